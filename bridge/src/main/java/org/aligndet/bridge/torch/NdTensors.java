@@ -1,0 +1,75 @@
+package org.aligndet.bridge.torch;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.aligndet.bridge.tensor.DType;
+import org.aligndet.bridge.tensor.HostTensor;
+
+/** Conversions between {@link HostTensor} and DJL arrays. Both directions copy. */
+public final class NdTensors {
+    private NdTensors() {
+    }
+
+    public static DataType toDjl(DType t) {
+        switch (t) {
+            case FLOAT32: return DataType.FLOAT32;
+            case FLOAT64: return DataType.FLOAT64;
+            case FLOAT16: return DataType.FLOAT16;
+            case BFLOAT16: return DataType.BFLOAT16;
+            case INT64: return DataType.INT64;
+            case INT32: return DataType.INT32;
+            case INT8: return DataType.INT8;
+            case UINT8: return DataType.UINT8;
+            case BOOL: return DataType.BOOLEAN;
+            default: throw new IllegalArgumentException("no DJL type for " + t);
+        }
+    }
+
+    public static DType fromDjl(DataType t) {
+        switch (t) {
+            case FLOAT32: return DType.FLOAT32;
+            case FLOAT64: return DType.FLOAT64;
+            case FLOAT16: return DType.FLOAT16;
+            case BFLOAT16: return DType.BFLOAT16;
+            case INT64: return DType.INT64;
+            case INT32: return DType.INT32;
+            case INT8: return DType.INT8;
+            case UINT8: return DType.UINT8;
+            case BOOLEAN: return DType.BOOL;
+            default: throw new IllegalArgumentException("no host type for DJL " + t);
+        }
+    }
+
+    /** A new array on the manager's device holding the tensor's values. */
+    public static NDArray toNd(NDManager manager, HostTensor t) {
+        ByteBuffer b = ByteBuffer.allocateDirect(t.bytes().length).order(ByteOrder.nativeOrder());
+        b.put(t.buffer());
+        b.rewind();
+        return manager.create(b, new Shape(t.shape()), toDjl(t.dtype()));
+    }
+
+    /** The array's values in host memory (copied off the device if needed). */
+    public static HostTensor toHost(NDArray a) {
+        ByteBuffer b = a.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        byte[] bytes = new byte[b.remaining()];
+        b.get(bytes);
+        return new HostTensor(fromDjl(a.getDataType()), a.getShape().getShape(), bytes);
+    }
+
+    /**
+     * Overwrites {@code target} in place with {@code value} (same dtype and shape), without recording
+     * autograd history: the way to load weights into a graph's parameters.
+     */
+    public static void copyInto(NDArray target, HostTensor value) {
+        ByteBuffer b = ByteBuffer.allocateDirect(value.bytes().length).order(ByteOrder.nativeOrder());
+        b.put(value.buffer());
+        b.rewind();
+        try (GradMode g = GradMode.off()) {
+            target.set(b);
+        }
+    }
+}
