@@ -114,13 +114,24 @@ public final class OnnxSession implements AutoCloseable {
         }
     }
 
+    private static DType fromJavaType(OnnxJavaType t) {
+        for (DType d : DType.values()) {
+            if (javaType(d) == t) {
+                return d;
+            }
+        }
+        return null;
+    }
+
     private HostTensor fromOrt(String output, OnnxValue v) {
         if (!(v instanceof OnnxTensor)) {
             throw new OnnxFormatException(name, "output '" + output + "' is a " + v.getType() + ", not a tensor");
         }
         OnnxTensor t = (OnnxTensor) v;
         TensorInfo info = t.getInfo();
-        DType dtype = DType.fromOnnxCode(info.onnxType.value);
+        // Not info.onnxType.value: the Java enum numbers its constants its own way (FLOAT is 10
+        // there, FLOAT16 in ONNX), so map through the Java type, the inverse of javaType().
+        DType dtype = fromJavaType(info.type);
         if (dtype == null) {
             throw new OnnxFormatException(name, "output '" + output + "' has element type " + info.onnxType
                     + ", which this project does not handle");
