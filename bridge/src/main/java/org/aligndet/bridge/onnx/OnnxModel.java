@@ -322,7 +322,7 @@ public final class OnnxModel {
                 String found = declared.isEmpty() ? "none"
                         : declared.stream().map(ValueSpec::toString).collect(Collectors.joining(", "));
                 throw new OnnxFormatException(source, "expected " + kind + " '" + want.name() + "' "
-                        + want.toString().substring(want.name().length() + 1) + ", found " + kind + "s: " + found);
+                        + want.typeAndShape() + ", found " + kind + "s: " + found);
             }
         }
     }

@@ -87,10 +87,15 @@ public record ValueSpec(String name, int elemType, List<String> dims, boolean ra
         return !s.isEmpty() && s.chars().allMatch(Character::isDigit);
     }
 
-    /** E.g. {@code images float32 [N,3,H,W]}; {@code [?]} stands for an undeclared shape. */
+    /** E.g. {@code float32 [N,3,H,W]}; {@code [?]} stands for an undeclared shape, {@code any} for an undeclared type. */
+    public String typeAndShape() {
+        String type = elemType == 0 ? "any" : TensorProtos.typeName(elemType);
+        return type + " " + (rankKnown ? "[" + String.join(",", dims) + "]" : "[?]");
+    }
+
+    /** E.g. {@code images float32 [N,3,H,W]}. */
     @Override
     public String toString() {
-        String type = elemType == 0 ? "any" : TensorProtos.typeName(elemType);
-        return name + " " + type + " " + (rankKnown ? "[" + String.join(",", dims) + "]" : "[?]");
+        return name + " " + typeAndShape();
     }
 }
