@@ -1,0 +1,135 @@
+package org.aligndet.bridge.onnx;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens ONNX Runtime sessions on CUDA when its provider loads, else on the CPU, logging one line
+ * per session that says which.
+ *
+ * <p>Whether CUDA is usable is probed once per JVM and cached ({@link #providers()}). The probe is
+ * skipped, and CUDA reported unavailable, when no NVIDIA driver is visible
+ * ({@code /proc/driver/nvidia/version} or {@code /dev/nvidiactl}) or when the system property
+ * {@code aligndet.ort.cuda} is {@code false}: adding the CUDA provider makes the onnxruntime_gpu
+ * jar extract its ~700 MB CUDA provider library to a temporary directory first, which is wasted
+ * time on machines without a GPU.
+ */
+public final class OrtSessions {
+    private static final Logger LOG = LoggerFactory.getLogger(OrtSessions.class);
+
+    /** Pass as the device index to ask for the CPU provider only. */
+    public static final int CPU = -1;
+
+    private static String cudaProblem; // null: CUDA loads; set once probed
+    private static boolean probed;
+
+    private OrtSessions() {
+    }
+
+    /** The process-wide ONNX Runtime environment. */
+    public static OrtEnvironment environment() {
+        return OrtEnvironment.getEnvironment();
+    }
+
+    /** The ONNX Runtime version, e.g. {@code 1.20.0}. */
+    public static String version() {
+        return environment().getVersion();
+    }
+
+    /** The providers that actually load here, best first: {@code [CUDA, CPU]} or {@code [CPU]}. */
+    public static List<String> providers() {
+        return cudaUnavailableReason() == null ? List.of("CUDA", "CPU") : List.of("CPU");
+    }
+
+    /** Why CUDA cannot be used here, or null when its provider loads (probed once, on device 0). */
+    public static synchronized String cudaUnavailableReason() {
+        if (!probed) {
+            cudaProblem = probeCuda();
+            probed = true;
+        }
+        return cudaProblem;
+    }
+
+    private static String probeCuda() {
+        if ("false".equalsIgnoreCase(System.getProperty("aligndet.ort.cuda"))) {
+            return "disabled by -Daligndet.ort.cuda=false";
+        }
+        if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
+            return "not built into this onnxruntime jar";
+        }
+        if (!Files.exists(Path.of("/proc/driver/nvidia/version")) && !Files.exists(Path.of("/dev/nvidiactl"))) {
+            return "no NVIDIA driver found";
+        }
+        environment();
+        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+            o.addCUDA(0);
+            return null;
+        } catch (OrtException | LinkageError | RuntimeException e) {
+            return firstLine(e);
+        }
+    }
+
+    private static String firstLine(Throwable e) {
+        String m = String.valueOf(e.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    /**
+     * Opens a model file.
+     *
+     * @param cudaDevice CUDA device index to use if CUDA loads, or {@link #CPU}
+     * @throws OnnxFormatException naming the file when it is missing or ONNX Runtime rejects it
+     */
+    public static OnnxSession open(Path file, int cudaDevice) {
+        if (!Files.isRegularFile(file)) {
+            throw new OnnxFormatException(file.toString(), "no such ONNX file");
+        }
+        return create(file.toString(), cudaDevice, o -> environment().createSession(file.toString(), o));
+    }
+
+    /**
+     * Opens a serialised model held in memory, e.g. {@link OnnxModel#toBytes()} after filling it.
+     *
+     * @param name names the model in logs and error messages
+     */
+    public static OnnxSession open(byte[] model, String name, int cudaDevice) {
+        return create(name, cudaDevice, o -> environment().createSession(model, o));
+    }
+
+    private interface Creator {
+        OrtSession create(OrtSession.SessionOptions options) throws OrtException;
+    }
+
+    private static OnnxSession create(String name, int cudaDevice, Creator creator) {
+        String why = cudaDevice < 0 ? "CPU requested" : cudaUnavailableReason();
+        if (why == null) {
+            try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+                o.addCUDA(cudaDevice);
+                OrtSession s = creator.create(o);
+                LOG.info("ONNX Runtime {}: using CUDA provider on device {} for {}", version(), cudaDevice, name);
+                return new OnnxSession(s, name, "CUDA");
+            } catch (OrtException | LinkageError | RuntimeException e) {
+                why = "device " + cudaDevice + ": " + firstLine(e);
+            }
+        }
+        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+            OrtSession s = creator.create(o);
+            if (cudaDevice < 0) {
+                LOG.info("ONNX Runtime {}: using CPU provider (requested) for {}", version(), name);
+            } else {
+                LOG.info("ONNX Runtime {}: CUDA provider unavailable ({}), using CPU for {}", version(), why, name);
+            }
+            return new OnnxSession(s, name, "CPU");
+        } catch (OrtException e) {
+            throw new OnnxFormatException(name, "ONNX Runtime cannot load the model: " + firstLine(e), e);
+        }
+    }
+}
