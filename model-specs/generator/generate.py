@@ -136,12 +136,13 @@ def export_onnx(spec, graph_for_onnx, path, images_u8):
     raw_names = graphs.raw_output_names(spec)
     names = ["dets", "labels"] + raw_names
     dyn = {"images": {0: "N", 2: "H", 3: "W"}, "dets": {0: "N"}, "labels": {0: "N"}}
-    for r in raw_names:
-        dyn[r] = {0: "N", 2: "h", 3: "w"}
+    for r in raw_names:  # each level has its own spatial size: dims named after the level
+        lvl = r.rsplit("_", 1)[1]
+        dyn[r] = {0: "N", 2: "h" + lvl, 3: "w" + lvl}
     with torch.no_grad():
         expected = template(images_u8.float())
         torch.onnx.export(template, (images_u8.float(),), path + ".tmp", input_names=["images"], output_names=names,
-                          dynamic_axes=dyn, opset_version=11, do_constant_folding=False,
+                          dynamic_axes=dyn, opset_version=13, do_constant_folding=False,
                           keep_initializers_as_inputs=False)
     os.replace(path + ".tmp", path)
     import onnx
@@ -195,7 +196,7 @@ def generate(name, out_dir):
                     "classify": levels},
         "parameters": params,
         "onnx": {"inputs": ["images"], "outputs": ["dets", "labels"] + graphs.raw_output_names(spec),
-                 "initializers_named_like_parameters": len(filled), "opset": 11},
+                 "initializers_named_like_parameters": len(filled), "opset": 13},
         "files": {name + ".ts": sha256(ts_path), name + ".onnx": sha256(onnx_path)},
     }
     with open(os.path.join(out_dir, name + ".manifest.json"), "w") as f:
