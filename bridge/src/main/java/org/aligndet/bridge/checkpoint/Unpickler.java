@@ -1,6 +1,5 @@
 package org.aligndet.bridge.checkpoint;
 
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -16,7 +15,7 @@ import java.util.Set;
  * opcodes of protocols 0 to 5 except the extension registry and out-of-band buffers. Values map
  * to: dict → {@link LinkedHashMap}, list → {@link ArrayList}, tuple → {@link PickleTuple},
  * set → {@link LinkedHashSet}, frozenset → unmodifiable {@link Set}, str → {@link String},
- * int → {@link Long} (or {@link BigInteger} when it does not fit), float → {@link Double},
+ * int → {@link Long} (or {@link java.math.BigInteger} when it does not fit), float → {@link Double},
  * bool → {@link Boolean}, None → {@code null}, bytes → {@code byte[]}. Everything that would name
  * or call code (GLOBAL, STACK_GLOBAL, INST, OBJ, NEWOBJ, NEWOBJ_EX, REDUCE, BUILD, persistent ids)
  * goes to a {@link PickleHandler}, which refuses what it does not know.
@@ -28,7 +27,6 @@ final class Unpickler {
     static final int MAX_STACK = 1 << 22;
     static final int MAX_MEMO = 1 << 22;
     static final int MAX_MARKS = 4096;
-    private static final int MAX_LONG_BYTES = 1024;
     private static final int MAX_KEY_NODES = 10_000;
 
     private final String source;
@@ -94,11 +92,11 @@ final class Unpickler {
             case 'J' -> push((long) in.i32());
             case 'K' -> push((long) in.u8());
             case 'M' -> push((long) in.u16());
-            case 0x8a -> push(longFromBytes(in.u8()));
-            case 0x8b -> push(longFromBytes(in.i32()));
-            case 'I' -> push(parseIntLine(in.line()));
-            case 'L' -> push(parseLongLine(in.line()));
-            case 'F' -> push(parseFloat(in.line()));
+            case 0x8a -> push(PickleNumbers.fromBytes(source, in, in.u8()));
+            case 0x8b -> push(PickleNumbers.fromBytes(source, in, in.i32()));
+            case 'I' -> push(PickleNumbers.intLine(source, in.line()));
+            case 'L' -> push(PickleNumbers.longLine(source, in.line()));
+            case 'F' -> push(PickleNumbers.floatLine(source, in.line()));
             case 'G' -> push(Double.longBitsToDouble(Long.reverseBytes(in.i64())));
             case 'X' -> push(in.utf8(in.u32()));
             case 0x8c -> push(in.utf8(in.u8()));
@@ -347,62 +345,6 @@ final class Unpickler {
             return Long.parseLong(line.trim());
         } catch (NumberFormatException e) {
             throw fail("bad memo index '" + line + "'");
-        }
-    }
-
-    private Object longFromBytes(int n) throws CheckpointFormatException {
-        if (n < 0 || n > MAX_LONG_BYTES) {
-            throw fail("integer of " + n + " bytes is out of range");
-        }
-        if (n == 0) {
-            return 0L;
-        }
-        byte[] le = in.bytes(n);
-        byte[] be = new byte[n];
-        for (int i = 0; i < n; i++) {
-            be[i] = le[n - 1 - i];
-        }
-        return narrow(new BigInteger(be));
-    }
-
-    private static Object narrow(BigInteger v) {
-        return v.bitLength() < 64 ? (Object) v.longValue() : v;
-    }
-
-    private Object parseIntLine(String line) throws CheckpointFormatException {
-        if (line.equals("00")) {
-            return Boolean.FALSE;
-        }
-        if (line.equals("01")) {
-            return Boolean.TRUE;
-        }
-        return parseLongLine(line);
-    }
-
-    private Object parseLongLine(String line) throws CheckpointFormatException {
-        String s = line.endsWith("L") ? line.substring(0, line.length() - 1) : line;
-        if (s.length() > 2 * MAX_LONG_BYTES) {
-            throw fail("integer literal too long");
-        }
-        try {
-            return narrow(new BigInteger(s.trim()));
-        } catch (NumberFormatException e) {
-            throw fail("bad integer literal '" + line + "'");
-        }
-    }
-
-    private Double parseFloat(String line) throws CheckpointFormatException {
-        String s = line.trim();
-        switch (s) {
-            case "nan": return Double.NaN;
-            case "inf": return Double.POSITIVE_INFINITY;
-            case "-inf": return Double.NEGATIVE_INFINITY;
-            default:
-                try {
-                    return Double.parseDouble(s);
-                } catch (NumberFormatException e) {
-                    throw fail("bad float literal '" + line + "'");
-                }
         }
     }
 
