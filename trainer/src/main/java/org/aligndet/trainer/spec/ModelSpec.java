@@ -54,7 +54,7 @@ public final class ModelSpec {
         } catch (NoSuchFileException e) {
             throw new SpecException(file + ": no such spec file");
         } catch (IOException e) {
-            throw new SpecException(file + ": not valid JSON (" + e.getOriginalMessage() + ")", e);
+            throw new SpecException(file + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
         }
     }
 
