@@ -147,7 +147,15 @@ def export_onnx(spec, graph_for_onnx, path, images_u8):
     os.replace(path + ".tmp", path)
     import onnx
     model = onnx.load(path)
+    # the exporter cannot infer K through NonMaxSuppression + TopK: state the contract's shapes
+    k = spec["test"]["max_per_img"]
+    for out in model.graph.output:
+        if out.name in ("dets", "labels"):
+            out.type.tensor_type.shape.dim[1].ClearField("dim_param")
+            out.type.tensor_type.shape.dim[1].dim_value = k
     onnx.checker.check_model(model)
+    onnx.save(model, path + ".tmp")
+    os.replace(path + ".tmp", path)
     inits = {i.name for i in model.graph.initializer}
     wanted = [n for n, _ in graph_for_onnx.named_parameters()]
     missing = [n for n in wanted if n not in inits]
