@@ -1,0 +1,176 @@
+package org.aligndet.trainer.spec;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.aligndet.bridge.onnx.InitializerInfo;
+import org.aligndet.bridge.onnx.OnnxModel;
+import org.aligndet.bridge.onnx.ValueSpec;
+import org.aligndet.bridge.tensor.DType;
+import org.aligndet.bridge.tensor.HostTensor;
+import org.aligndet.bridge.tensor.TensorBundle;
+import org.aligndet.bridge.torch.NdTensors;
+import org.aligndet.bridge.torch.TorchGraph;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The committed graphs still match their specs (parameter names and shapes, methods, the ONNX
+ * contract, file hashes in the manifest) and their fixtures (every stage output on the fixture input).
+ */
+class GraphSpecConformanceTest {
+    static final ModelSpecs SPECS = ModelSpecs.locate();
+
+    @ParameterizedTest
+    @ValueSource(strings = {"retinanet_tiny", "fcos_tiny"})
+    void filesMatchTheirManifest(String name) throws Exception {
+        JsonNode m = new ObjectMapper().readTree(SPECS.manifest(name).toFile());
+        assertEquals(name, m.path("spec").asText());
+        for (var it = m.path("files").fields(); it.hasNext(); ) {
+            var e = it.next();
+            Path f = SPECS.directory().resolve("graphs").resolve(e.getKey());
+            assertEquals(e.getValue().asText(), sha256(f), f + " changed since the generator wrote the manifest");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"retinanet_tiny", "fcos_tiny"})
+    void graphParametersMatchSpecAndManifest(String name) throws Exception {
+        ModelSpec spec = SPECS.load(name);
+        JsonNode m = new ObjectMapper().readTree(SPECS.manifest(name).toFile());
+        try (TorchGraph g = TorchGraph.load(SPECS.graph(name), Device.cpu(),
+                "backbone_forward", "neck_forward", "head_forward", "classify", "forward")) {
+            Map<String, long[]> shapes = new LinkedHashMap<>();
+            g.parameters().forEach((k, v) -> shapes.put(k, v.getShape().getShape()));
+            List<String> manifestNames = new ArrayList<>();
+            for (JsonNode p : m.path("parameters")) {
+                String n = p.path("name").asText();
+                manifestNames.add(n);
+                long[] want = new ObjectMapper().convertValue(p.path("shape"), long[].class);
+                assertNotNull(shapes.get(n), name + ": manifest parameter " + n + " missing from the graph");
+                assertArrayEquals(want, shapes.get(n), n);
+            }
+            assertEquals(manifestNames, new ArrayList<>(shapes.keySet()));
+            // shapes that follow from the spec itself
+            int k = spec.numClasses();
+            int a = spec.anchorsPerLocation();
+            int c = spec.headChannels();
+            if (spec.family() == Family.RETINANET) {
+                assertArrayEquals(new long[] {(long) a * k, c, 3, 3}, shapes.get("bbox_head.retina_cls.weight"));
+                assertArrayEquals(new long[] {a * 4L, c, 3, 3}, shapes.get("bbox_head.retina_reg.weight"));
+            } else {
+                assertArrayEquals(new long[] {k, c, 3, 3}, shapes.get("bbox_head.conv_cls.weight"));
+                assertArrayEquals(new long[] {4, c, 3, 3}, shapes.get("bbox_head.conv_reg.weight"));
+                assertArrayEquals(new long[] {1, c, 3, 3}, shapes.get("bbox_head.conv_centerness.weight"));
+                for (int l = 0; l < spec.numLevels(); l++) {
+                    assertArrayEquals(new long[0], shapes.get("bbox_head.scales." + l + ".scale"));
+                }
+            }
+            JsonNode neck = spec.section("neck");
+            for (int i = 0; i < neck.path("in_channels").size(); i++) {
+                assertArrayEquals(new long[] {spec.neckChannels(), neck.path("in_channels").get(i).asLong(), 1, 1},
+                        shapes.get("neck.lateral_convs." + i + ".conv.weight"));
+            }
+            assertEquals(spec.numLevels(), neck.path("num_outs").asInt());
+            assertTrue(shapes.containsKey("backbone.conv1.weight") && shapes.containsKey("backbone.bn1.running_var"));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"retinanet_tiny", "fcos_tiny"})
+    void onnxTemplateFollowsTheContract(String name) throws Exception {
+        ModelSpec spec = SPECS.load(name);
+        OnnxModel onnx = OnnxModel.load(SPECS.onnxTemplate(name));
+        onnx.requireInputs(ValueSpec.of("images", DType.FLOAT32, "N", "3", "H", "W"));
+        int k = spec.section("test").path("max_per_img").asInt();
+        onnx.requireOutputs(ValueSpec.of("dets", DType.FLOAT32, "N", Integer.toString(k), "5"),
+                ValueSpec.of("labels", DType.INT64, "N", Integer.toString(k)));
+        Map<String, long[]> inits = new LinkedHashMap<>();
+        for (InitializerInfo i : onnx.initializers()) {
+            inits.put(i.name(), i.shape());
+        }
+        try (TorchGraph g = TorchGraph.load(SPECS.graph(name), Device.cpu())) {
+            g.parameters().forEach((p, v) -> {
+                assertNotNull(inits.get(p), name + ".onnx lacks initializer " + p);
+                assertArrayEquals(v.getShape().getShape(), inits.get(p), p);
+            });
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"retinanet_tiny", "fcos_tiny"})
+    void stageOutputsMatchFixtures(String name) throws Exception {
+        ModelSpec spec = SPECS.load(name);
+        Map<String, HostTensor> fx = TensorBundle.read(SPECS.fixtures(name).resolve("graph"));
+        int levels = spec.numLevels();
+        try (TorchGraph g = TorchGraph.load(SPECS.graph(name), Device.cpu());
+             NDManager nd = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+            NDArray x = NdTensors.toNd(nd, fx.get("input"));
+            NDList feats = g.call("backbone_forward", false, x);
+            NDList pyr = g.call("neck_forward", false, feats);
+            NDList head = g.call("head_forward", false, pyr);
+            NDList logits = g.call("classify", false, new NDList(head.subList(0, levels)));
+            String[] groups = {"cls_feats", "box_out", "centerness"};
+            assertEquals(levels * (spec.family() == Family.FCOS ? 3 : 2), head.size());
+            for (int i = 0; i < feats.size(); i++) {
+                close(feats.get(i), fx.get("backbone." + i), name + " backbone." + i);
+            }
+            for (int i = 0; i < levels; i++) {
+                close(pyr.get(i), fx.get("neck." + i), name + " neck." + i);
+                close(logits.get(i), fx.get("classify." + i), name + " classify." + i);
+            }
+            for (int j = 0; j < head.size(); j++) {
+                String key = "head." + groups[j / levels] + "." + (j % levels);
+                close(head.get(j), fx.get(key), name + " " + key);
+            }
+        }
+    }
+
+    @Test
+    void badSpecsGetClearErrors(@TempDir Path dir) throws Exception {
+        SpecException e1 = assertThrows(SpecException.class, () -> SPECS.load("no_such_spec"));
+        assertTrue(e1.getMessage().contains("no_such_spec") && e1.getMessage().contains("retinanet_tiny"), e1.getMessage());
+        Path bad = dir.resolve("bad.json");
+        Files.writeString(bad, "{\"spec_version\": 1, \"name\": \"bad\", \"family\": \"retinanet\", \"num_classes\": 3}");
+        SpecException e2 = assertThrows(SpecException.class, () -> ModelSpec.load(bad));
+        assertTrue(e2.getMessage().contains("bad.json") && e2.getMessage().contains("missing key 'head'"), e2.getMessage());
+        Files.writeString(bad, "{\"spec_version\": 2}");
+        SpecException e3 = assertThrows(SpecException.class, () -> ModelSpec.load(bad));
+        assertTrue(e3.getMessage().contains("spec_version"), e3.getMessage());
+    }
+
+    static void close(NDArray a, HostTensor want, String what) {
+        assertNotNull(want, what + " missing from fixture");
+        assertArrayEquals(want.shape(), a.getShape().getShape(), what);
+        float[] x = a.toFloatArray();
+        float[] y = want.toFloats();
+        double m = 0;
+        for (int i = 0; i < x.length; i++) {
+            m = Math.max(m, Math.abs(x[i] - y[i]) / (1e-3 + Math.abs(y[i])));
+        }
+        assertTrue(m < 1e-3, what + ": relative difference " + m);
+    }
+
+    static String sha256(Path f) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f)));
+    }
+}
