@@ -1,0 +1,160 @@
+package org.aligndet.trainer.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.convolutional.Conv2d;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.aligndet.bridge.tensor.HostTensor;
+import org.aligndet.bridge.torch.GradMode;
+import org.aligndet.bridge.torch.NdTensors;
+
+/**
+ * AlignDet's contrastive projector, written in Java: it takes the place of the detector's
+ * classifier during box-domain pre-training (MoCo v2's fc-ReLU-fc) and is dropped at fine-tuning.
+ *
+ * <ul>
+ *   <li>RetinaNet: 1x1 conv C→C, ReLU, 1x1 conv C→A·D per location (one D-d embedding per anchor).
+ *   <li>FCOS: 3x3 conv C→C, ReLU, 1x1 conv C→D.
+ * </ul>
+ *
+ * Parameters are named {@code projector.0.weight}, {@code projector.0.bias}, {@code projector.2.weight},
+ * {@code projector.2.bias} (the Sequential indices of the reference). The 1x1 layers run on the
+ * gathered rows of the sampled priors only, which is the same function as running them on the map.
+ */
+public final class Projector {
+    public static final String W1 = "projector.0.weight";
+    public static final String B1 = "projector.0.bias";
+    public static final String W2 = "projector.2.weight";
+    public static final String B2 = "projector.2.bias";
+
+    private final int channels;
+    private final int anchors;
+    private final int dim;
+    private final int kernel;
+    private final Map<String, NDArray> params;
+
+    private Projector(int channels, int anchors, int dim, int kernel, Map<String, NDArray> params) {
+        this.channels = channels;
+        this.anchors = anchors;
+        this.dim = dim;
+        this.kernel = kernel;
+        this.params = params;
+    }
+
+    /**
+     * A freshly initialised projector: conv weights N(0, 0.01), biases 0 (the head's init), trainable.
+     *
+     * @param kernel 1 for RetinaNet, 3 for FCOS (first layer)
+     */
+    public static Projector create(NDManager manager, int channels, int anchors, int dim, int kernel, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        Map<String, HostTensor> init = new LinkedHashMap<>();
+        init.put(W1, normal(rng, new long[] {channels, channels, kernel, kernel}));
+        init.put(B1, HostTensor.ofFloats(new long[] {channels}, new float[channels]));
+        init.put(W2, normal(rng, new long[] {(long) anchors * dim, channels, 1, 1}));
+        init.put(B2, HostTensor.ofFloats(new long[] {(long) anchors * dim}, new float[anchors * dim]));
+        return fromState(manager, channels, anchors, dim, kernel, init, true);
+    }
+
+    /** A projector with the given weights; {@code trainable} decides whether they take gradients. */
+    public static Projector fromState(NDManager manager, int channels, int anchors, int dim, int kernel,
+                                      Map<String, HostTensor> state, boolean trainable) {
+        Map<String, NDArray> p = new LinkedHashMap<>();
+        for (String k : List.of(W1, B1, W2, B2)) {
+            HostTensor t = state.get(k);
+            if (t == null) {
+                throw new IllegalArgumentException("projector state lacks " + k + " (has " + state.keySet() + ")");
+            }
+            NDArray a = NdTensors.toNd(manager, t);
+            a.setRequiresGradient(trainable);
+            p.put(k, a);
+        }
+        long[] w1 = p.get(W1).getShape().getShape();
+        long[] w2 = p.get(W2).getShape().getShape();
+        if (w1[0] != channels || w1[1] != channels || w1[2] != kernel || w2[0] != (long) anchors * dim || w2[1] != channels) {
+            throw new IllegalArgumentException("projector weights " + new Shape(w1) + ", " + new Shape(w2)
+                    + " do not fit C=" + channels + ", A=" + anchors + ", D=" + dim + ", k=" + kernel);
+        }
+        return new Projector(channels, anchors, dim, kernel, p);
+    }
+
+    private static HostTensor normal(SplittableRandom rng, long[] shape) {
+        float[] v = new float[Math.toIntExact(HostTensor.numel(shape))];
+        for (int i = 0; i < v.length; i++) {
+            // Box-Muller from the seeded generator: N(0, 0.01)
+            double u1 = 1.0 - rng.nextDouble();
+            double u2 = rng.nextDouble();
+            v[i] = (float) (0.01 * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2));
+        }
+        return HostTensor.ofFloats(shape, v);
+    }
+
+    /** The parameters by name (live arrays: the optimiser and EMA update them in place). */
+    public Map<String, NDArray> parameters() {
+        return params;
+    }
+
+    public Map<String, HostTensor> state() {
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        params.forEach((k, v) -> out.put(k, NdTensors.toHost(v)));
+        return out;
+    }
+
+    /** A frozen copy on the same manager: the momentum projector. */
+    public Projector frozenCopy(NDManager manager) {
+        try (GradMode g = GradMode.off()) {
+            return fromState(manager, channels, anchors, dim, kernel, state(), false);
+        }
+    }
+
+    public int dim() {
+        return dim;
+    }
+
+    /**
+     * Embeds the sampled priors.
+     *
+     * @param clsFeats per-level classification features {@code [N, C, H_l, W_l]}
+     * @param images   image index of each sampled prior
+     * @param priors   prior index (within its image) of each sampled prior
+     * @return {@code [M, D]} embeddings, not normalised
+     */
+    public NDArray embed(List<NDArray> clsFeats, PriorLayout layout, int[] images, int[] priors) {
+        NDManager m = clsFeats.get(0).getManager();
+        List<NDArray> maps = clsFeats;
+        NDArray w1 = params.get(W1);
+        if (kernel != 1) {
+            NDArray b1 = params.get(B1);
+            maps = clsFeats.stream()
+                    .map(x -> Conv2d.conv2d(x, w1, b1, new Shape(1, 1), new Shape(kernel / 2, kernel / 2), new Shape(1, 1))
+                            .singletonOrThrow())
+                    .map(Activation::relu)
+                    .toList();
+        }
+        long[] rows = new long[images.length];
+        long[] slots = new long[images.length];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = layout.featureRow(images[i], priors[i]);
+            slots[i] = layout.anchorSlot(priors[i]);
+        }
+        NDArray x = HeadOutputs.flatten(maps, channels).get(m.create(rows)); // [M, C]
+        NDArray h = kernel == 1 ? x.matMul(w1.reshape(channels, channels).transpose()).add(params.get(B1)) : x;
+        h = kernel == 1 ? Activation.relu(h) : h;
+        NDArray z = h.matMul(params.get(W2).reshape((long) anchors * dim, channels).transpose()).add(params.get(B2)); // [M, A*D]
+        if (anchors == 1) {
+            return z;
+        }
+        // pick each row's own anchor slot: [M, A, D] gathered along A
+        long[] idx = new long[rows.length * dim];
+        for (int i = 0; i < rows.length; i++) {
+            java.util.Arrays.fill(idx, i * dim, (i + 1) * dim, slots[i]);
+        }
+        NDArray index = m.create(idx, new Shape(rows.length, 1, dim));
+        return z.reshape(rows.length, anchors, dim).gather(index, 1).reshape(rows.length, dim);
+    }
+}
