@@ -1,0 +1,99 @@
+package org.aligndet.trainer.run;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.aligndet.bridge.checkpoint.TorchCheckpoint;
+
+/**
+ * A run directory's checkpoints: {@code iter_NNNNNNNN.pth} files written atomically (temp file +
+ * rename, by {@link TorchCheckpoint#write}), a {@code latest} pointer replaced atomically after each
+ * write, and only the newest {@code keep} iteration checkpoints kept. Named checkpoints
+ * ({@code best.pth}, {@code final.pth}) are never pruned.
+ */
+public final class CheckpointStore {
+    private static final Pattern ITER = Pattern.compile("iter_(\\d+)\\.pth");
+    public static final String LATEST = "latest";
+
+    private final Path dir;
+    private final int keep;
+
+    public CheckpointStore(Path dir, int keep) throws IOException {
+        if (keep < 1) {
+            throw new IllegalArgumentException("keep must be at least 1, got " + keep);
+        }
+        this.dir = dir;
+        this.keep = keep;
+        Files.createDirectories(dir);
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    /** Writes {@code iter_<iteration>.pth}, points {@code latest} at it, prunes old ones; returns the file. */
+    public Path save(long iteration, Object root) throws IOException {
+        Path file = dir.resolve(String.format("iter_%08d.pth", iteration));
+        TorchCheckpoint.write(file, root);
+        pointLatest(file);
+        prune();
+        return file;
+    }
+
+    /** Writes a named checkpoint ({@code best}, {@code final}, ...) that pruning leaves alone. */
+    public Path saveNamed(String name, Object root) throws IOException {
+        Path file = dir.resolve(name + ".pth");
+        TorchCheckpoint.write(file, root);
+        return file;
+    }
+
+    private void pointLatest(Path file) throws IOException {
+        Path tmp = Files.createTempFile(dir, LATEST, ".tmp");
+        Files.writeString(tmp, file.getFileName().toString() + "\n", StandardCharsets.UTF_8);
+        Files.move(tmp, dir.resolve(LATEST), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private void prune() throws IOException {
+        List<Path> iters = iterationCheckpoints();
+        for (int i = 0; i < iters.size() - keep; i++) {
+            Files.deleteIfExists(iters.get(i));
+        }
+    }
+
+    /** Iteration checkpoints, oldest first. */
+    public List<Path> iterationCheckpoints() throws IOException {
+        List<Path> out = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            s.filter(p -> ITER.matcher(p.getFileName().toString()).matches()).forEach(out::add);
+        }
+        out.sort(Comparator.comparingLong(CheckpointStore::iterationOf));
+        return out;
+    }
+
+    static long iterationOf(Path p) {
+        Matcher m = ITER.matcher(p.getFileName().toString());
+        return m.matches() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    /** The checkpoint {@code latest} points at, falling back to the newest iteration checkpoint. */
+    public Optional<Path> latest() throws IOException {
+        Path pointer = dir.resolve(LATEST);
+        if (Files.exists(pointer)) {
+            Path f = dir.resolve(Files.readString(pointer, StandardCharsets.UTF_8).trim());
+            if (Files.exists(f)) {
+                return Optional.of(f);
+            }
+        }
+        List<Path> iters = iterationCheckpoints();
+        return iters.isEmpty() ? Optional.empty() : Optional.of(iters.get(iters.size() - 1));
+    }
+}
