@@ -168,8 +168,9 @@ public final class TorchGraph implements AutoCloseable {
      * order: {@code (List[A], List[B])} of L levels each comes back as A0..A(L-1), B0..B(L-1).
      *
      * @param grad when true, libtorch records autograd history (trainable parameters then receive
-     *     gradients on backward); when false the call runs in inference mode and its outputs cannot
-     *     take part in a later backward pass
+     *     gradients on backward); when false the call runs with grad mode off: its outputs carry no
+     *     history but are ordinary tensors (not inference tensors), so they may still enter a later
+     *     backward pass as constants, e.g. a frozen backbone's features or the momentum detector's
      */
     public NDList call(String method, boolean grad, Object... args) {
         if (args.length == 0) {
@@ -200,7 +201,15 @@ public final class TorchGraph implements AutoCloseable {
             }
         }
         try {
-            return IValueUtils.forward(block, in, grad);
+            if (grad) {
+                try (GradMode g = GradMode.on()) {
+                    return IValueUtils.forward(block, in, true);
+                }
+            }
+            // isTrain=true keeps DJL from entering libtorch's inference mode; grad mode off drops history
+            try (GradMode g = GradMode.off()) {
+                return IValueUtils.forward(block, in, true);
+            }
         } finally {
             marker.close();
         }

@@ -134,6 +134,24 @@ class TorchGraphTest {
     }
 
     @Test
+    void outputsOfAGradFreeCallCanFeedAGradientPass() {
+        // the momentum detector's outputs meet the online detector's in one loss: no inference tensors
+        try (TorchGraph online = TorchGraph.load(Repo.resolve("model-specs/graphs/retinanet_tiny.ts"), Device.cpu());
+             NDManager m = nd.newSubManager()) {
+            try (TorchGraph momentum = online.copyFrozen()) {
+                NDArray x = NdTensors.toNd(m, fixture.get("input"));
+                try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                    NDArray k = momentum.call("neck_forward", false, momentum.call("backbone_forward", false, x)).get(0);
+                    NDArray q = online.call("neck_forward", true, online.call("backbone_forward", false, x)).get(0);
+                    gc.backward(q.mul(k).sum());
+                }
+                assertNotNull(online.gradient("neck.lateral_convs.0.conv.weight"));
+                assertNull(online.gradient("backbone.conv1.weight"));
+            }
+        }
+    }
+
+    @Test
     void frozenCopyIsIndependentAndTakesNoGradient() {
         try (TorchGraph online = TorchGraph.load(Repo.resolve("model-specs/graphs/retinanet_tiny.ts"), Device.cpu());
              NDManager m = nd.newSubManager()) {

@@ -37,10 +37,13 @@ public final class DenseDetector implements AutoCloseable {
     /**
      * Runs backbone, neck and head on normalised images {@code [N, 3, H, W]}.
      *
-     * @param grad record autograd history (online detector) or not (momentum detector, inference)
+     * @param grad          record autograd history for neck and head (online detector) or not
+     *                      (momentum detector, inference)
+     * @param trainBackbone record history through the backbone too (fine-tuning); false when it is
+     *                      frozen, which saves the backbone's activations for backward
      */
-    public HeadOutputs head(NDArray images, boolean grad) {
-        NDList feats = graph.call("backbone_forward", grad, images);
+    public HeadOutputs head(NDArray images, boolean grad, boolean trainBackbone) {
+        NDList feats = graph.call("backbone_forward", grad && trainBackbone, images);
         NDList pyramid = graph.call("neck_forward", grad, feats);
         NDList head = graph.call("head_forward", grad, pyramid);
         int levels = spec.numLevels();
