@@ -1,0 +1,181 @@
+package org.aligndet.export.eval;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * COCO ground truth as the bbox evaluator needs it: image ids, categories and annotations.
+ *
+ * <p>Image and category ids are kept sorted ascending (pycocotools' default {@code imgIds} and
+ * {@code catIds}); annotations keep their file order, which decides GT order inside an
+ * (image, category). Boxes are COCO {@code [x, y, w, h]} in pixels, float64 as parsed. {@code area}
+ * is the annotation's own field (it may be a mask area, not {@code w*h}) and decides the area
+ * range. Columns are package-private for the evaluator; they are never modified.
+ */
+public final class CocoGroundTruth {
+    final String source;
+    final long[] imageIds;
+    final long[] categoryIds;
+    final String[] categoryNames;
+    final int[] annImage;
+    final int[] annCategory;
+    final long[] annId;
+    final double[] x;
+    final double[] y;
+    final double[] w;
+    final double[] h;
+    final double[] area;
+    final boolean[] crowd;
+    private final Map<Long, Integer> imageIndex;
+    private final Map<Long, Integer> categoryIndex;
+
+    private CocoGroundTruth(Builder b) {
+        this.source = b.source;
+        this.imageIds = b.images.stream().mapToLong(Long::longValue).sorted().toArray();
+        Long[] cats = b.categories.keySet().toArray(new Long[0]);
+        Arrays.sort(cats);
+        this.categoryIds = Arrays.stream(cats).mapToLong(Long::longValue).toArray();
+        this.categoryNames = Arrays.stream(cats).map(b.categories::get).toArray(String[]::new);
+        this.imageIndex = indexOf(imageIds);
+        this.categoryIndex = indexOf(categoryIds);
+        int n = b.anns.size();
+        annImage = new int[n];
+        annCategory = new int[n];
+        annId = new long[n];
+        x = new double[n];
+        y = new double[n];
+        w = new double[n];
+        h = new double[n];
+        area = new double[n];
+        crowd = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            Ann a = b.anns.get(i);
+            Integer img = imageIndex.get(a.imageId);
+            Integer cat = categoryIndex.get(a.categoryId);
+            if (img == null) {
+                throw new EvalInputException(source + ": annotation id " + a.id + " refers to image id " + a.imageId + ", which is not in images");
+            }
+            if (cat == null) {
+                throw new EvalInputException(source + ": annotation id " + a.id + " refers to category id " + a.categoryId + ", which is not in categories");
+            }
+            annImage[i] = img;
+            annCategory[i] = cat;
+            annId[i] = a.id;
+            x[i] = a.box[0];
+            y[i] = a.box[1];
+            w[i] = a.box[2];
+            h[i] = a.box[3];
+            area[i] = a.area;
+            crowd[i] = a.crowd;
+        }
+    }
+
+    private static Map<Long, Integer> indexOf(long[] ids) {
+        Map<Long, Integer> m = new HashMap<>(ids.length * 2);
+        for (int i = 0; i < ids.length; i++) {
+            m.put(ids[i], i);
+        }
+        return m;
+    }
+
+    /** Where this ground truth came from (a file name), for messages. */
+    public String source() {
+        return source;
+    }
+
+    /** Image ids, ascending. */
+    public long[] imageIds() {
+        return imageIds.clone();
+    }
+
+    /** Category ids, ascending: the K axis of the precision array. */
+    public long[] categoryIds() {
+        return categoryIds.clone();
+    }
+
+    /** Category names aligned with {@link #categoryIds()}. */
+    public List<String> categoryNames() {
+        return List.of(categoryNames);
+    }
+
+    public int numAnnotations() {
+        return annId.length;
+    }
+
+    /** Position of image id in {@link #imageIds()}, or -1 when unknown. */
+    public int imageIndex(long imageId) {
+        return imageIndex.getOrDefault(imageId, -1);
+    }
+
+    /** Position of category id in {@link #categoryIds()}, or -1 when unknown. */
+    public int categoryIndex(long categoryId) {
+        return categoryIndex.getOrDefault(categoryId, -1);
+    }
+
+    public static Builder builder(String source) {
+        return new Builder(source);
+    }
+
+    private record Ann(long id, long imageId, long categoryId, double[] box, double area, boolean crowd) {
+    }
+
+    /** Collects images, categories and annotations; {@link #build()} checks every reference. */
+    public static final class Builder {
+        private final String source;
+        private final Set<Long> images = new HashSet<>();
+        private final Map<Long, String> categories = new HashMap<>();
+        private final List<Ann> anns = new ArrayList<>();
+        private final Set<Long> annIds = new HashSet<>();
+
+        private Builder(String source) {
+            this.source = source;
+        }
+
+        public Builder image(long id) {
+            if (!images.add(id)) {
+                throw new EvalInputException(source + ": image id " + id + " is listed twice");
+            }
+            return this;
+        }
+
+        public Builder category(long id, String name) {
+            if (categories.putIfAbsent(id, name) != null) {
+                throw new EvalInputException(source + ": category id " + id + " is listed twice");
+            }
+            return this;
+        }
+
+        /**
+         * Adds one annotation. {@code id} must be unique (pycocotools indexes annotations by id;
+         * ids start at 1 because it treats 0 as "unmatched"). Widths and heights must be finite and
+         * not negative.
+         */
+        public Builder annotation(long id, long imageId, long categoryId, double x, double y, double w, double h,
+                                  double area, boolean crowd) {
+            String what = source + ": annotation id " + id;
+            if (!annIds.add(id)) {
+                throw new EvalInputException(what + " is used twice; annotation ids must be unique");
+            }
+            if (!(Double.isFinite(x) && Double.isFinite(y) && Double.isFinite(w) && Double.isFinite(h))) {
+                throw new EvalInputException(what + " has a bbox with a non-finite value: " + Arrays.toString(new double[]{x, y, w, h}));
+            }
+            if (w < 0 || h < 0) {
+                throw new EvalInputException(what + " has a negative width or height: bbox [x, y, w, h] = " + Arrays.toString(new double[]{x, y, w, h}));
+            }
+            if (Double.isNaN(area)) {
+                throw new EvalInputException(what + " has no area (NaN)");
+            }
+            anns.add(new Ann(id, imageId, categoryId, new double[]{x, y, w, h}, area, crowd));
+            return this;
+        }
+
+        public CocoGroundTruth build() {
+            return new CocoGroundTruth(this);
+        }
+    }
+}

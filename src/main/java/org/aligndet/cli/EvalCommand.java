@@ -1,0 +1,164 @@
+package org.aligndet.cli;
+
+import org.aligndet.export.eval.CocoDetections;
+import org.aligndet.export.eval.CocoEvalResult;
+import org.aligndet.export.eval.CocoEvaluator;
+import org.aligndet.export.eval.CocoGroundTruth;
+import org.aligndet.export.eval.CocoJson;
+import org.aligndet.export.eval.EvalInputException;
+import org.aligndet.export.eval.EvalReport;
+import org.aligndet.export.eval.VocDetection;
+import org.aligndet.export.eval.VocEvaluator;
+import org.aligndet.export.eval.VocImage;
+import org.aligndet.export.eval.VocResult;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code aligndet eval}, scoring mode: a detections file against COCO or VOC ground truth.
+ *
+ * <p>Detections are a COCO results file ({@code [{image_id, category_id, bbox: [x, y, w, h], score}]},
+ * 0-based continuous pixels). For {@code --voc}: {@code image_id} is the VOC image id as a string
+ * ({@code "000001"}) or as a number ({@code 1}, matched to the all-digit id of that value);
+ * {@code category_id} is 1 + the index in {@code --classes} (the 20 VOC classes in their usual
+ * order by default); a box maps to VOC's 1-based inclusive frame as {@code xmin = x + 1,
+ * xmax = x + w}. Exit codes: 0 scored, 1 bad input (message on stderr), 2 usage error.
+ */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Score a detections file: COCO bbox AP exactly as pycocotools, or PASCAL VOC AP (07 11-point or area).")
+public final class EvalCommand implements Callable<Integer> {
+    /** The 20 PASCAL VOC classes; category_id = index + 1. */
+    public static final List<String> VOC_CLASSES = List.of("aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat",
+            "chair", "cow", "diningtable", "dog", "horse", "motorbike", "person", "pottedplant", "sheep", "sofa", "train", "tvmonitor");
+
+    static final class GroundTruth {
+        @Option(names = "--coco-gt", paramLabel = "ANN.json", description = "COCO instances annotations", required = true)
+        Path cocoGt;
+
+        @Option(names = "--voc", paramLabel = "DIR", description = "VOC2007-style folder (or a VOCdevkit holding VOC2007)", required = true)
+        Path voc;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    GroundTruth gt;
+
+    @Option(names = "--results", paramLabel = "DETS.json", required = true, description = "detections in COCO results format")
+    Path results;
+
+    @Option(names = "--split", defaultValue = "test", description = "VOC image set (ImageSets/Main/<split>.txt), default ${DEFAULT-VALUE}")
+    String split;
+
+    @Option(names = "--classes", split = ",", description = "VOC class names in category_id order (default: the 20 VOC classes)")
+    List<String> classes;
+
+    @Option(names = "--voc-metric", defaultValue = "ELEVEN_POINT", description = "ELEVEN_POINT (VOC2007) or AREA (VOC2010+), default ${DEFAULT-VALUE}")
+    VocEvaluator.Metric vocMetric;
+
+    @Option(names = "--voc-semantics", defaultValue = "MMDETECTION", description = "MMDETECTION (eval_map) or DETECTRON2 (voc_eval), default ${DEFAULT-VALUE}")
+    VocEvaluator.Semantics vocSemantics;
+
+    @Option(names = "--iou-type", defaultValue = "bbox", description = "bbox (segm comes with Mask R-CNN)")
+    String iouType;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "write the report as JSON")
+    Path json;
+
+    @Option(names = "--plots", paramLabel = "DIR", description = "write precision/recall PNGs, 10 classes per chart")
+    Path plots;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (!iouType.equals("bbox")) {
+            err.println("error: --iou-type " + iouType + " is not supported yet; only bbox is"
+                    + (iouType.equals("segm") ? " (segm arrives with the Mask R-CNN work)" : ""));
+            return 2;
+        }
+        try {
+            EvalReport report = gt.cocoGt != null ? coco() : voc();
+            out.print(report.markdown());
+            if (json != null) {
+                report.writeJson(json);
+                out.println("report: " + json);
+            }
+            if (plots != null) {
+                report.writePlots(plots).forEach(p -> out.println("plot: " + p));
+            }
+            out.flush();
+            return 0;
+        } catch (EvalInputException | UncheckedIOException e) {
+            err.println("error: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
+    }
+
+    private EvalReport coco() {
+        CocoGroundTruth truth = CocoJson.readGroundTruth(gt.cocoGt);
+        CocoDetections dets = CocoJson.readResults(results);
+        CocoEvalResult r = new CocoEvaluator().evaluate(truth, dets);
+        return EvalReport.coco(r);
+    }
+
+    private EvalReport voc() {
+        List<String> names = classes == null || classes.isEmpty() ? VOC_CLASSES : classes;
+        Path yearDir = VocSplitReader.resolveYearDir(gt.voc);
+        List<VocImage> images = VocSplitReader.read(yearDir, split, names);
+        List<VocDetection> dets = vocDetections(images, names);
+        VocResult r = new VocEvaluator(vocSemantics, vocMetric, 0.5).evaluate(names, images, dets);
+        return EvalReport.voc(r);
+    }
+
+    /** COCO results onto VOC images and labels; unknown image ids and category ids are reported together. */
+    private List<VocDetection> vocDetections(List<VocImage> images, List<String> names) {
+        Map<String, Long> byId = new HashMap<>();
+        Map<Long, Long> byNumber = new HashMap<>();
+        for (int i = 0; i < images.size(); i++) {
+            String id = images.get(i).id();
+            byId.put(id, (long) i);
+            if (id.matches("\\d{1,18}")) {
+                byNumber.put(Long.parseLong(id), (long) i);
+            }
+        }
+        CocoDetections coco = CocoJson.readResults(results, text -> {
+            Long i = byId.get(text);
+            return i != null || !text.matches("\\d{1,18}") ? i : byNumber.get(Long.parseLong(text));
+        });
+        List<VocDetection> out = new ArrayList<>(coco.size());
+        List<String> bad = new ArrayList<>();
+        int numBad = 0;
+        for (int i = 0; i < coco.size(); i++) {
+            long cat = coco.categoryId(i);
+            if (cat < 1 || cat > names.size()) {
+                if (numBad++ < 5) {
+                    bad.add(cat + " (#" + i + ")");
+                }
+                continue;
+            }
+            double[] b = coco.bbox(i);
+            out.add(new VocDetection(images.get((int) coco.imageId(i)).id(), (int) cat - 1, coco.score(i),
+                    b[0] + 1, b[1] + 1, b[0] + b[2], b[1] + b[3]));
+        }
+        if (numBad > 0) {
+            throw new EvalInputException(results + ": " + numBad + " detections have a category_id outside 1.." + names.size()
+                    + " (category_id = 1 + index in " + names + "), e.g. " + String.join(", ", bad));
+        }
+        return out;
+    }
+}
