@@ -8,6 +8,9 @@ import java.util.SplittableRandom;
  * disks, lines are thin), so nothing here is annotated. Deterministic for the random stream.
  */
 final class Backgrounds {
+    /** Blob outline: {@code r(theta) = R (1 + WOBBLE3 sin(3 theta + p3) + WOBBLE5 sin(5 theta + p5))}. */
+    private static final double WOBBLE3 = 0.25;
+    private static final double WOBBLE5 = 0.12;
     private Backgrounds() {
     }
 
@@ -60,18 +63,25 @@ final class Backgrounds {
         for (int i = 0; i < grid.length; i++) {
             grid[i] = rng.nextDouble(-1, 1);
         }
+        int[] gxOf = new int[w];
+        double[] fxOf = new double[w];
+        for (int x = 0; x < w; x++) {
+            gxOf[x] = x / cell;
+            fxOf[x] = smooth((x % cell) / (double) cell);
+        }
         for (int y = 0; y < h; y++) {
-            int gy = y / cell;
+            int row0 = (y / cell) * gw;
+            int row1 = row0 + gw;
             double fy = smooth((y % cell) / (double) cell);
             for (int x = 0; x < w; x++) {
-                int gx = x / cell;
-                double fx = smooth((x % cell) / (double) cell);
-                double top = grid[gy * gw + gx] * (1 - fx) + grid[gy * gw + gx + 1] * fx;
-                double bottom = grid[(gy + 1) * gw + gx] * (1 - fx) + grid[(gy + 1) * gw + gx + 1] * fx;
-                double d = amplitude * (top * (1 - fy) + bottom * fy);
+                int gx = gxOf[x];
+                double fx = fxOf[x];
+                double top = grid[row0 + gx] * (1 - fx) + grid[row0 + gx + 1] * fx;
+                double bottom = grid[row1 + gx] * (1 - fx) + grid[row1 + gx + 1] * fx;
+                int d = (int) Math.round(amplitude * (top * (1 - fy) + bottom * fy));
                 int at = 3 * (y * w + x);
                 for (int c = 0; c < 3; c++) {
-                    bgr[at + c] = (byte) Palette.clamp((bgr[at + c] & 0xff) + d);
+                    bgr[at + c] = (byte) Math.max(0, Math.min(255, (bgr[at + c] & 0xff) + d));
                 }
             }
         }
@@ -90,14 +100,25 @@ final class Backgrounds {
         double p3 = rng.nextDouble(0, 2 * Math.PI);
         double p5 = rng.nextDouble(0, 2 * Math.PI);
         int[] colour = Palette.muted(rng);
-        double reach = radius * 1.4;
+        double reach = radius * (1 + WOBBLE3 + WOBBLE5);
+        double outer2 = reach * reach;
+        double inner = radius * (1 - WOBBLE3 - WOBBLE5);
+        double inner2 = inner * inner;
         for (int y = Math.max(0, (int) (cy - reach)); y < Math.min(h, (int) (cy + reach) + 1); y++) {
             for (int x = Math.max(0, (int) (cx - reach)); x < Math.min(w, (int) (cx + reach) + 1); x++) {
                 double dx = x + 0.5 - cx;
                 double dy = y + 0.5 - cy;
-                double theta = StrictMath.atan2(dy, dx);
-                double r = radius * (1 + 0.25 * StrictMath.sin(3 * theta + p3) + 0.12 * StrictMath.sin(5 * theta + p5));
-                if (dx * dx + dy * dy <= r * r) {
+                double d2 = dx * dx + dy * dy;
+                if (d2 > outer2) {
+                    continue;
+                }
+                boolean in = d2 <= inner2;
+                if (!in) {
+                    double theta = StrictMath.atan2(dy, dx);
+                    double r = radius * (1 + WOBBLE3 * StrictMath.sin(3 * theta + p3) + WOBBLE5 * StrictMath.sin(5 * theta + p5));
+                    in = d2 <= r * r;
+                }
+                if (in) {
                     blend(bgr, 3 * (y * w + x), colour, 0.5);
                 }
             }
