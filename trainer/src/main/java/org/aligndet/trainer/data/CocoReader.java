@@ -115,24 +115,16 @@ public final class CocoReader {
             }
         }
         CocoJson.RawAnnotations a = json.annotations;
-        List<List<Integer>> perImage = new ArrayList<>();
-        json.images.forEach(img -> perImage.add(new ArrayList<>()));
-        for (int k = 0; k < a.size; k++) {
-            Integer img = indexOf.get(a.imageId[k]);
-            if (img == null) {
-                throw new DatasetException(json.file + ": annotation id " + a.id[k] + " refers to image_id "
-                        + a.imageId[k] + ", which is not among the file's images");
-            }
-            if (!labelOf.containsKey(a.categoryId[k])) {
-                throw new DatasetException(json.file + ": annotation id " + a.id[k] + " has category_id "
-                        + a.categoryId[k] + ", which is not among the file's categories " + labelOf.keySet());
-            }
-            perImage.get(img).add(k);
-        }
+        int[][] grouped = groupByImage(json, indexOf, labelOf);
+        int[] start = grouped[0];
+        int[] order = grouped[1];
         List<ImageRecord> out = new ArrayList<>(json.images.size());
         for (int i = 0; i < json.images.size(); i++) {
             CocoJson.RawImage img = json.images.get(i);
-            List<Integer> ks = perImage.get(i);
+            List<Integer> ks = new ArrayList<>(start[i + 1] - start[i]);
+            for (int j = start[i]; j < start[i + 1]; j++) {
+                ks.add(order[j]);
+            }
             if (proposals && a.allScored) {
                 ks.sort(Comparator.comparingDouble((Integer k) -> -a.score[k]));
             }
@@ -149,18 +141,54 @@ public final class CocoReader {
         return out;
     }
 
+    /**
+     * Checks every annotation's image and category, and groups annotation indices by image:
+     * image {@code i}'s annotations are {@code order[start[i] .. start[i + 1])}, in file order.
+     * Returns {@code {start, order}}.
+     */
+    private static int[][] groupByImage(CocoJson json, Map<Long, Integer> indexOf, Map<Integer, Integer> labelOf) {
+        CocoJson.RawAnnotations a = json.annotations;
+        int[] start = new int[json.images.size() + 1];
+        int[] imageOf = new int[a.size];
+        for (int k = 0; k < a.size; k++) {
+            Integer img = indexOf.get(a.imageId[k]);
+            if (img == null) {
+                throw new DatasetException(json.file + ": annotation id " + a.id[k] + " refers to image_id "
+                        + a.imageId[k] + ", which is not among the file's images");
+            }
+            if (!labelOf.containsKey(a.categoryId[k])) {
+                throw new DatasetException(json.file + ": annotation id " + a.id[k] + " has category_id "
+                        + a.categoryId[k] + ", which is not among the file's categories " + labelOf.keySet());
+            }
+            imageOf[k] = img;
+            start[img + 1]++;
+        }
+        for (int i = 0; i < json.images.size(); i++) {
+            start[i + 1] += start[i];
+        }
+        int[] order = new int[a.size]; // annotation indices grouped by image, file order within an image
+        int[] next = Arrays.copyOf(start, json.images.size());
+        for (int k = 0; k < a.size; k++) {
+            order[next[imageOf[k]]++] = k;
+        }
+        return new int[][] {start, order};
+    }
+
     /** One annotation as an instance, or {@code null} when filtered; {@code proposalIndex < 0} for labelled data. */
     private static Instance instance(CocoJson.RawAnnotations a, int k, CocoJson.RawImage img,
                                      Map<Integer, Integer> labelOf, int proposalIndex, SkipCounts skipped) {
-        double[] b = Arrays.copyOfRange(a.bbox, 4 * k, 4 * k + 4);
-        if (!(b[2] > 0 && b[3] > 0)) {
+        double x = a.bbox[4 * k];
+        double y = a.bbox[4 * k + 1];
+        double w = a.bbox[4 * k + 2];
+        double h = a.bbox[4 * k + 3];
+        if (!(w > 0 && h > 0)) {
             skipped.add(ZERO_SIZE);
             return null;
         }
-        double x2 = b[0] + b[2];
-        double y2 = b[1] + b[3];
+        double x2 = x + w;
+        double y2 = y + h;
         boolean sized = img.width() > 0 && img.height() > 0;
-        if (sized && (x2 <= 0 || y2 <= 0 || b[0] >= img.width() || b[1] >= img.height())) {
+        if (sized && (x2 <= 0 || y2 <= 0 || x >= img.width() || y >= img.height())) {
             skipped.add(OUTSIDE);
             return null;
         }
@@ -168,9 +196,9 @@ public final class CocoReader {
         boolean proposal = proposalIndex >= 0;
         double area = a.area[k];
         if (proposal && Double.isNaN(area)) {
-            area = b[2] * b[3];
+            area = w * h;
         }
-        return new Instance((float) b[0], (float) b[1], (float) x2, (float) y2, labelOf.get(category), category,
+        return new Instance((float) x, (float) y, (float) x2, (float) y2, labelOf.get(category), category,
                 proposal ? proposalIndex : a.id[k], a.crowd[k], false, a.ignore[k], area);
     }
 }
