@@ -26,6 +26,10 @@ public record ProposalFilter(double minSize, double maxAspect, double maxScale, 
         return new ProposalFilter(minSize, maxAspect, maxScale, nmsIou, k);
     }
 
+    public ProposalFilter withNms(double iou) {
+        return new ProposalFilter(minSize, maxAspect, maxScale, iou, topK);
+    }
+
     public ProposalFilter withMinSize(double s) {
         return new ProposalFilter(s, maxAspect, maxScale, nmsIou, topK);
     }

@@ -31,14 +31,19 @@ import org.bytedeco.opencv.opencv_ximgproc.SelectiveSearchSegmentation;
  * <p><b>Rank order.</b> OpenCV sorts its regions by {@code level * rand()} with the C library's
  * global {@code rand()}, so its output order depends on what else ran in the process (other
  * images, other threads) and would break determinism and resuming. The set of boxes is a
- * function of the image only, so this class ranks that set by its own key: a 64-bit mix of the
- * box's integer corners at the search scale (a fixed pseudo-random shuffle, like OpenCV's rank
- * with every level equal), ties by {@code (x, y, w, h)}. NMS and top-K follow this order.
+ * function of the image only, so this class ranks that set itself: first by <i>support</i>, the
+ * number of other search results with IoU {@code >= 0.7} (a box that many segmentations and
+ * strategies agree on ranks first), then by a fixed 64-bit mix of the box's integer corners at
+ * the search scale (a pseudo-random shuffle, like OpenCV's rank), then by {@code (x, y, w, h)}.
+ * NMS keeps the better-ranked box and top-K takes the first K. On drawn scenes this ranking
+ * raised recall at IoU 0.7 after NMS over the shuffle alone (see {@code ProposalRecallBench}).
  */
 public final class SelectiveSearch {
     private static final float SINGLE_K = 300f;
     private static final double SINGLE_SIGMA = 0.9;
     private static final int SINGLE_MIN_SIZE = 100;
+    /** IoU at which another search result counts as support for a box. */
+    static final double SUPPORT_IOU = 0.7;
 
     private final SearchMode mode;
     private final int longSide;
@@ -72,8 +77,7 @@ public final class SelectiveSearch {
                 rects.add(new int[] {r.x(), r.y(), r.width(), r.height()});
             }
         }
-        rects.sort(Comparator.<int[]>comparingLong(SelectiveSearch::rankKey)
-                .thenComparingInt(r -> r[0]).thenComparingInt(r -> r[1]).thenComparingInt(r -> r[2]).thenComparingInt(r -> r[3]));
+        rank(rects);
         double sx = (double) nw / w;
         double sy = (double) nh / h;
         List<double[]> boxes = new ArrayList<>(rects.size());
@@ -99,6 +103,38 @@ public final class SelectiveSearch {
             }
             default -> throw new IllegalStateException("unhandled mode " + mode);
         }
+    }
+
+    /** Sorts by support (descending), then the fixed pseudo-random key, then {@code (x, y, w, h)}. */
+    static void rank(List<int[]> rects) {
+        int n = rects.size();
+        int[] support = new int[n];
+        double[][] b = new double[n][];
+        for (int i = 0; i < n; i++) {
+            int[] r = rects.get(i);
+            b[i] = new double[] {r[0], r[1], r[0] + r[2], r[1] + r[3]};
+        }
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                if (Nms.iou(b[i], b[j]) >= SUPPORT_IOU) {
+                    support[i]++;
+                    support[j]++;
+                }
+            }
+        }
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, Comparator.<Integer>comparingInt(i -> -support[i]).thenComparingLong(i -> rankKey(rects.get(i)))
+                .thenComparingInt(i -> rects.get(i)[0]).thenComparingInt(i -> rects.get(i)[1])
+                .thenComparingInt(i -> rects.get(i)[2]).thenComparingInt(i -> rects.get(i)[3]));
+        List<int[]> sorted = new ArrayList<>(n);
+        for (int i : order) {
+            sorted.add(rects.get(i));
+        }
+        rects.clear();
+        rects.addAll(sorted);
     }
 
     /** A fixed pseudo-random key of a rectangle {@code {x, y, w, h}} (SplitMix64 finaliser). */
