@@ -1,0 +1,17 @@
+package org.aligndet.trainer.loader;
+
+/**
+ * Images of one batch and one view, {@code [batch, channels, height, width]} row-major; each image
+ * sits top-left and the rest is zero (the padding value after normalisation).
+ */
+public record BatchTensor(int batch, int channels, int height, int width, float[] data) {
+    public BatchTensor {
+        if (data.length != batch * channels * height * width) {
+            throw new IllegalArgumentException("batch tensor shape does not match " + data.length + " floats");
+        }
+    }
+
+    public float get(int b, int c, int y, int x) {
+        return data[((b * channels + c) * height + y) * width + x];
+    }
+}

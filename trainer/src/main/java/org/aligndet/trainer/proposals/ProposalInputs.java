@@ -1,0 +1,110 @@
+package org.aligndet.trainer.proposals;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.aligndet.trainer.data.ImageRecord;
+
+/**
+ * The images to run on: every image file under a folder, or the images listed in a COCO file.
+ * (A minimal private reader, until the dataset readers are unified.) Records carry no instances.
+ */
+public final class ProposalInputs {
+    /** File name endings taken as images, lower case. */
+    public static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "tif", "tiff", "webp");
+
+    private ProposalInputs() {
+    }
+
+    /**
+     * Image files under {@code dir} (recursively, by extension, case-insensitive), sorted by their
+     * relative path with {@code /} separators; ids {@code 1, 2, ...} in that order; key and
+     * COCO {@code file_name} = the relative path; size unknown ({@code 0}).
+     */
+    public static List<ImageRecord> folder(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(dir + ": not a directory");
+        }
+        List<String> names;
+        try (Stream<Path> files = Files.walk(dir)) {
+            names = files.filter(Files::isRegularFile).filter(ProposalInputs::isImageName)
+                    .map(p -> dir.relativize(p).toString().replace('\\', '/')).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(dir + ": cannot list", e);
+        }
+        List<ImageRecord> out = new ArrayList<>(names.size());
+        for (int i = 0; i < names.size(); i++) {
+            out.add(new ImageRecord(i + 1, names.get(i), dir.resolve(names.get(i)), 0, 0, List.of()));
+        }
+        return out;
+    }
+
+    static boolean isImageName(Path p) {
+        String n = p.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        return dot > 0 && IMAGE_EXTENSIONS.contains(n.substring(dot + 1).toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * The {@code images} of a COCO file (id, file_name, width, height), sorted by id, each file
+     * resolved against {@code imageRoot}. Streams past everything else. A malformed file is an
+     * error naming it with line and column; a repeated id is an error naming it.
+     */
+    public static List<ImageRecord> cocoImages(Path annotations, Path imageRoot) {
+        ObjectMapper mapper = new ObjectMapper();
+        List<ImageRecord> out = new ArrayList<>();
+        try (JsonParser p = new JsonFactory(mapper).createParser(annotations.toFile())) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IllegalArgumentException(annotations + ": not a COCO file (expected a JSON object)");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.getCurrentName();
+                JsonToken t = p.nextToken();
+                if ("images".equals(field) && t == JsonToken.START_ARRAY) {
+                    while (p.nextToken() == JsonToken.START_OBJECT) {
+                        JsonNode img = mapper.readTree(p);
+                        out.add(image(annotations, imageRoot, img));
+                    }
+                } else {
+                    p.skipChildren();
+                }
+            }
+        } catch (JsonProcessingException e) {
+            var loc = e.getLocation();
+            throw new IllegalArgumentException(annotations + ": malformed JSON at line " + (loc == null ? "?" : loc.getLineNr())
+                    + ", column " + (loc == null ? "?" : loc.getColumnNr()) + ": " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(annotations + ": cannot read", e);
+        }
+        out.sort(Comparator.comparingLong(ImageRecord::id));
+        Set<Long> seen = new HashSet<>();
+        for (ImageRecord r : out) {
+            if (!seen.add(r.id())) {
+                throw new IllegalArgumentException(annotations + ": image id " + r.id() + " appears more than once");
+            }
+        }
+        return out;
+    }
+
+    private static ImageRecord image(Path annotations, Path root, JsonNode img) {
+        if (!img.hasNonNull("id") || !img.hasNonNull("file_name")) {
+            throw new IllegalArgumentException(annotations + ": an image entry lacks id or file_name: " + img);
+        }
+        String name = img.get("file_name").asText();
+        return new ImageRecord(img.get("id").asLong(), name, root.resolve(name), img.path("width").asInt(0), img.path("height").asInt(0), List.of());
+    }
+}
