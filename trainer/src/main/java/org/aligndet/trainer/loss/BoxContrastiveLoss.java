@@ -4,7 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.stream.IntStream;
 
 /**
@@ -22,6 +25,9 @@ import java.util.stream.IntStream;
  *       averaged over the {@code n*m} pairs.</li>
  * </ul>
  * The result is the mean over ids; with no id it is a zero still attached to {@code q}'s graph.
+ *
+ * <p>Intermediate arrays attach to {@code q}'s manager: call it inside an {@code NDScope} or a
+ * sub-manager that the training step closes.
  */
 public final class BoxContrastiveLoss {
     /** Lower bound on a row's norm when normalising (torch's {@code F.normalize} eps). */
@@ -38,6 +44,10 @@ public final class BoxContrastiveLoss {
     }
 
     /**
+     * The loss, computed for all ids at once: a fixed number of array operations however many ids there
+     * are. Equal to {@link #computePerId} (which reads as the definition) up to float rounding; needs
+     * {@code τ >= 0.025} so that {@code exp(-2/τ)} stays a normal float.
+     *
      * @param q     online embeddings {@code [M, D]}, with gradient
      * @param qIds  {@code M} ids: proposal ids {@code >= 0}, background {@code < 0}
      * @param k     momentum embeddings {@code [N, D]} (normally without gradient)
@@ -45,6 +55,64 @@ public final class BoxContrastiveLoss {
      * @return a scalar
      */
     public NDArray compute(NDArray q, long[] qIds, NDArray k, long[] kIds) {
+        check(q, qIds, "q");
+        check(k, kIds, "k");
+        Map<Long, Integer> m = counts(qIds), n = counts(kIds);
+        int ids = m.size();
+        if (ids == 0) {
+            return q.sum().mul(0f);
+        }
+        // per query row: 1 / (n m U) over momentum keys, or 1 / (m m U) over its own view when k has none
+        float[] wk = new float[qIds.length], wq = new float[qIds.length];
+        for (int i = 0; i < qIds.length; i++) {
+            if (qIds[i] >= 0) {
+                int mu = m.get(qIds[i]), nu = n.getOrDefault(qIds[i], 0);
+                if (nu > 0) {
+                    wk[i] = 1f / ((float) nu * mu * ids);
+                } else {
+                    wq[i] = 1f / ((float) mu * mu * ids);
+                }
+            }
+        }
+        NDManager mgr = q.getManager();
+        NDArray qn = normalize(q); // q: [M, D]
+        NDArray kn = kIds.length == 0 ? null : normalize(k); // k: [N, D]
+        NDArray all = (kn == null ? qn : qn.concat(kn, 0)).stopGradient(); // [M + N, D], detached
+        NDArray qId = mgr.create(qIds).reshape(qIds.length, 1); // [M, 1]
+        NDArray negMask = qId.neq(rowOfIds(mgr, qIds, kIds)).toType(DataType.FLOAT32, false); // [M, M + N]
+        // logits are at most c = 1/τ (unit rows), so exp(l - c) <= 1 never overflows
+        NDArray negSum = qn.matMul(all.transpose()).div(temperature).sub(1f / temperature).exp()
+                .mul(negMask).sum(new int[] {1}, true); // Σ_neg exp(l_neg - c): [M, 1]
+        NDArray loss = null;
+        if (kn != null && anyPositive(wk)) {
+            loss = pairLoss(qn, kn, qId, mgr.create(kIds), wk, negSum);
+        }
+        if (anyPositive(wq)) {
+            NDArray own = pairLoss(qn, qn, qId, mgr.create(qIds), wq, negSum);
+            loss = loss == null ? own : loss.add(own);
+        }
+        return loss;
+    }
+
+    /**
+     * Σ over (query i, key j) of the same id of {@code w_i * CE_ij}, where
+     * {@code CE = -l_pos + log(exp(l_pos) + Σ_neg exp(l_neg))}, all logits shifted by {@code c = 1/τ}.
+     */
+    private NDArray pairLoss(NDArray qn, NDArray keys, NDArray qId, NDArray keyIds, float[] rowWeight, NDArray negSum) {
+        long mRows = qn.getShape().get(0), kRows = keys.getShape().get(0);
+        NDArray pos = qn.matMul(keys.transpose()).div(temperature).sub(1f / temperature); // l_pos - c: [M, K]
+        NDArray w = qId.eq(keyIds.reshape(1, kRows)).toType(DataType.FLOAT32, false)
+                .mul(qn.getManager().create(rowWeight).reshape(mRows, 1)); // [M, K]
+        return pos.exp().add(negSum).log().sub(pos).mul(w).sum();
+    }
+
+    /**
+     * The loss id by id, as AlignDet writes it: for each id, logits {@code (n*m, 1+k)} and cross-entropy
+     * at index 0. Same contract as {@link #compute}, but it gathers the negatives again for every id: on
+     * 2048 + 2048 boxes of 256-d with 200 ids it took about 20 s against 0.7 s for {@link #compute}
+     * (CPU, two threads). For reading and for tests.
+     */
+    public NDArray computePerId(NDArray q, long[] qIds, NDArray k, long[] kIds) {
         check(q, qIds, "q");
         check(k, kIds, "k");
         long[] ids = Arrays.stream(qIds).filter(i -> i >= 0).distinct().sorted().toArray();
@@ -70,6 +138,31 @@ public final class BoxContrastiveLoss {
             total = total == null ? loss : total.add(loss);
         }
         return total.div((float) ids.length);
+    }
+
+    private static Map<Long, Integer> counts(long[] ids) {
+        Map<Long, Integer> c = new HashMap<>();
+        for (long id : ids) {
+            if (id >= 0) {
+                c.merge(id, 1, Integer::sum);
+            }
+        }
+        return c;
+    }
+
+    private static NDArray rowOfIds(NDManager mgr, long[] qIds, long[] kIds) {
+        long[] all = Arrays.copyOf(qIds, qIds.length + kIds.length);
+        System.arraycopy(kIds, 0, all, qIds.length, kIds.length);
+        return mgr.create(all).reshape(1, all.length);
+    }
+
+    private static boolean anyPositive(float[] w) {
+        for (float v : w) {
+            if (v > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Rows of the other ids (background included) from both sides, with the gradient stopped; null if none. */
