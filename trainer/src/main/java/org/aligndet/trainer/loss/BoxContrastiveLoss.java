@@ -1,0 +1,204 @@
+package org.aligndet.trainer.loss;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * AlignDet's box-level contrastive loss (InfoNCE between two views, per proposal id).
+ *
+ * <p>For each distinct id {@code >= 0} among the online boxes:
+ * <ul>
+ *   <li>queries: the online embeddings with that id, {@code [m, D]};</li>
+ *   <li>keys: the momentum embeddings with that id, {@code [n, D]}, or the queries themselves if the
+ *       momentum side has none;</li>
+ *   <li>negatives: every other online and momentum embedding (other ids and background, ids {@code < 0}),
+ *       {@code [k, D]}, detached;</li>
+ *   <li>all rows L2-normalised; for every (key, query) pair the logits are
+ *       {@code [key·query, neg_1·query, …, neg_k·query] / τ}, cross-entropy with the positive at 0,
+ *       averaged over the {@code n*m} pairs.</li>
+ * </ul>
+ * The result is the mean over ids; with no id it is a zero still attached to {@code q}'s graph.
+ *
+ * <p>Intermediate arrays attach to {@code q}'s manager: call it inside an {@code NDScope} or a
+ * sub-manager that the training step closes.
+ */
+public final class BoxContrastiveLoss {
+    /** Lower bound on a row's norm when normalising (torch's {@code F.normalize} eps). */
+    public static final float NORM_EPS = 1e-12f;
+
+    private final float temperature;
+
+    /** @param temperature τ, AlignDet: 0.5 */
+    public BoxContrastiveLoss(double temperature) {
+        if (!(temperature > 0)) {
+            throw new IllegalArgumentException("temperature must be positive, got " + temperature);
+        }
+        this.temperature = (float) temperature;
+    }
+
+    /**
+     * The loss, computed for all ids at once: a fixed number of array operations however many ids there
+     * are. Equal to {@link #computePerId} (which reads as the definition) up to float rounding; needs
+     * {@code τ >= 0.025} so that {@code exp(-2/τ)} stays a normal float.
+     *
+     * @param q     online embeddings {@code [M, D]}, with gradient
+     * @param qIds  {@code M} ids: proposal ids {@code >= 0}, background {@code < 0}
+     * @param k     momentum embeddings {@code [N, D]} (normally without gradient)
+     * @param kIds  {@code N} ids, as {@code qIds}
+     * @return a scalar
+     */
+    public NDArray compute(NDArray q, long[] qIds, NDArray k, long[] kIds) {
+        check(q, qIds, "q");
+        check(k, kIds, "k");
+        Map<Long, Integer> m = counts(qIds), n = counts(kIds);
+        int ids = m.size();
+        if (ids == 0) {
+            return q.sum().mul(0f);
+        }
+        // per query row: 1 / (n m U) over momentum keys, or 1 / (m m U) over its own view when k has none
+        float[] wk = new float[qIds.length], wq = new float[qIds.length];
+        for (int i = 0; i < qIds.length; i++) {
+            if (qIds[i] >= 0) {
+                int mu = m.get(qIds[i]), nu = n.getOrDefault(qIds[i], 0);
+                if (nu > 0) {
+                    wk[i] = 1f / ((float) nu * mu * ids);
+                } else {
+                    wq[i] = 1f / ((float) mu * mu * ids);
+                }
+            }
+        }
+        NDManager mgr = q.getManager();
+        NDArray qn = normalize(q); // q: [M, D]
+        NDArray kn = kIds.length == 0 ? null : normalize(k); // k: [N, D]
+        NDArray all = (kn == null ? qn : qn.concat(kn, 0)).stopGradient(); // [M + N, D], detached
+        NDArray qId = mgr.create(qIds).reshape(qIds.length, 1); // [M, 1]
+        NDArray negMask = qId.neq(rowOfIds(mgr, qIds, kIds)).toType(DataType.FLOAT32, false); // [M, M + N]
+        // logits are at most c = 1/τ (unit rows), so exp(l - c) <= 1 never overflows
+        NDArray negSum = qn.matMul(all.transpose()).div(temperature).sub(1f / temperature).exp()
+                .mul(negMask).sum(new int[] {1}, true); // Σ_neg exp(l_neg - c): [M, 1]
+        NDArray loss = null;
+        if (kn != null && anyPositive(wk)) {
+            loss = pairLoss(qn, kn, qId, mgr.create(kIds), wk, negSum);
+        }
+        if (anyPositive(wq)) {
+            NDArray own = pairLoss(qn, qn, qId, mgr.create(qIds), wq, negSum);
+            loss = loss == null ? own : loss.add(own);
+        }
+        return loss;
+    }
+
+    /**
+     * Σ over (query i, key j) of the same id of {@code w_i * CE_ij}, where
+     * {@code CE = -l_pos + log(exp(l_pos) + Σ_neg exp(l_neg))}, all logits shifted by {@code c = 1/τ}.
+     */
+    private NDArray pairLoss(NDArray qn, NDArray keys, NDArray qId, NDArray keyIds, float[] rowWeight, NDArray negSum) {
+        long mRows = qn.getShape().get(0), kRows = keys.getShape().get(0);
+        NDArray pos = qn.matMul(keys.transpose()).div(temperature).sub(1f / temperature); // l_pos - c: [M, K]
+        NDArray w = qId.eq(keyIds.reshape(1, kRows)).toType(DataType.FLOAT32, false)
+                .mul(qn.getManager().create(rowWeight).reshape(mRows, 1)); // [M, K]
+        return pos.exp().add(negSum).log().sub(pos).mul(w).sum();
+    }
+
+    /**
+     * The loss id by id, as AlignDet writes it: for each id, logits {@code (n*m, 1+k)} and cross-entropy
+     * at index 0. Same contract as {@link #compute}, but it gathers the negatives again for every id: on
+     * 2048 + 2048 boxes of 256-d with 200 ids it took about 20 s against 0.7 s for {@link #compute}
+     * (CPU, two threads). For reading and for tests.
+     */
+    public NDArray computePerId(NDArray q, long[] qIds, NDArray k, long[] kIds) {
+        check(q, qIds, "q");
+        check(k, kIds, "k");
+        long[] ids = Arrays.stream(qIds).filter(i -> i >= 0).distinct().sorted().toArray();
+        if (ids.length == 0) {
+            return q.sum().mul(0f);
+        }
+        NDArray qn = normalize(q); // q: [M, D]
+        NDArray kn = kIds.length == 0 ? null : normalize(k); // k: [N, D]
+        NDArray total = null;
+        for (long id : ids) {
+            NDArray query = rows(qn, select(qIds, id, true)); // [m, D]
+            int[] keyRows = select(kIds, id, true);
+            NDArray key = keyRows.length > 0 ? rows(kn, keyRows) : query; // [n, D]
+            NDArray neg = negatives(qn, qIds, kn, kIds, id); // [k, D], detached, or null
+            long n = key.getShape().get(0), m = query.getShape().get(0);
+            NDArray logits = key.matMul(query.transpose()).expandDims(2); // l_pos: [n, m, 1]
+            if (neg != null) {
+                NDArray lNeg = query.matMul(neg.transpose()).expandDims(0); // [1, m, k]
+                lNeg = lNeg.broadcast(n, m, neg.getShape().get(0)); // [n, m, k]
+                logits = logits.concat(lNeg, 2); // [n, m, 1 + k]
+            }
+            NDArray loss = logits.div(temperature).logSoftmax(2).get(":, :, 0").mean().neg();
+            total = total == null ? loss : total.add(loss);
+        }
+        return total.div((float) ids.length);
+    }
+
+    private static Map<Long, Integer> counts(long[] ids) {
+        Map<Long, Integer> c = new HashMap<>();
+        for (long id : ids) {
+            if (id >= 0) {
+                c.merge(id, 1, Integer::sum);
+            }
+        }
+        return c;
+    }
+
+    private static NDArray rowOfIds(NDManager mgr, long[] qIds, long[] kIds) {
+        long[] all = Arrays.copyOf(qIds, qIds.length + kIds.length);
+        System.arraycopy(kIds, 0, all, qIds.length, kIds.length);
+        return mgr.create(all).reshape(1, all.length);
+    }
+
+    private static boolean anyPositive(float[] w) {
+        for (float v : w) {
+            if (v > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Rows of the other ids (background included) from both sides, with the gradient stopped; null if none. */
+    private static NDArray negatives(NDArray qn, long[] qIds, NDArray kn, long[] kIds, long id) {
+        NDList parts = new NDList();
+        int[] qRows = select(qIds, id, false);
+        if (qRows.length > 0) {
+            parts.add(rows(qn, qRows).stopGradient());
+        }
+        int[] kRows = select(kIds, id, false);
+        if (kRows.length > 0) {
+            parts.add(rows(kn, kRows).stopGradient());
+        }
+        if (parts.isEmpty()) {
+            return null;
+        }
+        return parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
+    }
+
+    /** Each row divided by {@code max(||row||, NORM_EPS)}. */
+    static NDArray normalize(NDArray x) {
+        return x.div(x.norm(new int[] {1}, true).maximum(NORM_EPS));
+    }
+
+    private static NDArray rows(NDArray x, int[] idx) {
+        NDManager mgr = x.getManager();
+        return x.get(mgr.create(Arrays.stream(idx).asLongStream().toArray()));
+    }
+
+    private static int[] select(long[] ids, long id, boolean equal) {
+        return IntStream.range(0, ids.length).filter(i -> (ids[i] == id) == equal).toArray();
+    }
+
+    private static void check(NDArray x, long[] ids, String name) {
+        if (x.getShape().dimension() != 2 || x.getShape().get(0) != ids.length) {
+            throw new IllegalArgumentException(name + " must be [" + ids.length + ", D] to match its ids, got " + x.getShape());
+        }
+    }
+}

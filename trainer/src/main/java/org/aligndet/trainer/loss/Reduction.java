@@ -1,0 +1,28 @@
+package org.aligndet.trainer.loss;
+
+import ai.djl.ndarray.NDArray;
+
+/** The one reduction the detector losses share: {@code sum(loss * weight) / avgFactor}. */
+final class Reduction {
+    private Reduction() {
+    }
+
+    /**
+     * @param loss      element-wise loss
+     * @param weight    same shape as {@code loss} (or broadcastable to it), or {@code null} for all ones
+     * @param avgFactor the normaliser, usually {@code max(#positives, 1)}; must be positive
+     */
+    static NDArray weightedSum(NDArray loss, NDArray weight, double avgFactor) {
+        if (!(avgFactor > 0)) {
+            throw new IllegalArgumentException("avgFactor must be positive, got " + avgFactor);
+        }
+        NDArray w = weight == null ? loss : loss.mul(weight);
+        return w.sum().div((float) avgFactor);
+    }
+
+    static void sameShape(NDArray a, NDArray b, String what) {
+        if (!a.getShape().equals(b.getShape())) {
+            throw new IllegalArgumentException(what + ": shapes differ, " + a.getShape() + " vs " + b.getShape());
+        }
+    }
+}

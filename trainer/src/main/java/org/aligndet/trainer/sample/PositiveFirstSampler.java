@@ -1,0 +1,55 @@
+package org.aligndet.trainer.sample;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.aligndet.trainer.assign.Assignment;
+
+/**
+ * Samples up to {@code num} priors, positives first, with mmdetection's {@code RandomSampler} semantics
+ * ({@code add_gt_as_proposals = false}, {@code neg_pos_ub = -1}):
+ * <ul>
+ *   <li>positives: all of them if there are at most {@code floor(num * posFraction)}, else a uniform
+ *       random subset of that size;</li>
+ *   <li>negatives ({@link Assignment#BACKGROUND} only; ignored priors are never sampled): all of them if
+ *       there are at most {@code num - #sampledPositives}, else a uniform random subset of that size.</li>
+ * </ul>
+ * The randomness comes from the generator passed in, so a seeded generator gives the same sample;
+ * the draws differ from torch's {@code randperm}, so the subsets differ from mmdetection's for the same
+ * seed (only their distribution is the same). Returned indices are ascending.
+ */
+public final class PositiveFirstSampler {
+    private final int num;
+    private final double posFraction;
+
+    /** @param num the most priors per image; @param posFraction the largest share of positives, in [0, 1] */
+    public PositiveFirstSampler(int num, double posFraction) {
+        if (num < 0 || posFraction < 0 || posFraction > 1) {
+            throw new IllegalArgumentException("num " + num + " must be >= 0 and posFraction " + posFraction + " in [0, 1]");
+        }
+        this.num = num;
+        this.posFraction = posFraction;
+    }
+
+    public Sample sample(Assignment a, SplittableRandom rng) {
+        int[] pos = choose(a.positives(), (int) (num * posFraction), rng);
+        int[] neg = choose(a.negatives(), num - pos.length, rng);
+        return new Sample(pos, neg);
+    }
+
+    /** {@code k} distinct members of {@code gallery} (partial Fisher–Yates), ascending; all when it has at most k. */
+    static int[] choose(int[] gallery, int k, SplittableRandom rng) {
+        if (gallery.length <= k) {
+            return gallery;
+        }
+        int[] g = gallery.clone();
+        for (int i = 0; i < k; i++) {
+            int j = i + rng.nextInt(g.length - i);
+            int t = g[i];
+            g[i] = g[j];
+            g[j] = t;
+        }
+        int[] out = Arrays.copyOf(g, k);
+        Arrays.sort(out);
+        return out;
+    }
+}

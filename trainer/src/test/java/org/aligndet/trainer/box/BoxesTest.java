@@ -1,0 +1,68 @@
+package org.aligndet.trainer.box;
+
+import static org.aligndet.trainer.testing.Reference.assertClose;
+import static org.aligndet.trainer.testing.Reference.floats;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.aligndet.trainer.testing.Reference;
+import org.junit.jupiter.api.Test;
+
+class BoxesTest {
+    static final JsonNode REF = Reference.load("boxes");
+
+    @Test
+    void iouAndGiouOfTwoUnitBoxesByHand() {
+        float[] a = {0, 0, 1, 1};
+        float[] b = {0.5f, 0, 1.5f, 1}; // overlap 0.5, union 1.5, enclosure 1.5
+        assertEquals(1f / 3, Boxes.iou(a, b)[0], 1e-7);
+        assertEquals(1f / 3, Boxes.giou(a, b)[0], 1e-7);
+        float[] c = {2, 0, 3, 1}; // disjoint: enclosure 3, union 2
+        assertEquals(0f, Boxes.iou(a, c)[0]);
+        assertEquals(-1f / 3, Boxes.giou(a, c)[0], 1e-7);
+        assertEquals(1f, Boxes.iou(a, a)[0]);
+    }
+
+    @Test
+    void degenerateBoxesGiveZeroNotNaN() {
+        float[] point = {1, 1, 1, 1};
+        assertEquals(0f, Boxes.iou(point, point)[0]);
+    }
+
+    @Test
+    void matchTorchvision() {
+        float[] a = floats(REF.get("a")), b = floats(REF.get("b"));
+        assertClose(floats(REF.get("iou")), Boxes.iou(a, b), "iou");
+        assertClose(floats(REF.get("giou")), Boxes.giou(a, b), "giou");
+        assertClose(floats(REF.get("area")), Boxes.area(a), "area");
+        assertClose(floats(REF.get("clipped")),
+                Boxes.clip(floats(REF.get("toClip")), REF.get("clipW").floatValue(), REF.get("clipH").floatValue()), "clip");
+    }
+
+    @Test
+    void shapesOfEmptyInputs() {
+        assertEquals(0, Boxes.iou(new float[0], new float[] {0, 0, 1, 1}).length);
+        assertEquals(0, Boxes.giou(new float[] {0, 0, 1, 1}, new float[0]).length);
+        assertThrows(IllegalArgumentException.class, () -> Boxes.area(new float[3]));
+    }
+
+    @Test
+    void formatsMatchTorchvisionAndRoundTrip() {
+        float[] a = floats(REF.get("a"));
+        float[] a0 = a.clone();
+        assertClose(floats(REF.get("cxcywh")), BoxFormat.convert(a, BoxFormat.XYXY, BoxFormat.CXCYWH), "cxcywh");
+        assertClose(floats(REF.get("xywh")), BoxFormat.convert(a, BoxFormat.XYXY, BoxFormat.XYWH), "xywh");
+        for (BoxFormat f : BoxFormat.values()) {
+            for (BoxFormat g : BoxFormat.values()) {
+                float[] back = BoxFormat.convert(BoxFormat.convert(a, BoxFormat.XYXY, f), f, BoxFormat.XYXY);
+                float[] via = BoxFormat.convert(BoxFormat.convert(BoxFormat.convert(a, BoxFormat.XYXY, f), f, g), g, BoxFormat.XYXY);
+                assertClose(a, back, "xyxy→" + f + "→xyxy");
+                assertClose(a, via, "xyxy→" + f + "→" + g + "→xyxy");
+            }
+        }
+        assertArrayEquals(a0, a, "convert must not change its input");
+        assertArrayEquals(new float[] {1, 2, 4, 6}, BoxFormat.convert(new float[] {1, 2, 3, 4}, BoxFormat.XYWH, BoxFormat.XYXY));
+    }
+}
