@@ -54,6 +54,14 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
     private volatile boolean closed;
 
     public BatchLoader(List<ImageRecord> records, SampleTransform transform, LoaderOptions options, int epoch) {
+        this(records, transform, options, epoch, 0);
+    }
+
+    /**
+     * A loader that starts at batch {@code firstBatch} of the epoch (a resumed run): earlier batches
+     * are neither decoded nor handed out, later ones are exactly those of an uninterrupted epoch.
+     */
+    public BatchLoader(List<ImageRecord> records, SampleTransform transform, LoaderOptions options, int epoch, int firstBatch) {
         this.records = List.copyOf(records);
         this.transform = transform;
         this.options = options;
@@ -64,6 +72,11 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
         for (int i = 0; i < n; i++) {
             futures.add(new CompletableFuture<>());
         }
+        if (firstBatch < 0 || firstBatch > n) {
+            throw new IllegalArgumentException("first batch " + firstBatch + " outside the epoch's " + n + " batches");
+        }
+        this.cursor = firstBatch;
+        this.nextToBuild.set(firstBatch);
         this.permits = new Semaphore(options.prefetch());
         AtomicInteger threadNo = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(options.workers(), r -> {
@@ -76,8 +89,13 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
         }
     }
 
+    /** This epoch's order of record indices. */
+    public int[] order() {
+        return order.clone();
+    }
+
     /** The epoch's order of record indices (all of them, before cutting into batches). */
-    static int[] order(int n, LoaderOptions options, int epoch) {
+    public static int[] order(int n, LoaderOptions options, int epoch) {
         int[] idx = new int[n];
         for (int i = 0; i < n; i++) {
             idx[i] = i;
