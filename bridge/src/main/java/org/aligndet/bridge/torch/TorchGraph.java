@@ -176,6 +176,7 @@ public final class TorchGraph implements AutoCloseable {
         if (args.length == 0) {
             throw new IllegalArgumentException("method " + method + " called without inputs");
         }
+        disableGraphOptimizerOnThisThread();
         NDManager outManager = firstArray(args).getManager();
         NDList in = new NDList();
         NDArray marker = outManager.create(0f);
@@ -212,6 +213,20 @@ public final class TorchGraph implements AutoCloseable {
             }
         } finally {
             marker.close();
+        }
+    }
+
+    private static final ThreadLocal<Boolean> OPTIMIZER_OFF = ThreadLocal.withInitial(() -> false);
+
+    /**
+     * TorchScript's profiling executor re-specialises and re-fuses the graph whenever input shapes
+     * change, which multi-scale training does every step: measured here as seconds per call. The
+     * plain executor runs every shape at once. The switch is thread-local in libtorch.
+     */
+    private static void disableGraphOptimizerOnThisThread() {
+        if (!OPTIMIZER_OFF.get()) {
+            JniUtils.setGraphExecutorOptimize(false);
+            OPTIMIZER_OFF.set(true);
         }
     }
 

@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  * corrupt files are not judged here: whoever decodes the pixels reports them.
  */
 public final class ImageFolderReader {
-    public static final Set<String> EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp");
+    public static final Set<String> EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "tif", "tiff", "webp");
 
     private ImageFolderReader() {
     }
@@ -36,7 +36,8 @@ public final class ImageFolderReader {
     public static Dataset read(Path root, boolean probeSizes) {
         List<ImageRecord> images = new ArrayList<>();
         for (Path file : imageFiles(root)) {
-            images.add(record(images.size(), root, file, probeSizes, List.of()));
+            // ids start at 1, as COCO files number their images
+            images.add(record(images.size() + 1, root, file, probeSizes, List.of()));
         }
         return new Dataset(root.toString(), List.of(), List.of(), images);
     }

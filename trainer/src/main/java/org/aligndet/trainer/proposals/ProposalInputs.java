@@ -14,18 +14,16 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
-import java.util.stream.Stream;
+import org.aligndet.trainer.data.ImageFolderReader;
 import org.aligndet.trainer.data.ImageRecord;
 
 /**
- * The images to run on: every image file under a folder, or the images listed in a COCO file.
- * (A minimal private reader, until the dataset readers are unified.) Records carry no instances.
+ * The images to run on: every image file under a folder ({@link ImageFolderReader}), or the images
+ * listed in a COCO file. The COCO path streams the {@code images} array only and skips the
+ * annotations, so a train2017-sized file costs no annotation objects. Records carry no instances.
  */
 public final class ProposalInputs {
-    /** File name endings taken as images, lower case. */
-    public static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "tif", "tiff", "webp");
 
     private ProposalInputs() {
     }
@@ -39,24 +37,7 @@ public final class ProposalInputs {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException(dir + ": not a directory");
         }
-        List<String> names;
-        try (Stream<Path> files = Files.walk(dir)) {
-            names = files.filter(Files::isRegularFile).filter(ProposalInputs::isImageName)
-                    .map(p -> dir.relativize(p).toString().replace('\\', '/')).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(dir + ": cannot list", e);
-        }
-        List<ImageRecord> out = new ArrayList<>(names.size());
-        for (int i = 0; i < names.size(); i++) {
-            out.add(new ImageRecord(i + 1, names.get(i), dir.resolve(names.get(i)), 0, 0, List.of()));
-        }
-        return out;
-    }
-
-    static boolean isImageName(Path p) {
-        String n = p.getFileName().toString();
-        int dot = n.lastIndexOf('.');
-        return dot > 0 && IMAGE_EXTENSIONS.contains(n.substring(dot + 1).toLowerCase(Locale.ROOT));
+        return ImageFolderReader.read(dir, false).images();
     }
 
     /**
