@@ -42,7 +42,7 @@ public final class DensePostprocess {
     private final PostprocessConfig cfg;
     private final MultiClassNms nms;
 
-    private DensePostprocess(Family family, int numClasses, int[] strides, AnchorGenerator anchors,
+    private DensePostprocess(Family family, int numClasses, int[] strides, float[][] baseAnchors, int anchorsPerLoc,
                              DeltaXYWHCoder coder, boolean normOnBbox, PostprocessConfig cfg) {
         if (numClasses <= 0 || strides.length == 0) {
             throw new IllegalArgumentException("need classes and strides");
@@ -50,34 +50,28 @@ public final class DensePostprocess {
         this.family = family;
         this.numClasses = numClasses;
         this.strides = strides.clone();
+        this.baseAnchors = baseAnchors;
+        this.anchorsPerLoc = anchorsPerLoc;
         this.coder = coder;
         this.normOnBbox = normOnBbox;
         this.cfg = cfg;
         this.nms = MultiClassNms.of(cfg);
-        if (anchors != null) {
-            anchorsPerLoc = anchors.numAnchors();
-            baseAnchors = new float[strides.length][];
-            for (int l = 0; l < strides.length; l++) {
-                baseAnchors[l] = anchors.anchors(l, 1, 1);
-            }
-        } else {
-            anchorsPerLoc = 1;
-            baseAnchors = null;
-        }
     }
 
     /** RetinaNet: anchors per level (their strides are the levels'), delta coder, test settings. */
     public static DensePostprocess retinaNet(int numClasses, AnchorGenerator anchors, DeltaXYWHCoder coder, PostprocessConfig cfg) {
         int[] s = new int[anchors.numLevels()];
+        float[][] base = new float[s.length][];
         for (int l = 0; l < s.length; l++) {
             s[l] = anchors.stride(l);
+            base[l] = anchors.anchors(l, 1, 1);
         }
-        return new DensePostprocess(Family.RETINANET, numClasses, s, anchors, coder, false, cfg);
+        return new DensePostprocess(Family.RETINANET, numClasses, s, base, anchors.numAnchors(), coder, false, cfg);
     }
 
     /** FCOS: strides per level; {@code normOnBbox}: distances are in units of the stride. */
     public static DensePostprocess fcos(int numClasses, int[] strides, boolean normOnBbox, PostprocessConfig cfg) {
-        return new DensePostprocess(Family.FCOS, numClasses, strides, null, null, normOnBbox, cfg);
+        return new DensePostprocess(Family.FCOS, numClasses, strides, null, 1, null, normOnBbox, cfg);
     }
 
     /** From a spec's {@code head} (anchor, bbox_coder, strides, norm_on_bbox) and {@code test} sections. */
@@ -110,6 +104,11 @@ public final class DensePostprocess {
 
     public PostprocessConfig config() {
         return cfg;
+    }
+
+    /** The same decoding with other test settings (e.g. a lower score threshold for evaluation). */
+    public DensePostprocess withConfig(PostprocessConfig other) {
+        return new DensePostprocess(family, numClasses, strides, baseAnchors, anchorsPerLoc, coder, normOnBbox, other);
     }
 
     /** Detections per image of the batch, boxes in network-input pixels ({@code inputWidth x inputHeight}). */
