@@ -177,11 +177,11 @@ def fcos_losses(cls, box, ctr, gts, labels, num_classes, sizes, mode):
 
 def fcos_fixture():
     g = torch.Generator().manual_seed(12)
-    num_classes, batch, (hh, ww) = 3, 3, (64, 96)
+    num_classes, batch, (hh, ww) = 3, 3, (96, 128)
     sizes = level_sizes(hh, ww)
     gts = [torch.tensor([[4.0, 6.0, 40.0, 50.0], [30.0, 10.0, 90.0, 60.0], [50.0, 20.0, 58.0, 30.0]]),
            torch.zeros(0, 4),
-           torch.tensor([[0.0, 0.0, 96.0, 64.0], [10.0, 30.0, 26.0, 62.0]])]
+           torch.tensor([[0.0, 0.0, 128.0, 96.0], [10.0, 30.0, 26.0, 62.0]])]  # the large one lands on level 1
     labels = [torch.tensor([2, 0, 1]), torch.zeros(0, dtype=torch.long), torch.tensor([1, 2])]
     cls0 = [torch.randn(batch, num_classes, h, w, generator=g) * 2 - 2 for h, w in sizes]
     box0 = [torch.rand(batch, 4, h, w, generator=g) * 4 + 0.05 for h, w in sizes]  # relu'd, stride units

@@ -3,6 +3,8 @@ package org.aligndet.trainer.detect;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
 import java.util.List;
 import org.aligndet.trainer.model.HeadOutputs;
 import org.aligndet.trainer.model.PriorLayout;
@@ -40,26 +42,31 @@ final class DenseMaps {
         }
     }
 
-    /** A zero scalar still attached to {@code x}'s graph: the term when there is nothing to regress. */
+    /**
+     * An exact {@code +0} scalar still attached to {@code x}'s graph (the sum of an empty selection, as
+     * mmdetection returns): the term when there is nothing to regress; zero gradients, never NaN.
+     */
     static NDArray zeroLoss(NDArray x) {
-        return x.sum().mul(0f);
+        return x.reshape(-1).get("0:0").sum();
     }
 
     /**
      * One-hot targets {@code [R, k]} float32 from labels in {@code [0, k]}; label {@code k}
-     * (background) gives a row of zeros. Built on the device, not as a host array of {@code R * k}.
+     * (background) gives a row of zeros. Built on the device as {@code labels[:, None] == arange(k)}
+     * (one byte per entry before the cast), not as a host array of {@code R * k} floats.
      */
     static NDArray oneHot(NDManager m, int[] labels, int k) {
-        long[] l64 = new long[labels.length];
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0 || labels[i] > k) {
                 throw new IllegalArgumentException("label " + labels[i] + " at row " + i + " outside [0, " + k + "]");
             }
-            l64[i] = labels[i];
         }
-        try (NDArray l = m.create(l64);
-             NDArray full = l.oneHot(k + 1)) {
-            return full.get(":, :" + k).toType(DataType.FLOAT32, false);
+        int[] ks = new int[k];
+        Arrays.setAll(ks, i -> i);
+        try (NDArray l = m.create(labels, new Shape(labels.length, 1));
+             NDArray classes = m.create(ks, new Shape(1, k));
+             NDArray hit = l.eq(classes)) {
+            return hit.toType(DataType.FLOAT32, false);
         }
     }
 }

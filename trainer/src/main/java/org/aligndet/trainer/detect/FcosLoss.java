@@ -40,7 +40,8 @@ import org.aligndet.trainer.spec.ModelSpec;
  * The IoU variant is a {@link BoxLoss}: {@link BoxLoss#GIOU} (the center-normbbox-centeronreg-giou
  * config our specs follow; 1 - GIoU) or {@link BoxLoss#IOU} (the original FCOS config; {@code -log IoU}).
  * {@link #fromSpec} reads {@code head.loss_bbox} ({@code "giou"} or {@code "iou"}), GIoU when absent.
- * Loss weights are 1.
+ * Arrays made on the way belong to the logits' manager; run a step inside an {@code NDScope} (or a
+ * sub-manager) so they are freed. Targets are computed on the host from the shapes alone. Loss weights are 1.
  */
 public final class FcosLoss {
     public static final String LOSS_CLS = "loss_cls";

@@ -33,7 +33,8 @@ import org.aligndet.trainer.spec.ModelSpec;
  *   <li>both divided by {@code avgFactor = sum over images of max(#positives, 1)} (mmdetection v2's
  *       {@code num_total_pos}; an image without positives counts 1).</li>
  * </ol>
- * Loss weights are 1; {@link LossTerms#weighted} applies others. Crowd / ignored gts are dropped by the
+ * Arrays made on the way belong to the logits' manager; run a step inside an {@code NDScope} (or a
+ * sub-manager) so they are freed. Targets are computed on the host from the shapes alone. Loss weights are 1; {@link LossTerms#weighted} applies others. Crowd / ignored gts are dropped by the
  * caller ({@link GtBoxes#trainable}): with {@code ignore_iof_thr = -1} mmdetection does not use them either.
  */
 public final class RetinaNetLoss {
