@@ -1,0 +1,42 @@
+package org.aligndet.trainer.detect;
+
+import org.aligndet.trainer.spec.Family;
+import org.aligndet.trainer.spec.ModelSpec;
+
+/**
+ * The focal-loss prior (Lin et al., RetinaNet §4.1): the final classification layer starts with bias
+ * {@code b = -log((1 - p) / p)}, so every class scores {@code sigmoid(b) = p} before training and the
+ * many background priors do not swamp the first iterations. Used when fine-tuning re-initialises the
+ * classifier (its weights get {@code N(0, 0.01)}).
+ */
+public final class ClassifierBias {
+    /** mmdetection's {@code prior_prob} for RetinaNet and FCOS. */
+    public static final double DEFAULT_PRIOR = 0.01;
+
+    private ClassifierBias() {
+    }
+
+    /** {@code -log((1 - p) / p)} for {@code p} in (0, 1); {@code p = 0.01} gives about {@code -4.595}. */
+    public static double classifierBiasPrior(double p) {
+        if (!(p > 0 && p < 1)) {
+            throw new IllegalArgumentException("prior probability must be in (0, 1), got " + p);
+        }
+        return -Math.log((1 - p) / p);
+    }
+
+    /** The bias from the spec's {@code head.prior_prob} ({@link #DEFAULT_PRIOR} when absent). */
+    public static double classifierBiasPrior(ModelSpec spec) {
+        return classifierBiasPrior(spec.section("head").path("prior_prob").asDouble(DEFAULT_PRIOR));
+    }
+
+    /** The mmdetection name of the classifier's bias: {@code bbox_head.retina_cls.bias} or {@code bbox_head.conv_cls.bias}. */
+    public static String biasName(ModelSpec spec) {
+        if (spec.family() == Family.RETINANET) {
+            return "bbox_head.retina_cls.bias";
+        }
+        if (spec.family() == Family.FCOS) {
+            return "bbox_head.conv_cls.bias";
+        }
+        throw new IllegalArgumentException(spec.name() + ": no dense classifier for family " + spec.family().id());
+    }
+}

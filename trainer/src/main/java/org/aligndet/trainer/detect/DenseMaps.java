@@ -1,0 +1,72 @@
+package org.aligndet.trainer.detect;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
+import java.util.List;
+import org.aligndet.trainer.model.HeadOutputs;
+import org.aligndet.trainer.model.PriorLayout;
+
+/** Shape checks and row selection on a dense head's per-level maps, shared by the two losses. */
+final class DenseMaps {
+    private DenseMaps() {
+    }
+
+    /**
+     * Checks {@code maps} are {@code [N, A*k, H_l, W_l]} per level as {@code layout} says, then flattens
+     * them level-major to {@code [R, k]}, {@code R = N * priorsPerImage}; row {@code layout.boxRow(b, p)}
+     * is image {@code b}'s prior {@code p}.
+     */
+    static NDArray flatten(List<NDArray> maps, PriorLayout layout, int k, String what) {
+        if (maps.size() != layout.levels()) {
+            throw new IllegalArgumentException(what + ": " + maps.size() + " levels, layout has " + layout.levels());
+        }
+        for (int l = 0; l < maps.size(); l++) {
+            long[] s = maps.get(l).getShape().getShape();
+            if (s.length != 4 || s[0] != layout.batch() || s[1] != (long) layout.anchors() * k
+                    || s[2] != layout.height(l) || s[3] != layout.width(l)) {
+                throw new IllegalArgumentException(what + " level " + l + ": shape " + maps.get(l).getShape()
+                        + ", expected (" + layout.batch() + ", " + (long) layout.anchors() * k + ", "
+                        + layout.height(l) + ", " + layout.width(l) + ")");
+            }
+        }
+        return HeadOutputs.flatten(maps, k);
+    }
+
+    /** The rows {@code rows} of {@code flat} ({@code [R, k]}) → {@code [M, k]}, differentiable; {@code M > 0}. */
+    static NDArray rows(NDArray flat, long[] rows) {
+        try (NDArray index = flat.getManager().create(rows)) {
+            return flat.get(index);
+        }
+    }
+
+    /**
+     * An exact {@code +0} scalar still attached to {@code x}'s graph (the sum of an empty selection, as
+     * mmdetection returns): the term when there is nothing to regress; zero gradients, never NaN.
+     */
+    static NDArray zeroLoss(NDArray x) {
+        return x.reshape(-1).get("0:0").sum();
+    }
+
+    /**
+     * One-hot targets {@code [R, k]} float32 from labels in {@code [0, k]}; label {@code k}
+     * (background) gives a row of zeros. Built on the device as {@code labels[:, None] == arange(k)}
+     * (one byte per entry before the cast), not as a host array of {@code R * k} floats.
+     */
+    static NDArray oneHot(NDManager m, int[] labels, int k) {
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] > k) {
+                throw new IllegalArgumentException("label " + labels[i] + " at row " + i + " outside [0, " + k + "]");
+            }
+        }
+        int[] ks = new int[k];
+        Arrays.setAll(ks, i -> i);
+        try (NDArray l = m.create(labels, new Shape(labels.length, 1));
+             NDArray classes = m.create(ks, new Shape(1, k));
+             NDArray hit = l.eq(classes)) {
+            return hit.toType(DataType.FLOAT32, false);
+        }
+    }
+}
