@@ -52,11 +52,16 @@ public final class Projector {
      * @param kernel 1 for RetinaNet, 3 for FCOS (first layer)
      */
     public static Projector create(NDManager manager, int channels, int anchors, int dim, int kernel, long seed) {
+        return create(manager, channels, anchors, dim, kernel, seed, 0.01);
+    }
+
+    /** As {@link #create(NDManager, int, int, int, int, long)} with conv weights N(0, std). */
+    public static Projector create(NDManager manager, int channels, int anchors, int dim, int kernel, long seed, double std) {
         SplittableRandom rng = new SplittableRandom(seed);
         Map<String, HostTensor> init = new LinkedHashMap<>();
-        init.put(W1, normal(rng, new long[] {channels, channels, kernel, kernel}));
+        init.put(W1, normal(rng, new long[] {channels, channels, kernel, kernel}, std));
         init.put(B1, HostTensor.ofFloats(new long[] {channels}, new float[channels]));
-        init.put(W2, normal(rng, new long[] {(long) anchors * dim, channels, 1, 1}));
+        init.put(W2, normal(rng, new long[] {(long) anchors * dim, channels, 1, 1}, std));
         init.put(B2, HostTensor.ofFloats(new long[] {(long) anchors * dim}, new float[anchors * dim]));
         return fromState(manager, channels, anchors, dim, kernel, init, true);
     }
@@ -83,13 +88,13 @@ public final class Projector {
         return new Projector(channels, anchors, dim, kernel, p);
     }
 
-    private static HostTensor normal(SplittableRandom rng, long[] shape) {
+    private static HostTensor normal(SplittableRandom rng, long[] shape, double std) {
         float[] v = new float[Math.toIntExact(HostTensor.numel(shape))];
         for (int i = 0; i < v.length; i++) {
-            // Box-Muller from the seeded generator: N(0, 0.01)
+            // Box-Muller from the seeded generator: N(0, std)
             double u1 = 1.0 - rng.nextDouble();
             double u2 = rng.nextDouble();
-            v[i] = (float) (0.01 * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2));
+            v[i] = (float) (std * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2));
         }
         return HostTensor.ofFloats(shape, v);
     }

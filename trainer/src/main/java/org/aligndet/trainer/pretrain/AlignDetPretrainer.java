@@ -36,6 +36,7 @@ import org.aligndet.trainer.model.HeadOutputs;
 import org.aligndet.trainer.model.Projector;
 import org.aligndet.trainer.model.WeightImport;
 import org.aligndet.trainer.optim.Ema;
+import org.aligndet.trainer.optim.GradClip;
 import org.aligndet.trainer.optim.MomentumSchedule;
 import org.aligndet.trainer.optim.Sgd;
 import org.aligndet.trainer.optim.WarmupStepSchedule;
@@ -277,6 +278,7 @@ public final class AlignDetPretrainer {
             Map<String, NDArray> params = new LinkedHashMap<>(trainable);
             params.putAll(projector.parameters());
             Map<String, NDArray> grads = Gradients.of(params);
+            values.put("grad_norm", GradClip.clip(grads, o.gradClip));
             sgd.step(params, grads, lr);
             Gradients.release(grads, params.values());
         }

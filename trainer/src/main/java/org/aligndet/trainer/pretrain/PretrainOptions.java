@@ -31,6 +31,8 @@ public final class PretrainOptions {
     public int warmupIters;
     public double warmupRatio;
     public int[] steps;
+    /** Clip the total gradient norm (mmdetection's RetinaNet/FCOS: 35; 0 = off). */
+    public double gradClip;
     public double emaBase;
     public double temperature;
     public int samplesPerImage;
@@ -67,6 +69,7 @@ public final class PretrainOptions {
         o.steps = r.steps().stream().mapToInt(Integer::intValue).toArray();
         JsonNode p = spec.section("pretrain");
         o.emaBase = p.path("ema_momentum").asDouble(0.996);
+        o.gradClip = p.path("grad_clip").asDouble(35);
         o.temperature = p.path("temperature").asDouble(0.5);
         o.samplesPerImage = p.path("sample_boxes").asInt(2048);
         JsonNode scale = p.path("img_scale");
