@@ -156,7 +156,7 @@ public final class OnnxPredictor implements AutoCloseable {
     }
 
     /** Planar [N, 3, h, w] into the reused direct buffer; area outside an image's own padding gets the mean. */
-    private FloatBuffer assemble(List<Prepared> batch, int h, int w) {
+    FloatBuffer assemble(List<Prepared> batch, int h, int w) {
         int n = batch.size() * 3 * h * w;
         if (input.capacity() < n) {
             input = ByteBuffer.allocateDirect(n * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
