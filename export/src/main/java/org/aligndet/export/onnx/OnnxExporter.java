@@ -4,6 +4,7 @@ import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -17,6 +18,7 @@ import org.aligndet.bridge.onnx.OnnxModel;
 import org.aligndet.bridge.tensor.HostTensor;
 import org.aligndet.bridge.torch.LoadReport;
 import org.aligndet.bridge.torch.TorchGraph;
+import org.aligndet.export.eval.AtomicFiles;
 import org.aligndet.trainer.spec.ModelSpec;
 import org.aligndet.trainer.spec.ModelSpecs;
 
@@ -127,8 +129,8 @@ public final class OnnxExporter {
     public OnnxModel exportTo(TrainedCheckpoint checkpoint, List<String> classes, Path out) {
         OnnxModel model = export(checkpoint, classes);
         try {
-            model.save(out);
-        } catch (IOException e) {
+            AtomicFiles.write(out, model.proto()::writeTo); // keeps the default file mode, unlike a temp file
+        } catch (UncheckedIOException e) {
             throw new ExportException(out + ": cannot write: " + e.getMessage(), e);
         }
         return model;
@@ -150,8 +152,14 @@ public final class OnnxExporter {
             if (!r.complete()) {
                 throw new ExportException(graph + ": loading weights failed: " + r + " " + r.mismatched());
             }
-            g.save(out);
-        } catch (IOException e) {
+            Path tmp = Files.createTempFile("aligndet-export", ".ts");
+            try {
+                g.save(tmp);
+                AtomicFiles.write(out, os -> Files.copy(tmp, os));
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException | UncheckedIOException e) {
             throw new ExportException(out + ": cannot write: " + e.getMessage(), e);
         }
     }

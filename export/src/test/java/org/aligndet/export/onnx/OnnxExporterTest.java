@@ -62,7 +62,7 @@ class OnnxExporterTest {
         assertEquals(32, back.preprocess().padDivisor());
         Map<String, String> props = OnnxModel.load(out).metadata();
         assertEquals("RGB", props.get("aligndet.preprocess.color"));
-        assertEquals("[\"circle\",\"square\",\"triangle\",\"star\",\"cross\",\"ring\",\"bar\",\"blob\"]", props.get("aligndet.classes"));
+        assertEquals("[\"" + String.join("\",\"", TinyCheckpoints.CLASSES) + "\"]", props.get("aligndet.classes"));
     }
 
     @Test
@@ -155,6 +155,18 @@ class OnnxExporterTest {
                 assertEquals(perturbed.get(k), sd.get(k), k);
             }
         }
+    }
+
+    /** The Python check (export_check.txt) was made on the committed file: it must still be what export writes. */
+    @Test
+    void committedExportFixtureIsWhatTheExporterWritesNow() throws Exception {
+        Path ckpt = TinyCheckpoints.writePerturbed(dir.resolve("retinanet_tiny_finetune.pth"));
+        Path out = dir.resolve("model.onnx");
+        exporter.exportTo(TrainedCheckpoint.read(ckpt), null, out);
+        Path committed = TinyCheckpoints.specs().directory().resolve("fixtures/export/retinanet_tiny.onnx");
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(committed), Files.readAllBytes(out)),
+                committed + " is stale: rerun WriteExportFixture and model-specs/generator/export_check.py");
+        assertTrue(Files.readString(committed.resolveSibling("export_check.txt")).contains("RESULT: PASS"));
     }
 
     static Map<String, HostTensor> run(OnnxModel m, HostTensor x) {

@@ -20,7 +20,8 @@ import org.aligndet.trainer.spec.ModelSpecs;
  */
 public final class TinyCheckpoints {
     public static final String SPEC = "retinanet_tiny";
-    public static final List<String> CLASSES = List.of("circle", "square", "triangle", "star", "cross", "ring", "bar", "blob");
+    /** The synthetic benchmark's classes, so exported models score on {@code aligndet synth} data by name. */
+    public static final List<String> CLASSES = org.aligndet.trainer.synth.ShapeClass.classNames();
 
     private TinyCheckpoints() {
     }
