@@ -11,7 +11,10 @@ import org.aligndet.export.eval.VocDetection;
 import org.aligndet.export.eval.VocEvaluator;
 import org.aligndet.export.eval.VocImage;
 import org.aligndet.export.eval.VocResult;
+import org.aligndet.export.eval.AtomicFiles;
+import org.aligndet.export.predict.OnnxPredictor;
 import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -19,6 +22,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,7 +31,12 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code aligndet eval}, scoring mode: a detections file against COCO or VOC ground truth.
+ * {@code aligndet eval}: scores a detections file ({@code --results}) against COCO or VOC ground
+ * truth, or runs a model first ({@code --model}, see {@link ModelEval}): an exported {@code .onnx}
+ * or a checkpoint with {@code --spec}, over {@code --coco-gt ANN --images DIR} or
+ * {@code --voc DIR --split test}; the detections it writes ({@code OUT/results.json}) are the
+ * file the scoring mode reads, and the report goes to {@code OUT/report.json} and
+ * {@code OUT/report.md}. For VOC the class names default to the model's.
  *
  * <p>Detections are a COCO results file ({@code [{image_id, category_id, bbox: [x, y, w, h], score}]},
  * 0-based continuous pixels). For {@code --voc}: {@code image_id} is the VOC image id as a string
@@ -37,7 +46,8 @@ import java.util.concurrent.Callable;
  * xmax = x + w}. Exit codes: 0 scored, 1 bad input (message on stderr), 2 usage error.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Score a detections file: COCO bbox AP exactly as pycocotools, or PASCAL VOC AP (07 11-point or area).")
+        description = "Score a detections file (--results), or run a model and score it (--model): COCO bbox AP exactly as "
+                + "pycocotools, or PASCAL VOC AP (07 11-point or area).")
 public final class EvalCommand implements Callable<Integer> {
     /** The 20 PASCAL VOC classes; category_id = index + 1. */
     public static final List<String> VOC_CLASSES = List.of("aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat",
@@ -54,8 +64,17 @@ public final class EvalCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     GroundTruth gt;
 
-    @Option(names = "--results", paramLabel = "DETS.json", required = true, description = "detections in COCO results format")
+    @Option(names = "--results", paramLabel = "DETS.json", description = "detections in COCO results format (scoring mode)")
     Path results;
+
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--images", paramLabel = "DIR", description = "with --model and --coco-gt: where the annotation file's images are")
+    Path images;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "eval-out", description = "with --model: where results.json and report.{json,md} go (default ${DEFAULT-VALUE})")
+    Path outDir;
 
     @Option(names = "--split", defaultValue = "test", description = "VOC image set (ImageSets/Main/<split>.txt), default ${DEFAULT-VALUE}")
     String split;
@@ -90,8 +109,16 @@ public final class EvalCommand implements Callable<Integer> {
                     + (iouType.equals("segm") ? " (segm arrives with the Mask R-CNN work)" : ""));
             return 2;
         }
+        if ((results == null) == (model.model == null)) {
+            err.println("error: give either --results (score a detections file) or --model (run a model, then score)");
+            return 2;
+        }
+        if (model.model != null && gt.cocoGt != null && images == null) {
+            err.println("error: --model with --coco-gt needs --images DIR (where the annotation file's images are)");
+            return 2;
+        }
         try {
-            EvalReport report = gt.cocoGt != null ? coco() : voc();
+            EvalReport report = model.model != null ? withModel(out) : gt.cocoGt != null ? coco() : voc();
             out.print(report.markdown());
             if (json != null) {
                 report.writeJson(json);
@@ -106,6 +133,26 @@ public final class EvalCommand implements Callable<Integer> {
             err.println("error: " + e.getMessage());
             err.flush();
             return 1;
+        }
+    }
+
+    private EvalReport withModel(PrintWriter out) {
+        try (OnnxPredictor predictor = model.open(null)) {
+            ModelEval eval = new ModelEval(predictor, model.batch, !model.noProgress, out);
+            Path resultsFile = outDir.resolve("results.json");
+            EvalReport report;
+            if (gt.cocoGt != null) {
+                report = eval.coco(gt.cocoGt, images, resultsFile);
+            } else {
+                List<String> names = classes == null || classes.isEmpty() ? predictor.classes() : classes;
+                Path yearDir = VocSplitReader.resolveYearDir(gt.voc);
+                report = eval.voc(yearDir, split, names, VocSplitReader.read(yearDir, split, names),
+                        new VocEvaluator(vocSemantics, vocMetric, 0.5), resultsFile);
+            }
+            report.writeJson(outDir.resolve("report.json"));
+            AtomicFiles.writeBytes(outDir.resolve("report.md"), report.markdown().getBytes(StandardCharsets.UTF_8));
+            out.println("detections: " + resultsFile + ", report: " + outDir.resolve("report.json") + ", " + outDir.resolve("report.md"));
+            return report;
         }
     }
 

@@ -1,0 +1,63 @@
+package org.aligndet.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.aligndet.bridge.onnx.OnnxModel;
+import org.aligndet.export.onnx.ExportMetadata;
+import org.aligndet.export.onnx.OnnxExporter;
+import org.aligndet.export.onnx.TrainedCheckpoint;
+import org.aligndet.trainer.spec.ModelSpecs;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code aligndet export}: a trained checkpoint into the spec's ONNX inference template (weights
+ * filled by name, metadata written), and optionally into its TorchScript graph. Exit codes: 0
+ * written; 1 the checkpoint does not fit the spec (every offending name listed) or a file cannot be
+ * read or written; 2 usage.
+ */
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = "Export a checkpoint to ONNX (the spec's inference template with the trained weights and metadata: "
+                + "classes, pre-processing, provenance, checkpoint sha256), and optionally to TorchScript.")
+public final class ExportCommand implements Callable<Integer> {
+    @Option(names = "--checkpoint", paramLabel = "CKPT", required = true, description = "a checkpoint written by pretrain/finetune, or mmdetection's")
+    Path checkpoint;
+
+    @Option(names = "--spec", paramLabel = "NAME", required = true, description = "the spec it was trained with, e.g. retinanet_tiny")
+    String specName;
+
+    @Option(names = "--out", paramLabel = "MODEL.onnx", required = true, description = "the ONNX file to write")
+    Path out;
+
+    @Option(names = "--torchscript", paramLabel = "MODEL.ts", description = "also write the TorchScript graph with these weights")
+    Path torchscript;
+
+    @Option(names = "--classes", paramLabel = "FILE", description = "class names (JSON list or one per line); default: the checkpoint meta's")
+    Path classes;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        var out = spec.commandLine().getOut();
+        OnnxExporter exporter = OnnxExporter.forSpec(ModelSpecs.locate(), specName);
+        TrainedCheckpoint ckpt = TrainedCheckpoint.read(checkpoint);
+        OnnxModel model = exporter.exportTo(ckpt, ClassNames.read(classes), this.out);
+        ExportMetadata meta = ExportMetadata.fromProps(model.metadata(), this.out.toString());
+        out.printf("exported %d weights of %s (%s) -> %s%n", model.initializers().size(), specName, checkpoint.getFileName(), this.out);
+        out.printf("  classes: %s%n  checkpoint sha256: %s%n  provenance: aligndet pre-trained %s, stage %s, %s iterations%n",
+                meta.classes(), meta.checkpointSha256(),
+                meta.provenance().alignDetPretrained() == null ? "unknown" : meta.provenance().alignDetPretrained(),
+                meta.provenance().stage() == null ? "unknown" : meta.provenance().stage(),
+                meta.provenance().iterations() == null ? "unknown" : meta.provenance().iterations());
+        if (torchscript != null) {
+            exporter.exportTorchScript(ckpt, torchscript);
+            out.printf("TorchScript -> %s%n", torchscript);
+        }
+        out.flush();
+        return 0;
+    }
+}

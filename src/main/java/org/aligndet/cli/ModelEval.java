@@ -1,0 +1,91 @@
+package org.aligndet.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.aligndet.export.eval.CocoDetections;
+import org.aligndet.export.eval.CocoEvaluator;
+import org.aligndet.export.eval.CocoJson;
+import org.aligndet.export.eval.CocoResultsWriter;
+import org.aligndet.export.eval.EvalInputException;
+import org.aligndet.export.eval.EvalReport;
+import org.aligndet.export.eval.VocDetection;
+import org.aligndet.export.eval.VocEvaluator;
+import org.aligndet.export.eval.VocImage;
+import org.aligndet.export.predict.CategoryMap;
+import org.aligndet.export.predict.Detection;
+import org.aligndet.export.predict.ImageDetections;
+import org.aligndet.export.predict.ImageRef;
+import org.aligndet.export.predict.OnnxPredictor;
+import org.aligndet.export.predict.PredictionRun;
+import org.aligndet.export.predict.ResultsFiles;
+import org.aligndet.trainer.data.CocoReader;
+import org.aligndet.trainer.data.Dataset;
+
+/**
+ * {@code aligndet eval --model}: predictions over a labelled set, written as a results file, then
+ * scored by the same evaluators as the scoring mode. Unreadable images are skipped with a warning
+ * and count as images without detections.
+ */
+final class ModelEval {
+    private final OnnxPredictor predictor;
+    private final int batch;
+    private final boolean progress;
+    private final java.io.PrintWriter console;
+
+    ModelEval(OnnxPredictor predictor, int batch, boolean progress, java.io.PrintWriter console) {
+        this.predictor = predictor;
+        this.batch = batch;
+        this.progress = progress;
+        this.console = console;
+    }
+
+    /** COCO: images and ids from {@code ann} (files resolved in {@code imagesDir}); labels map to categories by name, else by position. */
+    EvalReport coco(Path ann, Path imagesDir, Path resultsFile) {
+        Dataset ds = CocoReader.read(ann, imagesDir);
+        long[] categoryOf = CategoryMap.of(predictor.classes(), ds.classes(), ds.categoryIds(), ann.toString());
+        List<ImageRef> refs = ds.images().stream().map(r -> new ImageRef(r.id(), r.key(), r.file())).toList();
+        PredictionRun.Outcome o = run(refs);
+        CocoDetections dets = ResultsFiles.toCoco(o.images(), l -> categoryOf[l]);
+        CocoResultsWriter.write(resultsFile, dets);
+        return EvalReport.coco(new CocoEvaluator().evaluate(CocoJson.readGroundTruth(ann), dets));
+    }
+
+    /**
+     * VOC: the split's images ({@code JPEGImages/<id>.jpg}); label i is {@code names.get(i)}. Boxes go
+     * to VOC's 1-based frame as the scoring mode converts results: {@code xmin = x1 + 1, xmax = x2}.
+     */
+    EvalReport voc(Path yearDir, String split, List<String> names, List<VocImage> truth, VocEvaluator evaluator, Path resultsFile) {
+        if (names.size() != predictor.classes().size()) {
+            throw new EvalInputException("the model has " + predictor.classes().size() + " classes " + predictor.classes()
+                    + " but " + names.size() + " VOC class names were given");
+        }
+        List<ImageRef> refs = new ArrayList<>();
+        for (VocImage img : truth) {
+            refs.add(new ImageRef(refs.size(), img.id(), yearDir.resolve("JPEGImages").resolve(img.id() + ".jpg")));
+        }
+        PredictionRun.Outcome o = run(refs);
+        ResultsFiles.writeVocResults(resultsFile, o.images());
+        List<VocDetection> dets = new ArrayList<>();
+        for (ImageDetections img : o.images()) {
+            for (Detection d : img.detections()) {
+                double x1 = Double.parseDouble(Float.toString(d.x1()));
+                double y1 = Double.parseDouble(Float.toString(d.y1()));
+                dets.add(new VocDetection(img.key(), d.label(), Double.parseDouble(Float.toString(d.score())),
+                        x1 + 1, y1 + 1, Double.parseDouble(Float.toString(d.x2())), Double.parseDouble(Float.toString(d.y2()))));
+            }
+        }
+        return EvalReport.voc(evaluator.evaluate(names, truth, dets));
+    }
+
+    private PredictionRun.Outcome run(List<ImageRef> refs) {
+        PredictionRun.Outcome o = PredictionRun.run(predictor, refs, batch, progress, null);
+        if (!o.skipped().isEmpty()) {
+            console.printf("warning: %d images skipped (unreadable; scored as images without detections):%n", o.skipped().size());
+            o.skipped().stream().limit(10).forEach(s -> console.println("  " + s.file() + ": " + s.reason()));
+        }
+        int n = o.images().stream().mapToInt(d -> d.detections().size()).sum();
+        console.printf("%d images, %d detections (%s provider)%n", o.images().size(), n, predictor.provider());
+        return o;
+    }
+}
