@@ -44,9 +44,12 @@ def load_spec(name):
 
 def mmdet_init(graph: nn.Module, spec, seed: int):
     """Initialisation as mmdetection does it: kaiming backbone convs, xavier FPN, N(0, 0.01) heads,
-    focal-loss prior on the classifier bias, unit norms."""
+    focal-loss prior on the classifier bias, unit norms. A spec may set head.stacked_conv_init to
+    "kaiming" (the tiny specs do): with 64 channels, four N(0, 0.01) convs shrink activations about
+    300-fold, and the contrastive projector on top then collapses onto its biases."""
     g = torch.Generator().manual_seed(seed)
     prior = spec["head"]["prior_prob"]
+    head_kaiming = spec["head"].get("stacked_conv_init", "normal_0.01") == "kaiming"
     with torch.no_grad():
         for name, p in graph.named_parameters():
             if name.endswith("running_mean") or (name.endswith("bias") and p.dim() == 1 and "conv" not in name
@@ -66,6 +69,10 @@ def mmdet_init(graph: nn.Module, spec, seed: int):
                 fan_out = p.shape[0] * p.shape[2] * p.shape[3]
                 a = math.sqrt(6.0 / (fan_in + fan_out))
                 p.uniform_(-a, a, generator=g)
+            elif p.dim() == 4 and head_kaiming and "_convs." in name:
+                # stacked head convs: kaiming (fan_out, ReLU) keeps activations O(1) at few channels
+                fan_out = p.shape[0] * p.shape[2] * p.shape[3]
+                p.normal_(0, math.sqrt(2.0 / fan_out), generator=g)
             elif p.dim() == 4:
                 p.normal_(0, 0.01, generator=g)
             elif name.endswith("bias"):

@@ -4,12 +4,11 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.aligndet.bridge.io.AtomicFiles;
 import org.aligndet.bridge.tensor.HostTensor;
 
 /**
@@ -111,12 +110,8 @@ public final class TorchCheckpoint {
     public static void write(Path file, Object root) throws IOException {
         Pickler pickler = new Pickler();
         byte[] pickle = pickler.dump(root);
-        Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-        try {
-            try (TorchZipWriter zip = new TorchZipWriter(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
+        AtomicFiles.write(file, out -> {
+            try (TorchZipWriter zip = new TorchZipWriter(new BufferedOutputStream(out, 1 << 16))) {
                 zip.add("archive/data.pkl", pickle);
                 for (Map.Entry<String, byte[]> s : pickler.storages().entrySet()) {
                     zip.add("archive/data/" + s.getKey(), s.getValue());
@@ -125,14 +120,7 @@ public final class TorchCheckpoint {
                 zip.add("archive/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
                 zip.finish();
             }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     private static void checkHeader(Path file, String source) throws IOException {

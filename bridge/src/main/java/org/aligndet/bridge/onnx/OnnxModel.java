@@ -2,12 +2,9 @@ package org.aligndet.bridge.onnx;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -18,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.aligndet.bridge.io.AtomicFiles;
 import org.aligndet.bridge.onnx.proto.OnnxProto.GraphProtoOrBuilder;
 import org.aligndet.bridge.onnx.proto.OnnxProto.ModelProto;
 import org.aligndet.bridge.onnx.proto.OnnxProto.OperatorSetIdProto;
@@ -113,22 +111,7 @@ public final class OnnxModel {
      * then renamed over the target, so readers never see a partial file.
      */
     public void save(Path file) throws IOException {
-        Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
-        try {
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                model.build().writeTo(out);
-            }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(file, out -> model.build().writeTo(out));
     }
 
     public long irVersion() {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
+import org.aligndet.bridge.io.AtomicFiles;
 
 /**
  * Writes a {@link Dataset} as a COCO instances file, atomically and deterministically (same dataset,

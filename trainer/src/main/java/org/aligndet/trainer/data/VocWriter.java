@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import org.aligndet.bridge.io.AtomicFiles;
 
 /**
  * Writes VOC annotation XML and split files, atomically and deterministically. The inverse of

@@ -41,6 +41,7 @@ import org.aligndet.trainer.optim.MomentumSchedule;
 import org.aligndet.trainer.optim.Sgd;
 import org.aligndet.trainer.optim.WarmupStepSchedule;
 import org.aligndet.trainer.run.CheckpointStore;
+import org.aligndet.trainer.run.Gradients;
 import org.aligndet.trainer.run.LossCurve;
 import org.aligndet.trainer.run.MetricsLog;
 import org.aligndet.trainer.run.ProgressLine;

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -13,6 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.aligndet.bridge.checkpoint.TorchCheckpoint;
+import org.aligndet.bridge.io.AtomicFiles;
 
 /**
  * A run directory's checkpoints: {@code iter_NNNNNNNN.pth} files written atomically (temp file +
@@ -57,9 +57,7 @@ public final class CheckpointStore {
     }
 
     private void pointLatest(Path file) throws IOException {
-        Path tmp = Files.createTempFile(dir, LATEST, ".tmp");
-        Files.writeString(tmp, file.getFileName().toString() + "\n", StandardCharsets.UTF_8);
-        Files.move(tmp, dir.resolve(LATEST), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(dir.resolve(LATEST), (file.getFileName().toString() + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     private void prune() throws IOException {

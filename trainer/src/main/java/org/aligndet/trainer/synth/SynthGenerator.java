@@ -17,7 +17,7 @@ import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
-import org.aligndet.trainer.data.AtomicFiles;
+import org.aligndet.bridge.io.AtomicFiles;
 import org.aligndet.trainer.data.CocoWriter;
 import org.aligndet.trainer.data.Dataset;
 import org.aligndet.trainer.data.ImageRecord;

@@ -40,7 +40,7 @@ class AlignDetPretrainerTest {
         assertTrue(last < 0.9 * first, spec + ": loss went from " + first + " to " + last + " in 30 steps");
         double firstC = mean(rows.subList(0, 3), "loss_contrastive");
         double lastC = mean(rows.subList(27, 30), "loss_contrastive");
-        assertTrue(lastC < firstC, spec + ": contrastive loss did not drop: " + firstC + " -> " + lastC);
+        assertTrue(lastC < firstC - 0.05, spec + ": contrastive loss did not drop: " + firstC + " -> " + lastC);
         assertTrue(Files.size(r.curve()) > 1000);
         // the result for fine-tuning: detector weights, projector, meta
         Object root = TorchCheckpoint.read(r.pretrained());

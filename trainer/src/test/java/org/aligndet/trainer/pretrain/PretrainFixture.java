@@ -45,7 +45,9 @@ final class PretrainFixture {
         o.longSide = 160;
         o.shortSides = List.of(128);
         o.samplesPerImage = 128;
-        o.warmupIters = 1;
+        o.warmupIters = 10;
+        // the image-domain stage for the tiny specs (see model-specs/weights/README.md)
+        o.backbone = specs.directory().resolve("weights/tiny_backbone_synth.pth");
         o.workers = 1;
         o.logEvery = 1;
         return o;

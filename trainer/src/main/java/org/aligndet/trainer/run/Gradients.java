@@ -1,4 +1,4 @@
-package org.aligndet.trainer.pretrain;
+package org.aligndet.trainer.run;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -8,12 +8,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Reading and clearing libtorch's accumulated gradients of named arrays. */
-final class Gradients {
+public final class Gradients {
     private Gradients() {
     }
 
     /** The gradient of each array that has one (arrays backward never reached are left out). */
-    static Map<String, NDArray> of(Map<String, NDArray> params) {
+    public static Map<String, NDArray> of(Map<String, NDArray> params) {
         Map<String, NDArray> out = new LinkedHashMap<>();
         params.forEach((k, v) -> {
             NDArray g = JniUtils.getGradient((PtNDArray) v);
@@ -25,7 +25,7 @@ final class Gradients {
     }
 
     /** Drops the gradient handles and zeroes the accumulated gradients (libtorch accumulates). */
-    static void release(Map<String, NDArray> grads, Collection<NDArray> params) {
+    public static void release(Map<String, NDArray> grads, Collection<NDArray> params) {
         grads.values().forEach(NDArray::close);
         for (NDArray p : params) {
             if (JniUtils.getGradient((PtNDArray) p) != null) {
