@@ -36,8 +36,13 @@ class FinetuneCommandTest {
 
     static int run(String... args) {
         CommandLine cl = Main.commandLine();
-        cl.setErr(new PrintWriter(new StringWriter()));
-        return cl.execute(args);
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        if (code != 0) {
+            System.err.println(err);
+        }
+        return code;
     }
 
     static double lastVal(Path out, String key) throws Exception {
@@ -60,6 +65,21 @@ class FinetuneCommandTest {
         double ap50 = lastVal(out, "bbox_mAP_50");
         assertTrue(ap50 > 0.3, "FCOS AP50 after 800 iterations: " + ap50);
         assertTrue(Files.exists(out.resolve("best.pth")) && Files.exists(out.resolve("last.pth")));
+    }
+
+    @Test
+    void tinyRetinaNetLossFalls() throws Exception {
+        // Measured: the random-init tiny RetinaNet (head convs N(0, 0.01), 64 channels) needs ~500+ iterations before
+        // its focal loss takes off (AP50 0.09 on its training scenes at 500, but not reliably within a test's time),
+        // so this test asserts the loss falls; the AP50 test is FCOS's. Smallest anchors are 32 px: scale (320, 256).
+        Path out = tmp.resolve("retinanet");
+        String[] args = cocoRun("retinanet_tiny", out, "300", "0.02", "320,256");
+        args[java.util.Arrays.asList(args).indexOf("--log-every") + 1] = "1";
+        assertEquals(0, run(args));
+        List<Map<String, Double>> rows = MetricsLog.read(out.resolve("metrics.jsonl")).stream().filter(r -> r.containsKey("loss")).toList();
+        double first = rows.subList(0, 20).stream().mapToDouble(r -> r.get("loss")).average().orElseThrow();
+        double last = rows.subList(rows.size() - 50, rows.size()).stream().mapToDouble(r -> r.get("loss")).average().orElseThrow();
+        assertTrue(last < 0.92 * first, "RetinaNet loss " + first + " -> " + last);
     }
 
     @Test
