@@ -1,0 +1,137 @@
+package org.aligndet.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.aligndet.export.eval.CocoValidator;
+import org.aligndet.trainer.data.VocReader;
+import org.aligndet.trainer.finetune.FinetuneOptions;
+import org.aligndet.trainer.finetune.Finetuner;
+import org.aligndet.trainer.finetune.Validator;
+import org.aligndet.trainer.infer.Preprocessor;
+import org.aligndet.trainer.spec.ModelSpec;
+import org.aligndet.trainer.spec.ModelSpecs;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Supervised fine-tuning of a dense detector, from an AlignDet pre-trained detector or a backbone. */
+@Command(name = "finetune", mixinStandardHelpOptions = true,
+        description = {"Supervised fine-tuning (RetinaNet: focal + L1; FCOS: focal + IoU + centre-ness) on COCO or VOC, "
+                + "with periodic COCO-AP validation, best/last checkpoints and resume.",
+            "--init PRETRAINED loads every pre-trained weight but the projector (classifier fresh, focal prior bias); "
+                + "--backbone CKPT is the baseline (backbone only). Recipe defaults come from the spec's 'finetune' "
+                + "section; --recipe aligndet applies lr x 1.5 and weight decay x 0.5."})
+final class FinetuneCommand implements Callable<Integer> {
+    @Option(names = "--spec", required = true, description = "model spec, e.g. retinanet_tiny, fcos_r50_fpn") String spec;
+    @Option(names = "--train", required = true, paramLabel = "COCO_ANN|VOC_DIR",
+            description = "COCO instances file, or a VOC year directory (VOCdevkit/VOC2007)") Path train;
+    @Option(names = "--images", paramLabel = "DIR", description = "COCO image folder of --train") Path images;
+    @Option(names = "--split", defaultValue = "trainval", description = "VOC split of --train (default: ${DEFAULT-VALUE})") String split;
+    @Option(names = "--classes", paramLabel = "FILE", description = "VOC class names (JSON list or one per line); default: the 20 VOC classes") Path classes;
+    @Option(names = "--val", paramLabel = "COCO_ANN|VOC_DIR", description = "validation set (COCO AP is logged)") Path val;
+    @Option(names = "--val-images", paramLabel = "DIR", description = "COCO image folder of --val") Path valImages;
+    @Option(names = "--val-split", defaultValue = "test", description = "VOC split of --val (default: ${DEFAULT-VALUE})") String valSplit;
+    @Option(names = "--val-every", defaultValue = "0", description = "validate every N iterations (0: at the end only)") int valEvery;
+    @Option(names = "--val-batch", defaultValue = "4", description = "images per validation batch") int valBatch;
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "run directory") Path out;
+    @Option(names = "--init", paramLabel = "CKPT", description = "pre-trained detector from 'aligndet pretrain'") Path init;
+    @Option(names = "--backbone", paramLabel = "CKPT", description = "backbone weights only (baseline)") Path backbone;
+    @Option(names = "--recipe", description = "aligndet (lr x 1.5, wd x 0.5) or baseline; default: aligndet with --init, else baseline") String recipe;
+    @Option(names = "--fraction", defaultValue = "1", description = "low-data fraction of the training images: 0.01, 0.05, 0.1, 0.2 (default: all)") double fraction;
+    @Option(names = "--fold", defaultValue = "1", description = "low-data fold 1..5 (default: ${DEFAULT-VALUE})") int fold;
+    @Option(names = "--iters", defaultValue = "0", description = "train this many iterations (steps scaled onto them)") long iters;
+    @Option(names = "--epochs", description = "train this many epochs; default: the spec's recipe") Integer epochs;
+    @Option(names = "--batch", description = "images per iteration; default: the spec's recipe") Integer batch;
+    @Option(names = "--lr", description = "base learning rate (after the recipe's factor); default: the spec's recipe") Double lr;
+    @Option(names = "--weight-decay", description = "default: the spec's recipe") Double weightDecay;
+    @Option(names = "--warmup-iters", description = "default: the spec's recipe") Integer warmupIters;
+    @Option(names = "--scale", split = ",", paramLabel = "LONG,SHORT", description = "training and validation resize; default: the recipe's img_scale") int[] scale;
+    @Option(names = "--frozen-stages", defaultValue = "1", description = "backbone stages frozen after the stem (mmdetection: 1)") int frozenStages;
+    @Option(names = "--checkpoint-every", defaultValue = "0", description = "also checkpoint every N iterations") int checkpointEvery;
+    @Option(names = "--keep", defaultValue = "3", description = "iteration checkpoints kept (default: ${DEFAULT-VALUE})") int keep;
+    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE})") String device;
+    @Option(names = "--workers", description = "data loader threads (default: cores - 1)") Integer workers;
+    @Option(names = "--threads", defaultValue = "0", description = "libtorch CPU threads (0: libtorch's default)") int threads;
+    @Option(names = "--seed", defaultValue = "0") long seed;
+    @Option(names = "--resume", description = "continue from the run directory's latest checkpoint") boolean resume;
+    @Option(names = "--log-every", defaultValue = "10", description = "metrics line every N iterations") int logEvery;
+
+    @Override
+    public Integer call() throws Exception {
+        ModelSpecs specs = ModelSpecs.locate();
+        ModelSpec s = specs.load(spec);
+        String r = recipe != null ? recipe : init != null ? FinetuneOptions.ALIGNDET : FinetuneOptions.BASELINE;
+        FinetuneOptions o = FinetuneOptions.fromSpec(s, specs.graph(spec), r);
+        o.train = train;
+        o.images = images;
+        o.split = split;
+        o.vocClasses = ClassNames.read(classes);
+        if (!Files.isDirectory(train) && images == null) {
+            throw new IllegalArgumentException("--train " + train + " is a COCO file: --images DIR is needed");
+        }
+        o.out = out;
+        o.init = init;
+        o.backbone = backbone;
+        o.fraction = fraction;
+        o.fold = fold;
+        o.iters = iters;
+        if (epochs != null) o.epochs = epochs;
+        if (batch != null) o.batch = batch;
+        if (lr != null) o.lr = lr;
+        if (weightDecay != null) o.weightDecay = weightDecay;
+        if (warmupIters != null) o.warmupIters = warmupIters;
+        if (workers != null) o.workers = workers;
+        if (scale != null) {
+            if (scale.length != 2) {
+                throw new IllegalArgumentException("--scale takes LONG,SHORT, got " + scale.length + " numbers");
+            }
+            o.longSide = scale[0];
+            o.shortSide = scale[1];
+        }
+        o.frozenStages = frozenStages;
+        o.checkpointEvery = checkpointEvery;
+        o.keepCheckpoints = keep;
+        o.valEvery = valEvery;
+        o.device = device;
+        o.torchThreads = threads;
+        o.seed = seed;
+        o.resume = resume;
+        o.logEvery = logEvery;
+        Finetuner.Result res = new Finetuner(o, validator(o), System.err).run();
+        PrintStream stdout = System.out;
+        stdout.printf("finetune %s (%s): %d/%d iterations on %d images%s%n", spec, o.recipe, res.iterations(), res.totalIterations(),
+                res.trainImages(), res.stopped() ? " (stopped; --resume continues)" : "");
+        stdout.printf("  %s%n", res.init().summary());
+        stdout.printf("  first losses %s%n  last losses  %s%n", PretrainCommand.fmt(res.firstLosses()), PretrainCommand.fmt(res.lastLosses()));
+        if (res.lastValidation() != null) {
+            stdout.printf("  validation %s; best %s %.4f: %s%n", res.lastValidation().metrics(), res.lastValidation().primary(),
+                    res.bestScore(), res.best());
+        }
+        if (res.last() != null) {
+            stdout.printf("  fine-tuned detector: %s%n", res.last());
+        }
+        stdout.printf("  checkpoint %s, metrics %s, loss curve %s, init report %s%n", res.lastCheckpoint(), res.metrics(), res.curve(),
+                out.resolve("init_report.json"));
+        if (res.skippedImages() > 0) {
+            stdout.printf("  %d unreadable images skipped (listed above)%n", res.skippedImages());
+        }
+        return 0;
+    }
+
+    private Validator validator(FinetuneOptions o) {
+        if (val == null) {
+            return null;
+        }
+        Preprocessor pre = Preprocessor.of(o.spec).withScale(o.longSide, o.shortSide);
+        if (Files.isDirectory(val)) {
+            List<String> names = o.vocClasses == null ? VocReader.VOC_CLASSES : o.vocClasses;
+            return CocoValidator.of(VocReader.read(val, valSplit, names), pre, valBatch);
+        }
+        if (valImages == null) {
+            throw new IllegalArgumentException("--val " + val + " is a COCO file: --val-images DIR is needed");
+        }
+        return CocoValidator.coco(val, valImages, pre, valBatch);
+    }
+}
