@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.aligndet.trainer.data.AtomicFiles;
+import org.aligndet.bridge.io.AtomicFiles;
 
 /**
  * How the detector was initialised before fine-tuning, name by name.

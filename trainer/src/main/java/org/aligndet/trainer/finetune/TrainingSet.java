@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.aligndet.trainer.data.AtomicFiles;
+import org.aligndet.bridge.io.AtomicFiles;
 import org.aligndet.trainer.data.CocoReader;
 import org.aligndet.trainer.data.Dataset;
 import org.aligndet.trainer.data.ImageRecord;
