@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 @Command(name = "aligndet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "AlignDet on the JVM: box-domain pre-training, fine-tuning, export and evaluation of detectors.",
         subcommands = {InfoCommand.class, InspectCommand.class, SynthCommand.class, ProposalsCommand.class,
-                BackboneCommand.class, PretrainCommand.class, EvalCommand.class, ExportCommand.class, PredictCommand.class,
+                BackboneCommand.class, PretrainCommand.class, EvalCommand.class, ExportCommand.class, PredictCommand.class, CheckCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "print stack traces on errors")
