@@ -117,6 +117,33 @@ public final class CocoGroundTruth {
         return categoryIndex.getOrDefault(categoryId, -1);
     }
 
+    /**
+     * The same ground truth on a subset of its images (every category kept), e.g. the first n
+     * images a check ran on. Ids not in this ground truth are an error.
+     */
+    public CocoGroundTruth restrictedTo(long[] keepImageIds) {
+        Builder b = builder(source);
+        Set<Integer> keep = new HashSet<>();
+        for (long id : keepImageIds) {
+            int i = imageIndex(id);
+            if (i < 0) {
+                throw new EvalInputException(source + ": image id " + id + " is not in this ground truth");
+            }
+            if (keep.add(i)) {
+                b.image(id);
+            }
+        }
+        for (int k = 0; k < categoryIds.length; k++) {
+            b.category(categoryIds[k], categoryNames[k]);
+        }
+        for (int a = 0; a < annId.length; a++) {
+            if (keep.contains(annImage[a])) {
+                b.annotation(annId[a], imageIds[annImage[a]], categoryIds[annCategory[a]], x[a], y[a], w[a], h[a], area[a], crowd[a]);
+            }
+        }
+        return b.build();
+    }
+
     public static Builder builder(String source) {
         return new Builder(source);
     }

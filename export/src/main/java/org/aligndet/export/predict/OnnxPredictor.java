@@ -123,7 +123,8 @@ public final class OnnxPredictor implements AutoCloseable {
     /**
      * Detects objects in a batch.
      *
-     * @param batch images prepared with {@link #preprocessor()} (or the same policy at another scale)
+     * @param batch images prepared with {@link #preprocessor()} (or the same policy at another scale);
+     *              {@link Preprocessor#prepareRaw} suffices, only {@link Prepared#raw()} is read
      * @return per image, in batch order, its detections in original image coordinates, highest score first
      */
     public List<List<Detection>> predict(List<Prepared> batch) {

@@ -53,7 +53,7 @@ public final class PredictionRun {
                 String[] problems = new String[chunk.size()];
                 java.util.stream.IntStream.range(0, chunk.size()).parallel().forEach(i -> {
                     try {
-                        Prepared p = pre.prepare(chunk.get(i).file());
+                        Prepared p = pre.prepareRaw(chunk.get(i).file()); // the ONNX path needs raw only
                         prepared[i] = p;
                     } catch (CorruptImageException e) {
                         problems[i] = e.reason();

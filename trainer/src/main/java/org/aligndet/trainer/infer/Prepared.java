@@ -6,7 +6,8 @@ package org.aligndet.trainer.infer;
  *
  * @param raw        0-255 values, padding filled with the mean colour (the ONNX template's input,
  *                   which normalises inside, so its padding becomes exactly 0 as in training)
- * @param normalised {@code (v - mean) / std}, padding 0 (the TorchScript graph's input)
+ * @param normalised {@code (v - mean) / std}, padding 0 (the TorchScript graph's input); null when
+ *                   made by {@link Preprocessor#prepareRaw}, for the ONNX path only
  * @param scaleW     resized width / original width (as actually rounded)
  * @param scaleH     resized height / original height
  */

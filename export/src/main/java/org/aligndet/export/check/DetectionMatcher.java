@@ -1,0 +1,94 @@
+package org.aligndet.export.check;
+
+import java.util.Arrays;
+import java.util.Comparator;
+import org.aligndet.trainer.infer.Detections;
+
+/**
+ * One-to-one matching of two runtimes' detections of one image, in network-input pixels.
+ *
+ * <p>Greedy by score: the first side's detections are visited from the highest score down (ties
+ * by index); each takes, among the second side's still unmatched detections with the same label,
+ * {@code |score_a - score_b| <= maxScoreDelta} and {@code IoU >= minIou}, the one with the highest
+ * IoU (ties to the lower index). IoU is {@code inter / union} of {@code (x1, y1, x2, y2)} boxes in
+ * float64. Two boxes with no area at all (both with zero width or height, e.g. clipped flat at the
+ * image border) have no union: their IoU is 1 when every coordinate agrees within
+ * {@value #DEGENERATE_TOLERANCE} px, else 0.
+ */
+public final class DetectionMatcher {
+    /** The criterion: boxes this close are the same detection. */
+    public static final double DEFAULT_MIN_IOU = 0.99;
+    /** The criterion for scores. */
+    public static final double DEFAULT_MAX_SCORE_DELTA = 1e-4;
+
+    /** Pixels within which the coordinates of two area-less boxes must agree to count as the same box. */
+    public static final double DEGENERATE_TOLERANCE = 1e-2;
+
+    private final double minIou;
+    private final double maxScoreDelta;
+
+    public DetectionMatcher(double minIou, double maxScoreDelta) {
+        this.minIou = minIou;
+        this.maxScoreDelta = maxScoreDelta;
+    }
+
+    public static DetectionMatcher standard() {
+        return new DetectionMatcher(DEFAULT_MIN_IOU, DEFAULT_MAX_SCORE_DELTA);
+    }
+
+    public double minIou() {
+        return minIou;
+    }
+
+    public double maxScoreDelta() {
+        return maxScoreDelta;
+    }
+
+    /** @return the number of matched pairs, at most {@code min(a.size(), b.size())} */
+    public int count(Detections a, Detections b) {
+        Integer[] order = new Integer[a.size()];
+        Arrays.setAll(order, i -> i);
+        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -a.scores()[i]).thenComparingInt(i -> i));
+        boolean[] taken = new boolean[b.size()];
+        int matched = 0;
+        for (int i : order) {
+            int best = -1;
+            double bestIou = -1;
+            for (int j = 0; j < b.size(); j++) {
+                if (taken[j] || a.labels()[i] != b.labels()[j]
+                        || !(Math.abs((double) a.scores()[i] - b.scores()[j]) <= maxScoreDelta)) {
+                    continue;
+                }
+                double iou = iou(a.box(i), b.box(j));
+                if (iou >= minIou && iou > bestIou) {
+                    best = j;
+                    bestIou = iou;
+                }
+            }
+            if (best >= 0) {
+                taken[best] = true;
+                matched++;
+            }
+        }
+        return matched;
+    }
+
+    static double iou(float[] p, float[] q) {
+        double iw = Math.min(p[2], q[2]) - Math.max(p[0], q[0]);
+        double ih = Math.min(p[3], q[3]) - Math.max(p[1], q[1]);
+        double inter = iw > 0 && ih > 0 ? iw * ih : 0;
+        double union = area(p) + area(q) - inter;
+        if (union > 0) {
+            return inter / union;
+        }
+        double d = 0;
+        for (int k = 0; k < 4; k++) {
+            d = Math.max(d, Math.abs((double) p[k] - q[k]));
+        }
+        return d <= DEGENERATE_TOLERANCE ? 1 : 0;
+    }
+
+    private static double area(float[] b) {
+        return Math.max(0, (double) b[2] - b[0]) * Math.max(0, (double) b[3] - b[1]);
+    }
+}

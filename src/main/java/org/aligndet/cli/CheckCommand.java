@@ -1,0 +1,135 @@
+package org.aligndet.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.aligndet.bridge.onnx.OnnxModel;
+import org.aligndet.bridge.onnx.OrtSessions;
+import org.aligndet.export.check.CheckReport;
+import org.aligndet.export.check.CrossRuntimeCheck;
+import org.aligndet.export.check.Tolerances;
+import org.aligndet.export.onnx.TrainedCheckpoint;
+import org.aligndet.export.predict.ImageRef;
+import org.aligndet.trainer.data.CocoReader;
+import org.aligndet.trainer.spec.ModelSpecs;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code aligndet check}: a checkpoint through TorchScript (DJL, decoding and NMS in Java) and its
+ * ONNX export through ONNX Runtime, on the same pre-processed tensors ({@link CrossRuntimeCheck}).
+ * Prints the Markdown report; {@code --json} and {@code --md} write it too (atomically).
+ *
+ * <p>Images: the first {@code -n} of {@code --images} (a file, or a folder searched recursively,
+ * sorted by relative path), or with {@code --coco-gt} the first {@code -n} of the annotation
+ * file's images (resolved in {@code --images}), which adds AP of each runtime.
+ *
+ * <p>Exit codes: {@value #PASSED} every tolerance held; {@value #FAILED} a tolerance was exceeded
+ * (the report lists which); 1 error (unreadable input, a checkpoint that does not fit); 2 usage.
+ */
+@Command(name = "check", mixinStandardHelpOptions = true,
+        description = "Cross-runtime check: the same images through TorchScript (DJL) and ONNX Runtime; raw head outputs, "
+                + "detections and AP compared against tolerances (exit 0 pass, 3 fail, 1 error).")
+public final class CheckCommand implements Callable<Integer> {
+    public static final int PASSED = 0;
+    public static final int FAILED = 3;
+
+    @Option(names = "--checkpoint", paramLabel = "CKPT", required = true, description = "the trained checkpoint (torch zip)")
+    Path checkpoint;
+
+    @Option(names = "--onnx", paramLabel = "MODEL", required = true, description = "the model exported from it (aligndet export)")
+    Path onnx;
+
+    @Option(names = "--images", paramLabel = "DIR|FILE", required = true, description = "an image, or a folder searched recursively")
+    Path images;
+
+    @Option(names = "-n", defaultValue = "50", description = "check at most this many images (default ${DEFAULT-VALUE})")
+    int limit;
+
+    @Option(names = "--spec", paramLabel = "NAME", description = "the checkpoint's spec (default: its meta's, else the model's)")
+    String specName;
+
+    @Option(names = "--coco-gt", paramLabel = "ANN", description = "COCO instances file for the images: adds AP of each runtime")
+    Path cocoGt;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "write the report as JSON")
+    Path json;
+
+    @Option(names = "--md", paramLabel = "FILE", description = "write the report as Markdown")
+    Path md;
+
+    @Option(names = "--max-abs", defaultValue = "" + Tolerances.DEFAULT_MAX_ABS,
+            description = "largest |a - b| of any raw head output element (default ${DEFAULT-VALUE})")
+    double maxAbs;
+
+    @Option(names = "--max-rel", defaultValue = "Infinity",
+            description = "largest |a - b| / max(|a|, |b|, --rel-floor) (default: reported, not bounded)")
+    double maxRel;
+
+    @Option(names = "--rel-floor", defaultValue = "" + Tolerances.DEFAULT_REL_FLOOR,
+            description = "floor of the relative difference's denominator (default ${DEFAULT-VALUE})")
+    double relFloor;
+
+    @Option(names = "--min-matched", defaultValue = "" + Tolerances.DEFAULT_MIN_MATCHED,
+            description = "least share of each runtime's detections matched one to one, IoU >= 0.99 and |score diff| <= 1e-4 "
+                    + "(default ${DEFAULT-VALUE})")
+    double minMatched;
+
+    @Option(names = "--max-ap-delta", defaultValue = "" + Tolerances.DEFAULT_MAX_AP_DELTA,
+            description = "largest |AP difference|, COCO AP and AP50 each, with --coco-gt (default ${DEFAULT-VALUE})")
+    double maxApDelta;
+
+    @Option(names = "--cuda", description = "run ONNX Runtime on CUDA when its provider loads (TorchScript stays on the CPU)")
+    boolean cuda;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (limit < 1) {
+            throw new IllegalArgumentException("-n must be at least 1, got " + limit);
+        }
+        Tolerances tol = new Tolerances(maxAbs, maxRel, relFloor, minMatched, maxApDelta);
+        List<ImageRef> refs = imageRefs();
+        TrainedCheckpoint ckpt = TrainedCheckpoint.read(checkpoint);
+        OnnxModel model = OnnxModel.load(onnx);
+        CheckReport report;
+        try (CrossRuntimeCheck check = CrossRuntimeCheck.open(ckpt, specName, model, ModelSpecs.locate(), tol,
+                cuda ? 0 : OrtSessions.CPU)) {
+            report = check.run(refs, cocoGt);
+        }
+        out.print(report.markdown());
+        if (json != null) {
+            report.writeJson(json);
+            out.println("report: " + json);
+        }
+        if (md != null) {
+            report.writeMarkdown(md);
+            out.println("report: " + md);
+        }
+        out.flush();
+        return report.passed() ? PASSED : FAILED;
+    }
+
+    private List<ImageRef> imageRefs() {
+        List<ImageRef> refs;
+        if (cocoGt != null) {
+            if (!Files.isDirectory(images)) {
+                throw new IllegalArgumentException("with --coco-gt, --images must be the folder the annotation file's images are in: " + images);
+            }
+            refs = CocoReader.read(cocoGt, images).images().stream().map(r -> new ImageRef(r.id(), r.key(), r.file())).toList();
+        } else {
+            refs = PredictCommand.folder(images);
+        }
+        if (refs.isEmpty()) {
+            throw new IllegalArgumentException("no images in " + (cocoGt != null ? cocoGt : images));
+        }
+        return refs.subList(0, Math.min(limit, refs.size()));
+    }
+}
