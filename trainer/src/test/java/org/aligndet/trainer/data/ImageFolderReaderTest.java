@@ -37,7 +37,7 @@ class ImageFolderReaderTest {
         Dataset d = ImageFolderReader.read(tmp);
         assertEquals(List.of("a/1.jpg", "a/empty.jpg", "a/z/d.bmp", "b/2.PNG", "c.jpeg", "fake.jpg"),
                 d.images().stream().map(ImageRecord::key).toList());
-        assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L), d.images().stream().map(ImageRecord::id).toList());
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), d.images().stream().map(ImageRecord::id).toList(), "ids from 1, as COCO numbers images");
         assertEquals(List.of(17, 0, 7, 30, 5, 0), d.images().stream().map(ImageRecord::width).toList(),
                 "unreadable headers leave the size unknown (0)");
         assertEquals(List.of(9, 0, 3, 20, 6, 0), d.images().stream().map(ImageRecord::height).toList());
