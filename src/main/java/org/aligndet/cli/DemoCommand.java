@@ -31,16 +31,16 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0") long seed;
     @Option(names = "--device", defaultValue = "auto") String device;
     @Option(names = "--images", description = "synthetic images, train + val (default: 200, --quick 80)") Integer images;
-    @Option(names = "--pretrain-iters", description = "pre-training iterations (default: 120, --quick 30)") Integer pretrainIters;
-    @Option(names = "--finetune-iters", description = "fine-tuning iterations per run (default: 300, --quick 80)") Integer finetuneIters;
+    @Option(names = "--pretrain-iters", description = "pre-training iterations (default: 300, --quick 60)") Integer pretrainIters;
+    @Option(names = "--finetune-iters", description = "fine-tuning iterations per run (default: 800, --quick 200)") Integer finetuneIters;
 
     private final List<String[]> timings = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
         int n = images != null ? images : quick ? 80 : 200;
-        int pIters = pretrainIters != null ? pretrainIters : quick ? 30 : 120;
-        int fIters = finetuneIters != null ? finetuneIters : quick ? 80 : 300;
+        int pIters = pretrainIters != null ? pretrainIters : quick ? 60 : 300;
+        int fIters = finetuneIters != null ? finetuneIters : quick ? 200 : 800;
         Path root = out.toAbsolutePath();
         Files.createDirectories(root);
         Path data = root.resolve("data");
