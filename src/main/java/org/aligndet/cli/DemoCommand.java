@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Run the whole pipeline on generated data with the embedded tiny RetinaNet: synth -> proposals -> "
                 + "AlignDet pre-training -> fine-tuning (AlignDet vs backbone-only baseline) -> ONNX export -> ONNX Runtime "
-                + "evaluation -> cross-runtime check. About 10 minutes on 2 CPU cores; --quick about 3."})
+                + "evaluation -> cross-runtime check. About 7 minutes on 2 CPU cores; --quick about 2."})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "demo-out", description = "where everything goes (default: ${DEFAULT-VALUE})") Path out;
     @Option(names = "--quick", description = "a smaller run (fewer images and iterations), for a first look") boolean quick;
