@@ -27,7 +27,6 @@ import org.aligndet.trainer.data.ImageFolderReader;
 import org.aligndet.trainer.data.ImageRecord;
 import org.aligndet.trainer.loader.Batch;
 import org.aligndet.trainer.loader.BatchLoader;
-import org.aligndet.trainer.loader.BatchTensor;
 import org.aligndet.trainer.loader.LoaderOptions;
 import org.aligndet.trainer.loader.SampleTransform;
 import org.aligndet.trainer.optim.GradClip;
@@ -112,7 +111,7 @@ public final class BackbonePretrainer {
                         Batch b = loader.next();
                         double lr = lrs.lr((int) it++, epoch);
                         try (NDManager step = manager.newSubManager()) {
-                            NDArray x = tensor(step, b.views().get(0));
+                            NDArray x = b.views().get(0).toNd(step);
                             NDArray labels = step.create(labels(b));
                             NDArray loss;
                             try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
@@ -192,9 +191,6 @@ public final class BackbonePretrainer {
         return l;
     }
 
-    private static NDArray tensor(NDManager m, BatchTensor t) {
-        return m.create(t.data(), new Shape(t.batch(), t.channels(), t.height(), t.width()));
-    }
 
     /** Global average pool of the backbone's last stage: [N, C]. */
     static NDArray pooled(TorchGraph g, NDArray x, boolean grad) {
@@ -223,7 +219,7 @@ public final class BackbonePretrainer {
             while (loader.hasNext()) {
                 Batch b = loader.next();
                 try (NDManager step = manager.newSubManager()) {
-                    NDArray pred = head.forward(pooled(g, tensor(step, b.views().get(0)), false)).argMax(1);
+                    NDArray pred = head.forward(pooled(g, b.views().get(0).toNd(step), false)).argMax(1);
                     long[] p = pred.toLongArray();
                     long[] l = labels(b);
                     for (int i = 0; i < p.length; i++) {

@@ -1,5 +1,6 @@
 package org.aligndet.trainer.finetune;
 
+import org.aligndet.trainer.run.ResumeParts;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,20 +27,7 @@ public record FinetuneCheckpoint(Map<String, HostTensor> stateDict, Map<String, 
     /** The full, resumable root. */
     public Map<String, Object> toRoot() {
         Map<String, Object> root = slimRoot(stateDict, meta);
-        Map<String, Object> opt = new LinkedHashMap<>();
-        opt.put("type", "SGD");
-        opt.put("momentum_buffer", optimizer);
-        root.put("optimizer", opt);
-        Map<String, Object> rng = new LinkedHashMap<>();
-        rng.put("seed", meta.get("seed"));
-        rng.put("epoch", meta.get("epoch"));
-        rng.put("batch_in_epoch", meta.get("batch_in_epoch"));
-        root.put("rng", rng);
-        long[] order = new long[dataOrder.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = dataOrder[i];
-        }
-        root.put("data_order", HostTensor.ofLongs(new long[] {order.length}, order));
+        ResumeParts.put(root, meta, optimizer, dataOrder);
         return root;
     }
 
@@ -67,19 +55,6 @@ public record FinetuneCheckpoint(Map<String, HostTensor> stateDict, Map<String, 
         if (!"finetune".equals(meta.get("stage"))) {
             throw new IllegalArgumentException(file + ": stage '" + meta.get("stage") + "', not a fine-tuning checkpoint");
         }
-        Map<String, Object> opt = (Map<String, Object>) r.get("optimizer");
-        long[] order = ((HostTensor) r.get("data_order")).toLongs();
-        int[] o = new int[order.length];
-        for (int i = 0; i < o.length; i++) {
-            o[i] = (int) order[i];
-        }
-        return new FinetuneCheckpoint(tensors(r.get("state_dict")), meta, tensors(opt.get("momentum_buffer")), o);
-    }
-
-    @SuppressWarnings("unchecked")
-    static Map<String, HostTensor> tensors(Object o) {
-        Map<String, HostTensor> out = new LinkedHashMap<>();
-        ((Map<Object, Object>) o).forEach((k, v) -> out.put(String.valueOf(k), (HostTensor) v));
-        return out;
+        return new FinetuneCheckpoint(ResumeParts.tensors(r.get("state_dict")), meta, ResumeParts.optimizer(r), ResumeParts.dataOrder(r));
     }
 }

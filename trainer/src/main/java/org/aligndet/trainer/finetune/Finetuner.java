@@ -5,7 +5,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -26,7 +25,6 @@ import org.aligndet.trainer.detect.RetinaNetLoss;
 import org.aligndet.trainer.infer.TorchPredictor;
 import org.aligndet.trainer.loader.Batch;
 import org.aligndet.trainer.loader.BatchLoader;
-import org.aligndet.trainer.loader.BatchTensor;
 import org.aligndet.trainer.loader.LoaderOptions;
 import org.aligndet.trainer.loader.SampleTransform;
 import org.aligndet.trainer.loss.LossTerms;
@@ -265,7 +263,7 @@ public final class Finetuner {
         }
         Map<String, Double> values;
         try (NDManager it = manager.newSubManager()) {
-            NDArray x = tensor(it, batch.views().get(0));
+            NDArray x = batch.views().get(0).toNd(it);
             try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
                 HeadOutputs out = det.head(x, true, true);
                 NDList logits = det.classify(out.clsFeats(), true);
@@ -288,9 +286,6 @@ public final class Finetuner {
         return values;
     }
 
-    private static NDArray tensor(NDManager m, BatchTensor t) {
-        return m.create(t.data(), new Shape(t.batch(), t.channels(), t.height(), t.width()));
-    }
 
     /** The family's supervised loss behind one signature. */
     @FunctionalInterface

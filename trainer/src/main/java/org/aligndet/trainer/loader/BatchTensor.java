@@ -1,5 +1,8 @@
 package org.aligndet.trainer.loader;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 /**
  * Images of one batch and one view, {@code [batch, channels, height, width]} row-major; each image
  * sits top-left and the rest is zero (the padding value after normalisation).
@@ -9,6 +12,11 @@ public record BatchTensor(int batch, int channels, int height, int width, float[
         if (data.length != batch * channels * height * width) {
             throw new IllegalArgumentException("batch tensor shape does not match " + data.length + " floats");
         }
+    }
+
+    /** The batch as a {@code [B, C, H, W]} float array on the manager's device. */
+    public NDArray toNd(NDManager manager) {
+        return manager.create(data, new Shape(batch, channels, height, width));
     }
 
     public float get(int b, int c, int y, int x) {

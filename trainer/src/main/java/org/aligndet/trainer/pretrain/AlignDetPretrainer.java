@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -27,7 +26,6 @@ import org.aligndet.trainer.data.CocoReader;
 import org.aligndet.trainer.data.ImageRecord;
 import org.aligndet.trainer.loader.Batch;
 import org.aligndet.trainer.loader.BatchLoader;
-import org.aligndet.trainer.loader.BatchTensor;
 import org.aligndet.trainer.loader.LoaderOptions;
 import org.aligndet.trainer.loader.SampleTransform;
 import org.aligndet.trainer.loss.LossTerms;
@@ -256,8 +254,8 @@ public final class AlignDetPretrainer {
         }
         Map<String, Double> values;
         try (NDManager it = manager.newSubManager()) {
-            NDArray v1 = tensor(it, batch.views().get(0));
-            NDArray v2 = tensor(it, batch.views().get(1));
+            NDArray v1 = batch.views().get(0).toNd(it);
+            NDArray v2 = batch.views().get(1).toNd(it);
             LossTerms terms;
             try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
                 HeadOutputs out1 = onlineDet.head(v1, true, false);
@@ -288,9 +286,6 @@ public final class AlignDetPretrainer {
         return values;
     }
 
-    private static NDArray tensor(NDManager m, BatchTensor t) {
-        return m.create(t.data(), new Shape(t.batch(), t.channels(), t.height(), t.width()));
-    }
 
     private Map<String, Object> meta(State s, long total, String stage) {
         Map<String, Object> meta = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package org.aligndet.trainer.pretrain;
 
+import org.aligndet.trainer.run.ResumeParts;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,20 +32,7 @@ public record PretrainCheckpoint(Map<String, HostTensor> stateDict, Map<String, 
         momentum.put("state_dict", momentumStateDict);
         momentum.put("projector", momentumProjector);
         root.put("momentum", momentum);
-        Map<String, Object> opt = new LinkedHashMap<>();
-        opt.put("type", "SGD");
-        opt.put("momentum_buffer", optimizer);
-        root.put("optimizer", opt);
-        Map<String, Object> rng = new LinkedHashMap<>();
-        rng.put("seed", meta.get("seed"));
-        rng.put("epoch", meta.get("epoch"));
-        rng.put("batch_in_epoch", meta.get("batch_in_epoch"));
-        root.put("rng", rng);
-        long[] order = new long[dataOrder.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = dataOrder[i];
-        }
-        root.put("data_order", HostTensor.ofLongs(new long[] {order.length}, order));
+        ResumeParts.put(root, meta, optimizer, dataOrder);
         return root;
     }
 
@@ -61,20 +49,11 @@ public record PretrainCheckpoint(Map<String, HostTensor> stateDict, Map<String, 
             }
         }
         Map<String, Object> momentum = (Map<String, Object>) r.get("momentum");
-        Map<String, Object> opt = (Map<String, Object>) r.get("optimizer");
-        long[] order = ((HostTensor) r.get("data_order")).toLongs();
-        int[] o = new int[order.length];
-        for (int i = 0; i < o.length; i++) {
-            o[i] = (int) order[i];
-        }
         return new PretrainCheckpoint(tensors(r.get("state_dict")), (Map<String, Object>) r.get("meta"), tensors(r.get("projector")),
-                tensors(momentum.get("state_dict")), tensors(momentum.get("projector")), tensors(opt.get("momentum_buffer")), o);
+                tensors(momentum.get("state_dict")), tensors(momentum.get("projector")), ResumeParts.optimizer(r), ResumeParts.dataOrder(r));
     }
 
-    @SuppressWarnings("unchecked")
     private static Map<String, HostTensor> tensors(Object o) {
-        Map<String, HostTensor> out = new LinkedHashMap<>();
-        ((Map<Object, Object>) o).forEach((k, v) -> out.put(String.valueOf(k), (HostTensor) v));
-        return out;
+        return ResumeParts.tensors(o);
     }
 }
