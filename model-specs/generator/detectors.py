@@ -124,35 +124,81 @@ class ResNet(nn.Module):
         return outs
 
 
-class ConvModule(nn.Module):
-    """mmcv ConvModule naming: .conv (and .gn when normalised), optional ReLU."""
+class TrainableBN(nn.Module):
+    """BatchNorm2d with batch statistics in training mode (running estimates updated, momentum 0.1)
+    and the running estimates in eval mode. The statistics are non-trainable *parameters*, like the
+    backbone's, so that the JVM side can read, load and save them by name; training updates them in
+    place."""
 
-    def __init__(self, cin: int, cout: int, k: int, stride: int = 1, gn_groups: int = 0, relu: bool = True):
+    def __init__(self, channels: int, eps: float = 1e-5, momentum: float = 0.1):
         super().__init__()
-        self.conv = nn.Conv2d(cin, cout, k, stride, k // 2, bias=gn_groups == 0)
-        self.use_gn = gn_groups > 0
-        self.gn = nn.GroupNorm(gn_groups, cout) if gn_groups > 0 else nn.Identity()
+        self.weight = nn.Parameter(torch.ones(channels))
+        self.bias = nn.Parameter(torch.zeros(channels))
+        self.running_mean = nn.Parameter(torch.zeros(channels), requires_grad=False)
+        self.running_var = nn.Parameter(torch.ones(channels), requires_grad=False)
+        self.eps = eps
+        self.momentum = momentum
+
+    def forward(self, x: Tensor) -> Tensor:
+        if self.training:
+            return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, True,
+                                self.momentum, self.eps)
+        # eval: the same affine map written out, so that the ONNX exporter keeps every tensor's name
+        # (it would fold a BatchNormalization into the preceding Conv under new names)
+        scale = self.weight * torch.rsqrt(self.running_var + self.eps)
+        shift = self.bias - self.running_mean * scale
+        return x * scale.reshape(1, -1, 1, 1) + shift.reshape(1, -1, 1, 1)
+
+
+class ConvModule(nn.Module):
+    """mmcv ConvModule naming: .conv, then .gn or .bn when normalised (the conv then has no bias),
+    optional ReLU."""
+
+    def __init__(self, cin: int, cout: int, k: int, stride: int = 1, gn_groups: int = 0, relu: bool = True,
+                 norm: str = ""):
+        super().__init__()
+        if gn_groups > 0:
+            norm = "GN"
+        self.conv = nn.Conv2d(cin, cout, k, stride, k // 2, bias=norm == "")
+        self.use_gn = norm == "GN"
+        self.use_bn = norm == "BN"
+        self.gn = nn.GroupNorm(gn_groups, cout) if self.use_gn else nn.Identity()
+        self.bn = TrainableBN(cout) if self.use_bn else nn.Identity()
         self.relu = relu
 
     def forward(self, x: Tensor) -> Tensor:
-        x = self.gn(self.conv(x))
+        x = self.bn(self.gn(self.conv(x)))
         if self.relu:
             x = F.relu(x)
         return x
+
+
+def norm_args(cfg) -> Tuple[str, int]:
+    """(norm type, GN groups) of a norm config {type: GN|BN|SyncBN, num_groups}; ("", 0) for none."""
+    if not cfg:
+        return "", 0
+    t = cfg["type"]
+    if t == "GN":
+        return "GN", cfg["num_groups"]
+    if t in ("BN", "SyncBN"):
+        return "BN", 0
+    raise ValueError("unknown norm type " + t)
 
 
 class FPN(nn.Module):
     """mmdetection FPN with start_level 1 over C3..C5 and extra convs for P6, P7."""
 
     def __init__(self, in_channels: List[int], out_channels: int, num_outs: int, add_extra_convs: str,
-                 relu_before_extra_convs: bool):
+                 relu_before_extra_convs: bool, norm_cfg=None):
         super().__init__()
-        self.lateral_convs = nn.ModuleList([ConvModule(c, out_channels, 1, relu=False) for c in in_channels])
-        fpn = [ConvModule(out_channels, out_channels, 3, relu=False) for _ in in_channels]
+        norm, groups = norm_args(norm_cfg)
+        self.lateral_convs = nn.ModuleList([ConvModule(c, out_channels, 1, gn_groups=groups, relu=False, norm=norm)
+                                            for c in in_channels])
+        fpn = [ConvModule(out_channels, out_channels, 3, gn_groups=groups, relu=False, norm=norm) for _ in in_channels]
         n_extra = num_outs - len(in_channels)
         for i in range(n_extra):
             cin = in_channels[-1] if (i == 0 and add_extra_convs == "on_input") else out_channels
-            fpn.append(ConvModule(cin, out_channels, 3, stride=2, relu=False))
+            fpn.append(ConvModule(cin, out_channels, 3, stride=2, gn_groups=groups, relu=False, norm=norm))
         self.fpn_convs = nn.ModuleList(fpn)
         self.num_ins = len(in_channels)
         self.extra_on_input = add_extra_convs == "on_input"
@@ -278,9 +324,13 @@ def build_backbone(spec) -> ResNet:
     return ResNet(b["block"], b["stage_blocks"], b["stem_channels"], b["widths"], b["out_indices"])
 
 
-def build_neck(spec) -> FPN:
+def build_neck(spec, stage: str = "finetune") -> FPN:
+    """The FPN of a stage: spec.neck.norm for fine-tuning and inference, spec.pretrain.neck_norm
+    (none by default, as AlignDet's pre-training) for box-domain pre-training."""
     n = spec["neck"]
-    return FPN(n["in_channels"], n["out_channels"], n["num_outs"], n["add_extra_convs"], n["relu_before_extra_convs"])
+    norm = n.get("norm") if stage == "finetune" else spec.get("pretrain", {}).get("neck_norm")
+    return FPN(n["in_channels"], n["out_channels"], n["num_outs"], n["add_extra_convs"], n["relu_before_extra_convs"],
+               norm)
 
 
 def num_anchors(spec) -> int:

@@ -171,25 +171,39 @@ def export_onnx(spec, graph_for_onnx, path, images_u8):
     return dict(zip(names, expected)), sorted(inits & set(wanted))
 
 
-def generate(name, out_dir):
-    torch.set_num_threads(1)
-    spec = load_spec(name)
-    graph = graphs.build_graph(spec)
+def write_scripted(spec, stage, ts_path):
+    """Scripts the stage's training graph (mmdetection-style init, fixed seed) and saves it; returns the module."""
+    graph = graphs.build_graph(spec, stage)
     mmdet_init(graph, spec, seed=20231001)
     graph.eval()
     scripted = torch.jit.script(graph)
-    methods = ["backbone_forward", "neck_forward", "head_forward", "classify", "forward"]
-    for m in methods:
+    for m in ["backbone_forward", "neck_forward", "head_forward", "classify", "forward"]:
         assert hasattr(scripted, m), m
-    os.makedirs(out_dir, exist_ok=True)
-    ts_path = os.path.join(out_dir, name + ".ts")
     scripted.save(ts_path + ".tmp")
     os.replace(ts_path + ".tmp", ts_path)
+    return graph
+
+
+def generate(name, out_dir):
+    torch.set_num_threads(1)
+    spec = load_spec(name)
+    os.makedirs(out_dir, exist_ok=True)
+    ts_path = os.path.join(out_dir, name + ".ts")
+    graph = write_scripted(spec, "finetune", ts_path)
 
     images = fixture_input(spec)
     fixtures_dir = os.path.join(SPECS, "fixtures", name)
     os.makedirs(fixtures_dir, exist_ok=True)
     bundle.write(os.path.join(fixtures_dir, "graph"), stage_fixtures(spec, torch.jit.load(ts_path), images))
+    pre_path = os.path.join(out_dir, name + ".pretrain.ts")
+    pretrain_graph = None
+    if graphs.has_pretrain_graph(spec):
+        # box-domain pre-training has a neck of its own (AlignDet's: no norm, conv biases)
+        pretrain_graph = write_scripted(spec, "pretrain", pre_path)
+        bundle.write(os.path.join(fixtures_dir, "pretrain_graph"),
+                     stage_fixtures(spec, torch.jit.load(pre_path), images))
+    elif os.path.exists(pre_path):
+        os.remove(pre_path)
 
     onnx_graph = graphs.build_graph(spec)
     distinct_init(onnx_graph, seed=7)
@@ -214,6 +228,10 @@ def generate(name, out_dir):
                  "initializers_named_like_parameters": len(filled), "opset": 13},
         "files": {name + ".ts": sha256(ts_path), name + ".onnx": sha256(onnx_path)},
     }
+    if pretrain_graph is not None:
+        manifest["pretrain_parameters"] = [{"name": n, "shape": list(p.shape), "dtype": "float32",
+                                            "trainable": p.requires_grad} for n, p in pretrain_graph.named_parameters()]
+        manifest["files"][name + ".pretrain.ts"] = sha256(pre_path)
     with open(os.path.join(out_dir, name + ".manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
         f.write("\n")

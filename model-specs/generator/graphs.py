@@ -23,10 +23,10 @@ import postprocess
 
 
 class RetinaNetGraph(nn.Module):
-    def __init__(self, spec):
+    def __init__(self, spec, stage: str = "finetune"):
         super().__init__()
         self.backbone = detectors.build_backbone(spec)
-        self.neck = detectors.build_neck(spec)
+        self.neck = detectors.build_neck(spec, stage)
         self.bbox_head = detectors.build_head(spec)
 
     @torch.jit.export
@@ -51,10 +51,10 @@ class RetinaNetGraph(nn.Module):
 
 
 class FCOSGraph(nn.Module):
-    def __init__(self, spec):
+    def __init__(self, spec, stage: str = "finetune"):
         super().__init__()
         self.backbone = detectors.build_backbone(spec)
-        self.neck = detectors.build_neck(spec)
+        self.neck = detectors.build_neck(spec, stage)
         self.bbox_head = detectors.build_head(spec)
 
     @torch.jit.export
@@ -78,8 +78,15 @@ class FCOSGraph(nn.Module):
         return self.classify(cls_feats), box_out, ctr
 
 
-def build_graph(spec) -> nn.Module:
-    return {"retinanet": RetinaNetGraph, "fcos": FCOSGraph}[spec["family"]](spec)
+def build_graph(spec, stage: str = "finetune") -> nn.Module:
+    """The training graph of a stage ("finetune": also inference's; "pretrain": its neck as the spec's
+    pretrain.neck_norm says)."""
+    return {"retinanet": RetinaNetGraph, "fcos": FCOSGraph}[spec["family"]](spec, stage)
+
+
+def has_pretrain_graph(spec) -> bool:
+    """Whether pre-training needs a graph of its own: its neck normalises differently."""
+    return spec["neck"].get("norm") != spec.get("pretrain", {}).get("neck_norm")
 
 
 class InferenceTemplate(nn.Module):

@@ -42,6 +42,7 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--val-batch", defaultValue = "4", description = "images per validation batch (default: ${DEFAULT-VALUE})") int valBatch;
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "run directory") Path out;
     @Option(names = "--init", paramLabel = "CKPT", description = "pre-trained detector from 'aligndet pretrain' (AlignDet initialisation)") Path init;
+    @Option(names = "--fresh-regression", description = "with --init: restart the final regression layers too, as AlignDet's weight extraction does by default (default: keep them, as the paper)") boolean freshRegression;
     @Option(names = "--backbone", paramLabel = "CKPT", description = "backbone weights only (baseline)") Path backbone;
     @Option(names = "--recipe", description = "aligndet (lr x 1.5, wd x 0.5) or baseline; default: aligndet with --init, else baseline") String recipe;
     @Option(names = "--fraction", defaultValue = "1", description = "low-data fraction of the training images: 0.01, 0.05, 0.1, 0.2 (default: all)") double fraction;
@@ -71,6 +72,7 @@ final class FinetuneCommand implements Callable<Integer> {
         o.out = out;
         o.init = init;
         o.backbone = backbone;
+        o.freshRegression = freshRegression;
         o.fraction = fraction;
         o.fold = fold;
         training.applyTo(o);

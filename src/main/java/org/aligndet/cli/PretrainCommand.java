@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.aligndet.trainer.pretrain.AlignDetPretrainer;
 import org.aligndet.trainer.pretrain.PretrainOptions;
+import org.aligndet.trainer.pretrain.Pretext;
 import org.aligndet.trainer.spec.ModelSpecs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,6 +40,17 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--samples", paramLabel = "N", description = "sampled priors per image and view, positives first (default: the recipe's)")
     Integer samples;
 
+    @Option(names = "--sample-pos-fraction", paramLabel = "F",
+            description = "largest share of positives in each sample, the rest background (default: the recipe's; AlignDet: 1)")
+    Double samplePosFraction;
+
+    @Option(names = "--pretext", paramLabel = "P", defaultValue = "both",
+            description = "pretext tasks: both (AlignDet), cls (box contrastive only) or reg (regression only) (default: ${DEFAULT-VALUE})")
+    String pretext;
+
+    @Option(names = "--train-backbone", description = "train the backbone too (the paper's Table 11; AlignDet freezes it)")
+    boolean trainBackbone;
+
     @Mixin
     TrainingOptions training;
 
@@ -48,7 +60,7 @@ final class PretrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ModelSpecs specs = ModelSpecs.locate();
-        PretrainOptions o = PretrainOptions.fromSpec(specs.load(spec), specs.graph(spec));
+        PretrainOptions o = PretrainOptions.fromSpec(specs.load(spec), specs.pretrainGraph(spec));
         o.images = images;
         o.proposals = proposals;
         o.backbone = backbone;
@@ -56,6 +68,11 @@ final class PretrainCommand implements Callable<Integer> {
         if (samples != null) {
             o.samplesPerImage = samples;
         }
+        if (samplePosFraction != null) {
+            o.samplePosFraction = samplePosFraction;
+        }
+        o.pretext = Pretext.parse(pretext);
+        o.trainBackbone = trainBackbone;
         training.applyTo(o);
         runtime.applyTo(o);
         AlignDetPretrainer.Result r = new AlignDetPretrainer(o, System.err).run();
@@ -72,13 +89,13 @@ final class PretrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Loss values with four decimals, counts without. */
+    /** Loss values and the gradient norm with four decimals, sample counts without; diagnostics left to metrics.jsonl. */
     static String fmt(Map<String, Double> m) {
         StringBuilder b = new StringBuilder();
         for (var e : m.entrySet()) {
             if (e.getKey().equals("positives") || e.getKey().equals("background")) {
                 b.append(String.format(" %s=%.0f", e.getKey(), e.getValue()));
-            } else if (!e.getKey().endsWith("time")) {
+            } else if (e.getKey().startsWith("loss") || e.getKey().equals("grad_norm")) {
                 b.append(String.format(" %s=%.4f", e.getKey(), e.getValue()));
             }
         }

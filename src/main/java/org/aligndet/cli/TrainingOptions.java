@@ -62,6 +62,7 @@ final class TrainingOptions {
         }
         if (warmupIters != null) {
             o.warmupIters = warmupIters;
+            o.warmupGiven = true;
         }
         o.checkpointEvery = checkpointEvery;
         o.keepCheckpoints = keep;

@@ -28,6 +28,17 @@ public final class TorchRuntime {
         return Engine.getEngine("PyTorch");
     }
 
+    /** DJL's version, e.g. {@code 0.27.0}. */
+    public static String djlVersion() {
+        init();
+        return Engine.getDjlVersion();
+    }
+
+    /** CUDA devices libtorch sees. */
+    public static int gpuCount() {
+        return init().getGpuCount();
+    }
+
     /** The engine's own version string, e.g. {@code 2.1.1}. */
     public static String torchVersion() {
         return init().getVersion();

@@ -1,9 +1,9 @@
 /**
- * Supervised detection losses for fine-tuning, composed from priors, assigners, coders and the loss
- * functions: {@link org.aligndet.trainer.detect.RetinaNetLoss} (focal + L1 on deltas) and
- * {@link org.aligndet.trainer.detect.FcosLoss} (focal + IoU/GIoU + centre-ness), both with mmdetection v2
- * semantics and checked against PyTorch fixtures; per-image targets are
- * {@link org.aligndet.trainer.detect.GtBoxes}; {@link org.aligndet.trainer.detect.ClassifierBias} gives the
- * focal-loss prior bias for a fresh classifier.
+ * A dense detector's graph at work in training: the supervised loss
+ * ({@link org.aligndet.trainer.detect.DenseSupervisedLoss}: focal classification plus the family's
+ * regression loss, mmdetection v2 semantics, checked against PyTorch fixtures for RetinaNet and FCOS),
+ * per-image targets ({@link org.aligndet.trainer.detect.GtBoxes}) and the focal-loss prior bias of a fresh
+ * classifier ({@link org.aligndet.trainer.detect.ClassifierBias}). The rules themselves (priors,
+ * assignment, coding) come from {@link org.aligndet.trainer.family}.
  */
 package org.aligndet.trainer.detect;

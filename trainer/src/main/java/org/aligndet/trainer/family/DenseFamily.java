@@ -35,6 +35,9 @@ public sealed interface DenseFamily extends DetectorFamily permits RetinaNetFami
 
     String classifierBias();
 
+    /** Name prefixes of the final regression layers (the box output and, FCOS, centre-ness). */
+    List<String> finalRegressionLayers();
+
     /** The family's priors of a layout, per level (anchors {@code [n*4]} xyxy or points {@code [n*2]}), cached. */
     float[][] priors(PriorLayout layout);
 

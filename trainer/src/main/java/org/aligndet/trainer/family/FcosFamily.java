@@ -99,6 +99,11 @@ public final class FcosFamily implements DenseFamily {
     }
 
     @Override
+    public java.util.List<String> finalRegressionLayers() {
+        return java.util.List.of("bbox_head.conv_reg.", "bbox_head.conv_centerness.");
+    }
+
+    @Override
     public float[][] priors(PriorLayout layout) {
         checkLayout(layout);
         return priors.perLevel(layout);

@@ -91,6 +91,11 @@ public final class RetinaNetFamily implements DenseFamily {
     }
 
     @Override
+    public java.util.List<String> finalRegressionLayers() {
+        return java.util.List.of("bbox_head.retina_reg.");
+    }
+
+    @Override
     public float[][] priors(PriorLayout layout) {
         checkLayout(layout);
         return priors.perLevel(layout);

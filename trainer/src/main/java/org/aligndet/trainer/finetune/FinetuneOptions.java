@@ -35,6 +35,8 @@ public final class FinetuneOptions extends TrainOptions {
     /** A backbone checkpoint (baseline: neck and heads keep the graph's fresh initialisation). */
     public Path backbone;
     public String recipe = ALIGNDET;
+    /** With {@link #init}: restart the final regression layers too (AlignDet's extraction without --keep-heads). */
+    public boolean freshRegression;
 
     /** Low-data protocol: fraction of the training images (1 = all) and fold 1..5. */
     public double fraction = 1.0;

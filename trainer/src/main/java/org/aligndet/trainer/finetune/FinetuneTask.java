@@ -27,6 +27,7 @@ import org.aligndet.trainer.loader.Batch;
 import org.aligndet.trainer.loader.SampleTransform;
 import org.aligndet.trainer.loss.LossTerms;
 import org.aligndet.trainer.model.DenseDetector;
+import org.aligndet.trainer.model.FeatureStats;
 import org.aligndet.trainer.model.HeadOutputs;
 import org.aligndet.trainer.run.CheckpointParts;
 import org.aligndet.trainer.run.TrainingTask;
@@ -78,7 +79,7 @@ final class FinetuneTask implements TrainingTask, AutoCloseable {
 
     private InitReport initialise() throws IOException {
         if (o.init != null) {
-            return DetectorInit.fromPretrained(graph, o.spec, o.init, o.seed);
+            return DetectorInit.fromPretrained(graph, o.spec, o.init, o.seed, o.freshRegression);
         }
         if (o.backbone != null) {
             return DetectorInit.fromBackbone(graph, o.spec, o.backbone);
@@ -151,6 +152,9 @@ final class FinetuneTask implements TrainingTask, AutoCloseable {
         }
         HeadOutputs out = detector.head(batch.views().get(0).toNd(scope), true, true);
         NDList logits = detector.classify(out.clsFeats(), true);
+        if (iteration == 0 || (iteration + 1) % o.logEvery == 0) {
+            FeatureStats.log(logged, out);
+        }
         return loss.compute(out, logits, gts, padShapes);
     }
 

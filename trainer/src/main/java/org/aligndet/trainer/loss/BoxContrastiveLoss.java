@@ -1,5 +1,6 @@
 package org.aligndet.trainer.loss;
 
+import org.aligndet.bridge.torch.GradMode;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -138,6 +139,50 @@ public final class BoxContrastiveLoss {
             total = total == null ? loss : total.add(loss);
         }
         return total.div((float) ids.length);
+    }
+
+    /**
+     * How well the embeddings find their own proposal across the two views, for logging.
+     *
+     * @param top1           share of online queries (ids {@code >= 0} that have a momentum key of their id)
+     *                       whose most similar momentum embedding has their id
+     * @param positiveCosine mean cosine of (query, momentum embedding) pairs of the same id
+     * @param negativeCosine mean cosine of (query, momentum embedding) pairs of different ids, background included
+     */
+    public record Diagnostics(double top1, double positiveCosine, double negativeCosine) {
+    }
+
+    /** {@link Diagnostics} of q {@code [M, D]} against k {@code [N, D]}, without gradient; NaN where undefined. */
+    public static Diagnostics diagnose(NDArray q, long[] qIds, NDArray k, long[] kIds) {
+        check(q, qIds, "q");
+        check(k, kIds, "k");
+        int[] queries = IntStream.range(0, qIds.length).filter(i -> qIds[i] >= 0).toArray();
+        if (queries.length == 0 || kIds.length == 0) {
+            return new Diagnostics(Double.NaN, Double.NaN, Double.NaN);
+        }
+        try (GradMode off = GradMode.off(); NDManager scope = q.getManager().newSubManager()) {
+            long[] sel = Arrays.stream(queries).asLongStream().toArray();
+            NDArray qn = normalize(q.get(scope.create(sel))); // [P, D]
+            NDArray sim = qn.matMul(normalize(k).transpose()); // [P, N]
+            long[] qSel = Arrays.stream(queries).mapToLong(i -> qIds[i]).toArray();
+            NDArray same = scope.create(qSel).reshape(qSel.length, 1).eq(scope.create(kIds).reshape(1, kIds.length))
+                    .toType(DataType.FLOAT32, false); // [P, N]
+            double nSame = same.sum().getFloat();
+            double nOther = (double) qSel.length * kIds.length - nSame;
+            double pos = nSame == 0 ? Double.NaN : sim.mul(same).sum().getFloat() / nSame;
+            double neg = nOther == 0 ? Double.NaN : sim.mul(same.neg().add(1f)).sum().getFloat() / nOther;
+            long[] best = sim.argMax(1).toLongArray();
+            float[] hasKey = same.sum(new int[] {1}).toFloatArray();
+            int asked = 0;
+            int right = 0;
+            for (int i = 0; i < best.length; i++) {
+                if (hasKey[i] > 0) {
+                    asked++;
+                    right += kIds[(int) best[i]] == qSel[i] ? 1 : 0;
+                }
+            }
+            return new Diagnostics(asked == 0 ? Double.NaN : (double) right / asked, pos, neg);
+        }
     }
 
     private static Map<Long, Integer> counts(long[] ids) {

@@ -69,7 +69,7 @@ public final class DenseDetector implements AutoCloseable {
         List<NDArray> cls = head.subList(0, levels);
         List<NDArray> box = head.subList(levels, 2 * levels);
         List<NDArray> ctr = groups == 3 ? head.subList(2 * levels, 3 * levels) : List.of();
-        return new HeadOutputs(cls, box, ctr, layout);
+        return new HeadOutputs(cls, box, ctr, layout, pyramid);
     }
 
     /** The detector's own classifier on the classification features: logits per level. */

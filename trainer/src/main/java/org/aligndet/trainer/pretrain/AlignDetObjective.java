@@ -25,26 +25,62 @@ public final class AlignDetObjective {
     private final DenseFamily family;
     private final BoxContrastiveLoss contrastive;
     private final RegressionLoss regression;
+    private final Pretext pretext;
 
     public AlignDetObjective(DenseFamily family, double temperature) {
+        this(family, temperature, Pretext.BOTH);
+    }
+
+    /** @param pretext which terms to optimise (the paper's ablation); the other terms are left out */
+    public AlignDetObjective(DenseFamily family, double temperature, Pretext pretext) {
         this.family = family;
         this.contrastive = new BoxContrastiveLoss(temperature);
         this.regression = family.regressionLoss(Stage.PRETRAIN);
+        this.pretext = pretext;
     }
 
     public LossTerms compute(HeadOutputs online, ViewTargets t1, Projector onlineProjector,
                              HeadOutputs momentum, ViewTargets t2, Projector momentumProjector) {
+        return compute(online, t1, onlineProjector, momentum, t2, momentumProjector, null);
+    }
+
+    /**
+     * As {@link #compute(HeadOutputs, ViewTargets, Projector, HeadOutputs, ViewTargets, Projector)}; when
+     * {@code diagnostics} is given, also the contrastive head's retrieval top-1 and mean positive and
+     * negative cosines ({@code contrast_top1}, {@code cos_pos}, {@code cos_neg}).
+     */
+    public LossTerms compute(HeadOutputs online, ViewTargets t1, Projector onlineProjector,
+                             HeadOutputs momentum, ViewTargets t2, Projector momentumProjector,
+                             java.util.Map<String, Double> diagnostics) {
         LossTerms terms = new LossTerms();
+        if (pretext.contrastive() || diagnostics != null) {
+            contrast(online, t1, onlineProjector, momentum, t2, momentumProjector, diagnostics, terms);
+        }
+        if (pretext.regression()) {
+            // normalised as the detector's own head normalises (RetinaNet: sum over images of max(positives, 1))
+            PositiveTargets pos = family.positives(online.layout(), t1.positiveImages(), t1.positivePriors(), t1.regression());
+            regression.compute(online, pos, family.avgFactor(t1.positivesPerImage())).terms().forEach(terms::put);
+        }
+        return terms;
+    }
+
+    private void contrast(HeadOutputs online, ViewTargets t1, Projector onlineProjector, HeadOutputs momentum,
+                          ViewTargets t2, Projector momentumProjector, java.util.Map<String, Double> diagnostics,
+                          LossTerms terms) {
         // q: [M, D] with gradient; k: [N, D] without (stop-gradient on the momentum side)
         NDArray q = onlineProjector.embed(online.clsFeats(), online.layout(), t1.images(), t1.priors());
         NDArray k;
         try (GradMode g = GradMode.off()) {
             k = momentumProjector.embed(momentum.clsFeats(), momentum.layout(), t2.images(), t2.priors());
         }
-        terms.put("loss_contrastive", contrastive.compute(q, t1.ids(), k, t2.ids()));
-        int np = t1.positives();
-        PositiveTargets pos = family.positives(online.layout(), t1.positiveImages(), t1.positivePriors(), t1.regression());
-        regression.compute(online, pos, Math.max(np, 1)).terms().forEach(terms::put);
-        return terms;
+        if (pretext.contrastive()) {
+            terms.put("loss_contrastive", contrastive.compute(q, t1.ids(), k, t2.ids()));
+        }
+        if (diagnostics != null) {
+            BoxContrastiveLoss.Diagnostics d = BoxContrastiveLoss.diagnose(q, t1.ids(), k, t2.ids());
+            diagnostics.put("contrast_top1", d.top1());
+            diagnostics.put("cos_pos", d.positiveCosine());
+            diagnostics.put("cos_neg", d.negativeCosine());
+        }
     }
 }

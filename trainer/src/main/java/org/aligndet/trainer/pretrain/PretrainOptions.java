@@ -25,9 +25,16 @@ public final class PretrainOptions extends TrainOptions {
     public double emaBase;
     public double temperature;
     public int samplesPerImage;
+    /** The largest share of positives in each image's sample (the rest background). */
+    public double samplePosFraction = 1.0;
     public int projectorDim;
     public int longSide;
     public List<Integer> shortSides;
+
+    /** Which pretext tasks to optimise (AlignDet: both). */
+    public Pretext pretext = Pretext.BOTH;
+    /** Train the backbone too (the paper's Table 11; AlignDet freezes it). Norm statistics stay frozen. */
+    public boolean trainBackbone;
 
     /** View augmentation: horizontal flip probability and the photometric op (AlignDet: 0.5, on). */
     public double flipProb = 0.5;
@@ -43,10 +50,10 @@ public final class PretrainOptions extends TrainOptions {
         o.emaBase = p.emaMomentum();
         o.temperature = p.temperature();
         o.samplesPerImage = p.sampleBoxes();
+        o.samplePosFraction = p.samplePosFraction();
         o.projectorDim = p.projectorDim();
         o.longSide = p.longSide();
         o.shortSides = new ArrayList<>(p.shortSides());
-        o.scaleStepsToIters = false;
         return o;
     }
 }

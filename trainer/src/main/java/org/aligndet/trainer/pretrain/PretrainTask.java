@@ -16,6 +16,7 @@ import org.aligndet.bridge.torch.TorchGraph;
 import org.aligndet.trainer.augment.AugmentConfig;
 import org.aligndet.trainer.augment.Boxes;
 import org.aligndet.trainer.augment.TwoViewPipeline;
+import org.aligndet.trainer.augment.View;
 import org.aligndet.trainer.data.ImageRecord;
 import org.aligndet.trainer.family.DenseFamily;
 import org.aligndet.trainer.family.DetectorFamily;
@@ -23,6 +24,7 @@ import org.aligndet.trainer.loader.Batch;
 import org.aligndet.trainer.loader.SampleTransform;
 import org.aligndet.trainer.loss.LossTerms;
 import org.aligndet.trainer.model.DenseDetector;
+import org.aligndet.trainer.model.FeatureStats;
 import org.aligndet.trainer.model.HeadOutputs;
 import org.aligndet.trainer.model.Projector;
 import org.aligndet.trainer.optim.Ema;
@@ -67,7 +69,9 @@ final class PretrainTask implements TrainingTask, AutoCloseable {
         } else {
             log.println("pretrain: " + DetectorInit.fromBackbone(online, o.spec, o.backbone).summary());
         }
-        online.freezePrefixes("backbone.");
+        if (!o.trainBackbone) {
+            online.freezePrefixes("backbone.");
+        }
         online.freeze(n -> n.endsWith("running_mean") || n.endsWith("running_var"));
         online.setTraining(true);
         this.projector = Projector.create(manager, o.spec.headChannels(), family.priorsPerLocation(), o.projectorDim,
@@ -77,15 +81,16 @@ final class PretrainTask implements TrainingTask, AutoCloseable {
         this.momentumProjector = projector.frozenCopy(manager);
         this.onlineDet = family.detector(online);
         this.momentumDet = family.detector(momentum);
-        this.targets = new TargetBuilder(family, o.samplesPerImage);
-        this.objective = new AlignDetObjective(family, o.temperature);
-        this.ms = new MomentumSchedule(o.emaBase, (long) (records.size() / o.batch) * o.epochs);
+        this.targets = new TargetBuilder(family, o.samplesPerImage, o.samplePosFraction);
+        this.objective = new AlignDetObjective(family, o.temperature, o.pretext);
+        this.ms = new MomentumSchedule(o.emaBase, Math.max(1, o.totalIterations(records.size() / o.batch)));
         online.trainableNames().forEach(n -> onlineParams.put(n, online.parameters().get(n)));
         onlineParams.keySet().forEach(n -> momentumTrainable.put(n, momentum.parameters().get(n)));
         trainable.putAll(onlineParams);
         trainable.putAll(projector.parameters());
-        log.printf("pretrain: neck and head trainable (%d tensors), projector %s%n", onlineParams.size(),
-                projector.parameters().keySet());
+        log.printf("pretrain: %s trainable (%d tensors), projector %s, pretext %s%n",
+                o.trainBackbone ? "backbone, neck and head" : "neck and head", onlineParams.size(),
+                projector.parameters().keySet(), o.pretext.name().toLowerCase(java.util.Locale.ROOT));
     }
 
     @Override
@@ -125,16 +130,28 @@ final class PretrainTask implements TrainingTask, AutoCloseable {
         SplittableRandom rng = new SplittableRandom(o.seed * 0x9E3779B97F4A7C15L + iteration);
         List<Boxes> boxes1 = new ArrayList<>();
         List<Boxes> boxes2 = new ArrayList<>();
+        List<int[]> pads1 = new ArrayList<>();
+        List<int[]> pads2 = new ArrayList<>();
         for (Batch.Sample smp : batch.samples()) {
-            boxes1.add(smp.views().get(0).boxes());
-            boxes2.add(smp.views().get(1).boxes());
+            View v1 = smp.views().get(0);
+            View v2 = smp.views().get(1);
+            boxes1.add(v1.boxes());
+            boxes2.add(v2.boxes());
+            pads1.add(new int[] {v1.image().height(), v1.image().width()});
+            pads2.add(new int[] {v2.image().height(), v2.image().width()});
         }
-        HeadOutputs out1 = onlineDet.head(batch.views().get(0).toNd(scope), true, false);
+        HeadOutputs out1 = onlineDet.head(batch.views().get(0).toNd(scope), true, o.trainBackbone);
         HeadOutputs out2 = momentumDet.head(batch.views().get(1).toNd(scope), false, false);
-        ViewTargets t1 = targets.build(out1.layout(), boxes1, null, rng);
-        ViewTargets t2 = targets.build(out2.layout(), boxes2, null, rng);
-        LossTerms terms = objective.compute(out1, t1, projector, out2, t2, momentumProjector);
+        // anchors beyond an image's own padded extent are ignored, as the detector's head does
+        ViewTargets t1 = targets.build(out1.layout(), boxes1, pads1, rng);
+        ViewTargets t2 = targets.build(out2.layout(), boxes2, pads2, rng);
+        boolean diagnose = iteration == 0 || (iteration + 1) % o.logEvery == 0;
+        LossTerms terms = objective.compute(out1, t1, projector, out2, t2, momentumProjector, diagnose ? logged : null);
         logged.put("positives", (double) t1.positives());
+        logged.put("background", (double) t1.background());
+        if (diagnose) {
+            FeatureStats.log(logged, out1);
+        }
         return terms;
     }
 
@@ -159,6 +176,9 @@ final class PretrainTask implements TrainingTask, AutoCloseable {
         meta.put("temperature", o.temperature);
         meta.put("ema_base", o.emaBase);
         meta.put("samples_per_image", (long) o.samplesPerImage);
+        meta.put("sample_pos_fraction", o.samplePosFraction);
+        meta.put("pretext", o.pretext.name().toLowerCase(java.util.Locale.ROOT));
+        meta.put("train_backbone", o.trainBackbone);
         meta.put("backbone", o.backbone == null ? "" : o.backbone.toString());
         meta.put("proposals", o.proposals.toString());
         return meta;

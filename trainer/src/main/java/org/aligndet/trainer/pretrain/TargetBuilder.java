@@ -20,9 +20,10 @@ public final class TargetBuilder {
     private final DenseFamily family;
     private final PositiveFirstSampler sampler;
 
-    public TargetBuilder(DenseFamily family, int samplesPerImage) {
+    /** @param posFraction the largest share of positives in an image's sample (AlignDet: 1, background fills what is left) */
+    public TargetBuilder(DenseFamily family, int samplesPerImage, double posFraction) {
         this.family = family;
-        this.sampler = new PositiveFirstSampler(samplesPerImage, 1.0);
+        this.sampler = new PositiveFirstSampler(samplesPerImage, posFraction);
     }
 
     /**

@@ -33,7 +33,11 @@ public final class ProgressLine {
         long eta = rate > 0 ? (long) ((total - iter) / rate) : -1;
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "[%d/%d ep %d]", iter, total, epoch + 1));
-        losses.forEach((k, v) -> b.append(String.format(Locale.ROOT, " %s %.4f", k, v)));
+        losses.forEach((k, v) -> {
+            if (k.startsWith("loss") || k.equals("grad_norm")) {
+                b.append(String.format(Locale.ROOT, " %s %.4f", k, v));
+            }
+        });
         b.append(String.format(Locale.ROOT, " lr %.2e", lr));
         if (momentum > 0) {
             b.append(String.format(Locale.ROOT, " m %.5f", momentum));

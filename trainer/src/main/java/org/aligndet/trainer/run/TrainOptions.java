@@ -11,8 +11,13 @@ import org.aligndet.trainer.spec.Recipe;
  * <p>Length: {@link #iters} {@code > 0} runs that many iterations (epochs roll over as needed);
  * otherwise {@link #epochs} whole epochs. Learning-rate steps are the recipe's epochs, placed on the
  * iterations when the run is iteration-based and {@link #scaleStepsToIters} (see {@link LrSchedule}).
+ * The recipe's warm-up is then capped at {@link #MAX_WARMUP_SHARE} of the run (a warm-up given
+ * explicitly is kept as given).
  */
 public class TrainOptions {
+    /** The largest share of an iteration-based run the recipe's warm-up may take. */
+    public static final double MAX_WARMUP_SHARE = 0.1;
+
     /** The run folder: checkpoints, metrics, curves and the stage's results. */
     public Path out;
 
@@ -24,6 +29,8 @@ public class TrainOptions {
     public double weightDecay;
     public double momentum;
     public int warmupIters;
+    /** The warm-up was given explicitly (not the recipe's): never capped. */
+    public boolean warmupGiven;
     public double warmupRatio;
     /** Epochs after which the rate drops tenfold. */
     public int[] steps = new int[0];
@@ -62,10 +69,23 @@ public class TrainOptions {
         return iters > 0 ? iters : (long) batchesPerEpoch * epochs;
     }
 
+    /** Whether the schedules are placed on the run's iterations rather than on epochs. */
+    public boolean sizedToIterations() {
+        return iters > 0 && scaleStepsToIters;
+    }
+
+    /** Warm-up iterations of a run of {@code total} iterations. */
+    public int warmupFor(long total) {
+        if (!sizedToIterations() || warmupGiven) {
+            return warmupIters;
+        }
+        return (int) Math.min(warmupIters, Math.max(1, Math.round(total * MAX_WARMUP_SHARE)));
+    }
+
     /** The learning-rate schedule of a run of {@code total} iterations. */
     public LrSchedule lrSchedule(long total) {
-        return iters > 0 && scaleStepsToIters
-                ? LrSchedule.byIteration(lr, warmupIters, warmupRatio, steps, epochs, total)
+        return sizedToIterations()
+                ? LrSchedule.byIteration(lr, warmupFor(total), warmupRatio, steps, epochs, total)
                 : LrSchedule.byEpoch(lr, warmupIters, warmupRatio, steps);
     }
 }

@@ -28,7 +28,7 @@ import org.aligndet.trainer.optim.Sgd;
  * forward under a gradient collector; the divergence guard (a loss or gradient norm that is not
  * finite stops the run and keeps the last good checkpoint); backward; gradients clipped at
  * {@link TrainOptions#gradClip}; SGD with the warm-up/step schedule; the task's after-step hook.
- * Then a metrics line every {@code logEvery} iterations, the progress line, a checkpoint when due
+ * Then a metrics line after the first iteration and every {@code logEvery} iterations, the progress line, a checkpoint when due
  * (every {@code checkpointEvery} iterations, at each epoch's end, at the run's end, on SIGINT/SIGTERM),
  * the task's evaluation when due. A stopped run resumes exactly where it stopped ({@code resume}).
  *
@@ -130,7 +130,7 @@ public final class TrainingLoop {
                     s.iteration++;
                     s.epoch = epoch;
                     s.batchInEpoch = batch.index() + 1;
-                    if (s.iteration % o.logEvery == 0 || s.iteration == total) {
+                    if (s.iteration == 1 || s.iteration % o.logEvery == 0 || s.iteration == total) {
                         metrics.log(row(s, epoch, values, lr, schedules, null));
                     }
                     progress.update(s.iteration, epoch, values, lr, schedules.getOrDefault("momentum", 0.0));

@@ -114,6 +114,7 @@ public final class ModelSpec {
         List<Integer> shorts = scale.has(1) ? ints(scale.get(1)) : List.of(input[1]);
         return checked("pretrain", () -> new PretrainSpec(recipe("pretrain"), p.path("ema_momentum").asDouble(0.996),
                 p.path("temperature").asDouble(0.5), p.path("projector_dim").asInt(256), p.path("sample_boxes").asInt(2048),
+                p.path("sample_pos_fraction").asDouble(1.0),
                 p.path("grad_clip").asDouble(0), scale.path(0).asInt(input[0]), shorts,
                 p.path("loss_bbox").asText(family.anchorBased() ? "l1" : "iou")));
     }

@@ -69,6 +69,16 @@ public final class ModelSpecs {
         return generated(name, ".ts");
     }
 
+    /**
+     * The graph box-domain pre-training trains: {@code graphs/NAME.pretrain.ts} when the spec's
+     * pre-training neck differs from its fine-tuning neck (AlignDet pre-trains an FPN without norm and
+     * fine-tunes one with norm), else the fine-tuning graph.
+     */
+    public Path pretrainGraph(String name) {
+        Path own = dir.resolve("graphs").resolve(name + ".pretrain.ts");
+        return Files.exists(own) ? own : graph(name);
+    }
+
     public Path onnxTemplate(String name) {
         return generated(name, ".onnx");
     }

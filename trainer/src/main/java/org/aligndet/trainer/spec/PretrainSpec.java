@@ -10,6 +10,8 @@ import java.util.List;
  * @param temperature     {@code temperature} of the box contrastive loss, default 0.5
  * @param projectorDim    {@code projector_dim}, default 256
  * @param sampleBoxes     {@code sample_boxes}: priors sampled per image and view, positives first, default 2048
+ * @param samplePosFraction {@code sample_pos_fraction}: the largest share of positives in the sample; the
+ *                        rest is background (mmdetection's {@code RandomSampler.pos_fraction}), default 1.0
  * @param gradClip        {@code grad_clip}: total-norm clip, 0 or absent = off (mmdetection's default)
  * @param longSide        {@code img_scale[0]}: the long-side cap of the views, default the input's
  * @param shortSides      {@code img_scale[1]}: the short sides one of which each view draws, default the input's
@@ -17,13 +19,15 @@ import java.util.List;
  *                        (RetinaNet {@code l1}, FCOS {@code iou} as AlignDet's FCOS config)
  */
 public record PretrainSpec(Recipe recipe, double emaMomentum, double temperature, int projectorDim, int sampleBoxes,
+                           double samplePosFraction,
                            double gradClip, int longSide, List<Integer> shortSides, String boxLoss) {
     public PretrainSpec {
         shortSides = List.copyOf(shortSides);
         if (shortSides.isEmpty() || projectorDim <= 0 || sampleBoxes <= 0 || !(temperature > 0)
+                || !(samplePosFraction > 0 && samplePosFraction <= 1)
                 || !(emaMomentum >= 0 && emaMomentum <= 1) || gradClip < 0) {
             throw new IllegalArgumentException("out of range: short sides " + shortSides + ", projector_dim " + projectorDim
-                    + ", sample_boxes " + sampleBoxes + ", temperature " + temperature + ", ema_momentum " + emaMomentum
+                    + ", sample_boxes " + sampleBoxes + ", sample_pos_fraction " + samplePosFraction + ", temperature " + temperature + ", ema_momentum " + emaMomentum
                     + ", grad_clip " + gradClip);
         }
     }

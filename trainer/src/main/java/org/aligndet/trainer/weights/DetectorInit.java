@@ -52,8 +52,18 @@ public final class DetectorInit {
         return List.of(f.classifierWeight(), f.classifierBias());
     }
 
-    @SuppressWarnings("unchecked")
     public static InitReport fromPretrained(TorchGraph graph, ModelSpec spec, Path file, long seed) throws IOException {
+        return fromPretrained(graph, spec, file, seed, false);
+    }
+
+    /**
+     * @param freshRegression also restart the final regression layers (RetinaNet {@code retina_reg}; FCOS
+     *                        {@code conv_reg}, {@code conv_centerness}) from the graph's initialisation, as
+     *                        AlignDet's weight extraction does unless told {@code --keep-heads}
+     */
+    @SuppressWarnings("unchecked")
+    public static InitReport fromPretrained(TorchGraph graph, ModelSpec spec, Path file, long seed, boolean freshRegression)
+            throws IOException {
         Object root = TorchCheckpoint.read(file);
         Map<String, HostTensor> state = TorchCheckpoint.stateDict(root);
         Map<String, Object> meta = root instanceof Map<?, ?> r && r.get("meta") instanceof Map<?, ?> m
@@ -73,6 +83,8 @@ public final class DetectorInit {
                 skipped.put(k, k.endsWith("num_batches_tracked") ? "batch counter" : "not in the " + spec.name() + " graph");
             } else if (classifier.contains(k) && !keepClassifier) {
                 skipped.put(k, "final classifier (starts fresh)");
+            } else if (freshRegression && isFinalRegression(spec, k)) {
+                skipped.put(k, "final regression layer (starts fresh: --fresh-regression)");
             } else {
                 use.put(k, e.getValue());
             }
@@ -141,6 +153,10 @@ public final class DetectorInit {
         Arrays.fill(bv, (float) ClassifierBias.classifierBiasPrior(spec));
         NdTensors.copyInto(w, HostTensor.ofFloats(ws, wv));
         NdTensors.copyInto(b, HostTensor.ofFloats(bs, bv));
+    }
+
+    private static boolean isFinalRegression(ModelSpec spec, String name) {
+        return DetectorFamily.dense(spec).finalRegressionLayers().stream().anyMatch(name::startsWith);
     }
 
     private static boolean shapesMatch(TorchGraph graph, Map<String, HostTensor> state, List<String> names) {

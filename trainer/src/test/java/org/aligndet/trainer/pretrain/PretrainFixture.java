@@ -36,7 +36,7 @@ final class PretrainFixture {
         Path proposals = dir.resolve("proposals.json");
         ProposalWriter.write(proposals, props);
         ModelSpecs specs = ModelSpecs.locate();
-        PretrainOptions o = PretrainOptions.fromSpec(specs.load(spec), specs.graph(spec));
+        PretrainOptions o = PretrainOptions.fromSpec(specs.load(spec), specs.pretrainGraph(spec));
         o.images = train;
         o.proposals = proposals;
         o.out = dir.resolve("run");
