@@ -9,6 +9,8 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaFieldAccess;
 import com.tngtech.archunit.core.domain.properties.HasOwner;
+import ai.djl.ndarray.NDArray;
+import org.aligndet.bridge.torch.Scalars;
 import org.aligndet.trainer.family.DetectorFamily;
 import org.aligndet.trainer.spec.Family;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,6 +63,18 @@ class ArchitectureTest {
                 .should().accessFieldWhere(JavaFieldAccess.Predicates.target(
                         HasOwner.Predicates.With.owner(JavaClass.Predicates.equivalentTo(Family.class))))
                 .check(classes);
+    }
+
+    @Test
+    void arithmeticWithConstantsGoesThroughScalars() {
+        // DJL's Number overloads wrap the constant in a Java-owned buffer that can be freed before
+        // backward reads it (see bridge.torch.Scalars): nothing outside Scalars may call them
+        for (String op : new String[] {"add", "sub", "mul", "div", "pow", "maximum", "minimum", "rsub", "rdiv"}) {
+            noClasses().that().doNotHaveFullyQualifiedName(Scalars.class.getName())
+                    .should().callMethod(NDArray.class, op, Number.class)
+                    .because("constants must live in libtorch's memory for backward: use bridge.torch.Scalars." + op)
+                    .check(classes);
+        }
     }
 
     @Test

@@ -44,6 +44,19 @@ public final class NdTensors {
         }
     }
 
+    /**
+     * An index array in memory libtorch owns. On the CPU, DJL's {@code create} wraps the Java direct
+     * buffer it fills ({@code from_blob}) and keeps it alive only through the Java array object: once
+     * that array is closed or unreachable the buffer may be collected and its memory reused while
+     * libtorch still holds the tensor (autograd saves index tensors for backward). A clone has its own
+     * storage: use this for any array that may outlive its Java handle.
+     */
+    public static NDArray ownedIndex(NDManager manager, long[] values) {
+        try (NDArray blob = manager.create(values)) {
+            return blob.duplicate();
+        }
+    }
+
     /** A new array on the manager's device holding the tensor's values. */
     public static NDArray toNd(NDManager manager, HostTensor t) {
         ByteBuffer b = ByteBuffer.allocateDirect(t.bytes().length).order(ByteOrder.nativeOrder());

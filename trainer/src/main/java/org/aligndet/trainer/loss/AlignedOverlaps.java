@@ -1,5 +1,6 @@
 package org.aligndet.trainer.loss;
 
+import org.aligndet.bridge.torch.Scalars;
 import ai.djl.ndarray.NDArray;
 import org.aligndet.trainer.box.Boxes;
 
@@ -27,14 +28,14 @@ final class AlignedOverlaps {
         NDArray lt = a.get(":, :2").maximum(b.get(":, :2"));
         NDArray rb = a.get(":, 2:").minimum(b.get(":, 2:"));
         NDArray overlap = area(rb.sub(lt).clip(0f, Float.POSITIVE_INFINITY));
-        NDArray union = area(a).add(area(b)).sub(overlap).maximum(Boxes.EPS);
+        NDArray union = Scalars.maximum(area(a).add(area(b)).sub(overlap), Boxes.EPS);
         NDArray iou = overlap.div(union);
         if (!generalised) {
             return iou;
         }
         NDArray elt = a.get(":, :2").minimum(b.get(":, :2"));
         NDArray erb = a.get(":, 2:").maximum(b.get(":, 2:"));
-        NDArray enclose = area(erb.sub(elt).clip(0f, Float.POSITIVE_INFINITY)).maximum(Boxes.EPS);
+        NDArray enclose = Scalars.maximum(area(erb.sub(elt).clip(0f, Float.POSITIVE_INFINITY)), Boxes.EPS);
         return iou.sub(enclose.sub(union).div(enclose));
     }
 

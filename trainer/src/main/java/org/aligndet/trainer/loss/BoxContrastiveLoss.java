@@ -1,5 +1,6 @@
 package org.aligndet.trainer.loss;
 
+import org.aligndet.bridge.torch.Scalars;
 import org.aligndet.bridge.torch.GradMode;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -61,7 +62,7 @@ public final class BoxContrastiveLoss {
         Map<Long, Integer> m = counts(qIds), n = counts(kIds);
         int ids = m.size();
         if (ids == 0) {
-            return q.sum().mul(0f);
+            return Scalars.mul(q.sum(), 0f);
         }
         // per query row: 1 / (n m U) over momentum keys, or 1 / (m m U) over its own view when k has none
         float[] wk = new float[qIds.length], wq = new float[qIds.length];
@@ -82,7 +83,7 @@ public final class BoxContrastiveLoss {
         NDArray qId = mgr.create(qIds).reshape(qIds.length, 1); // [M, 1]
         NDArray negMask = qId.neq(rowOfIds(mgr, qIds, kIds)).toType(DataType.FLOAT32, false); // [M, M + N]
         // logits are at most c = 1/τ (unit rows), so exp(l - c) <= 1 never overflows
-        NDArray negSum = qn.matMul(all.transpose()).div(temperature).sub(1f / temperature).exp()
+        NDArray negSum = Scalars.sub(Scalars.div(qn.matMul(all.transpose()), temperature), 1f / temperature).exp()
                 .mul(negMask).sum(new int[] {1}, true); // Σ_neg exp(l_neg - c): [M, 1]
         NDArray loss = null;
         if (kn != null && anyPositive(wk)) {
@@ -101,7 +102,7 @@ public final class BoxContrastiveLoss {
      */
     private NDArray pairLoss(NDArray qn, NDArray keys, NDArray qId, NDArray keyIds, float[] rowWeight, NDArray negSum) {
         long mRows = qn.getShape().get(0), kRows = keys.getShape().get(0);
-        NDArray pos = qn.matMul(keys.transpose()).div(temperature).sub(1f / temperature); // l_pos - c: [M, K]
+        NDArray pos = Scalars.sub(Scalars.div(qn.matMul(keys.transpose()), temperature), 1f / temperature); // l_pos - c: [M, K]
         NDArray w = qId.eq(keyIds.reshape(1, kRows)).toType(DataType.FLOAT32, false)
                 .mul(qn.getManager().create(rowWeight).reshape(mRows, 1)); // [M, K]
         return pos.exp().add(negSum).log().sub(pos).mul(w).sum();
@@ -118,7 +119,7 @@ public final class BoxContrastiveLoss {
         check(k, kIds, "k");
         long[] ids = Arrays.stream(qIds).filter(i -> i >= 0).distinct().sorted().toArray();
         if (ids.length == 0) {
-            return q.sum().mul(0f);
+            return Scalars.mul(q.sum(), 0f);
         }
         NDArray qn = normalize(q); // q: [M, D]
         NDArray kn = kIds.length == 0 ? null : normalize(k); // k: [N, D]
@@ -135,10 +136,10 @@ public final class BoxContrastiveLoss {
                 lNeg = lNeg.broadcast(n, m, neg.getShape().get(0)); // [n, m, k]
                 logits = logits.concat(lNeg, 2); // [n, m, 1 + k]
             }
-            NDArray loss = logits.div(temperature).logSoftmax(2).get(":, :, 0").mean().neg();
+            NDArray loss = Scalars.div(logits, temperature).logSoftmax(2).get(":, :, 0").mean().neg();
             total = total == null ? loss : total.add(loss);
         }
-        return total.div((float) ids.length);
+        return Scalars.div(total, (float) ids.length);
     }
 
     /**
@@ -170,7 +171,7 @@ public final class BoxContrastiveLoss {
             double nSame = same.sum().getFloat();
             double nOther = (double) qSel.length * kIds.length - nSame;
             double pos = nSame == 0 ? Double.NaN : sim.mul(same).sum().getFloat() / nSame;
-            double neg = nOther == 0 ? Double.NaN : sim.mul(same.neg().add(1f)).sum().getFloat() / nOther;
+            double neg = nOther == 0 ? Double.NaN : sim.mul(Scalars.add(same.neg(), 1f)).sum().getFloat() / nOther;
             long[] best = sim.argMax(1).toLongArray();
             float[] hasKey = same.sum(new int[] {1}).toFloatArray();
             int asked = 0;
@@ -229,7 +230,7 @@ public final class BoxContrastiveLoss {
 
     /** Each row divided by {@code max(||row||, NORM_EPS)}. */
     static NDArray normalize(NDArray x) {
-        return x.div(x.norm(new int[] {1}, true).maximum(NORM_EPS));
+        return x.div(Scalars.maximum(x.norm(new int[] {1}, true), NORM_EPS));
     }
 
     private static NDArray rows(NDArray x, int[] idx) {

@@ -1,5 +1,6 @@
 package org.aligndet.trainer.loss;
 
+import org.aligndet.bridge.torch.Scalars;
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -9,7 +10,7 @@ import ai.djl.ndarray.NDArray;
 public final class GIoULoss {
     /** @return a scalar; {@code avgFactor > 0} */
     public NDArray compute(NDArray pred, NDArray target, NDArray weight, double avgFactor) {
-        NDArray loss = AlignedOverlaps.giou(pred, target).neg().add(1f);
+        NDArray loss = Scalars.add(AlignedOverlaps.giou(pred, target).neg(), 1f);
         return Reduction.weightedSum(loss, weight, avgFactor);
     }
 }

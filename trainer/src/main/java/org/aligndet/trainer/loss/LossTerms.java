@@ -1,5 +1,6 @@
 package org.aligndet.trainer.loss;
 
+import org.aligndet.bridge.torch.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import java.util.Collections;
@@ -48,7 +49,7 @@ public final class LossTerms {
         LossTerms out = new LossTerms();
         terms.forEach((name, v) -> {
             Double w = weights.get(name);
-            out.put(name, w == null || w == 1.0 ? v : v.mul(w.floatValue()));
+            out.put(name, w == null || w == 1.0 ? v : Scalars.mul(v, w.floatValue()));
         });
         return out;
     }

@@ -1,5 +1,6 @@
 package org.aligndet.trainer.loss;
 
+import org.aligndet.bridge.torch.Scalars;
 import ai.djl.ndarray.NDArray;
 
 /** The one reduction the detector losses share: {@code sum(loss * weight) / avgFactor}. */
@@ -17,7 +18,7 @@ final class Reduction {
             throw new IllegalArgumentException("avgFactor must be positive, got " + avgFactor);
         }
         NDArray w = weight == null ? loss : loss.mul(weight);
-        return w.sum().div((float) avgFactor);
+        return Scalars.div(w.sum(), (float) avgFactor);
     }
 
     static void sameShape(NDArray a, NDArray b, String what) {

@@ -1,5 +1,6 @@
 package org.aligndet.trainer.loss;
 
+import org.aligndet.bridge.torch.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Activation;
@@ -33,9 +34,9 @@ public final class SigmoidFocalLoss {
         Reduction.sameShape(logits, targets, "focal logits/targets");
         NDArray p = Activation.sigmoid(logits);
         NDArray ce = BceWithLogitsLoss.elementwise(logits, targets);
-        NDArray pt = p.mul(targets).add(p.neg().add(1f).mul(targets.neg().add(1f)));
-        NDArray alphaT = targets.mul((float) alpha).add(targets.neg().add(1f).mul((float) (1 - alpha)));
-        NDArray loss = ce.mul(pt.neg().add(1f).pow((float) gamma)).mul(alphaT);
+        NDArray pt = p.mul(targets).add(Scalars.add(p.neg(), 1f).mul(Scalars.add(targets.neg(), 1f)));
+        NDArray alphaT = Scalars.mul(targets, (float) alpha).add(Scalars.mul(Scalars.add(targets.neg(), 1f), (float) (1 - alpha)));
+        NDArray loss = ce.mul(Scalars.pow(Scalars.add(pt.neg(), 1f), (float) gamma)).mul(alphaT);
         return Reduction.weightedSum(loss, weight, avgFactor);
     }
 

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.List;
+import org.aligndet.bridge.torch.NdTensors;
 
 /** Shape checks and row selection on a dense head's per-level maps, shared by the two losses. */
 public final class DenseMaps {
@@ -35,9 +36,9 @@ public final class DenseMaps {
 
     /** The rows {@code rows} of {@code flat} ({@code [R, k]}) → {@code [M, k]}, differentiable; {@code M > 0}. */
     public static NDArray rows(NDArray flat, long[] rows) {
-        try (NDArray index = flat.getManager().create(rows)) {
-            return flat.get(index);
-        }
+        // the selection's backward reads the index after this method: it must own its memory
+        // (a create()d array closed here let the collector free it under libtorch, see NdTensors.ownedIndex)
+        return flat.get(NdTensors.ownedIndex(flat.getManager(), rows));
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.aligndet.trainer.optim;
 
+import org.aligndet.bridge.torch.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
@@ -18,7 +19,7 @@ public final class Ema {
         try (GradMode off = GradMode.off(); NDScope scope = new NDScope()) {
             for (Map.Entry<String, NDArray> e : target.entrySet()) {
                 NDArray t = e.getValue();
-                t.muli((float) m).addi(online.get(e.getKey()).mul((float) (1 - m)));
+                t.muli((float) m).addi(Scalars.mul(online.get(e.getKey()), (float) (1 - m)));
             }
         }
     }

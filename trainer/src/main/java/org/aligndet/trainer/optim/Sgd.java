@@ -1,5 +1,6 @@
 package org.aligndet.trainer.optim;
 
+import org.aligndet.bridge.torch.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -66,7 +67,7 @@ public final class Sgd implements AutoCloseable {
                             + ", parameter " + p.getShape());
                 }
                 double wd = weightDecay.applyAsDouble(name);
-                NDArray d = wd == 0 ? g : g.add(p.mul((float) wd));
+                NDArray d = wd == 0 ? g : g.add(Scalars.mul(p, (float) wd));
                 if (momentum != 0) {
                     NDArray buf = buffers.get(name);
                     if (buf == null) {
@@ -79,7 +80,7 @@ public final class Sgd implements AutoCloseable {
                     }
                     d = buf;
                 }
-                p.subi(d.mul((float) lr));
+                p.subi(Scalars.mul(d, (float) lr));
             }
         }
     }

@@ -35,6 +35,13 @@ final class PretrainFixture {
         }
         Path proposals = dir.resolve("proposals.json");
         ProposalWriter.write(proposals, props);
+        return options(dir, spec);
+    }
+
+    /** The options for a tiny, fast run on the scenes and proposals {@link #make} wrote under {@code dir}. */
+    static PretrainOptions options(Path dir, String spec) {
+        Path train = dir.resolve("data/train");
+        Path proposals = dir.resolve("proposals.json");
         ModelSpecs specs = ModelSpecs.locate();
         PretrainOptions o = PretrainOptions.fromSpec(specs.load(spec), specs.pretrainGraph(spec));
         o.images = train;
