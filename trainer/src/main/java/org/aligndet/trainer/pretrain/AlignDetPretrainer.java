@@ -20,7 +20,7 @@ import org.aligndet.bridge.torch.Devices;
 import org.aligndet.bridge.torch.LoadReport;
 import org.aligndet.bridge.torch.TorchGraph;
 import org.aligndet.trainer.augment.AugmentConfig;
-import org.aligndet.trainer.augment.Boxes;
+import org.aligndet.trainer.augment.BoxList;
 import org.aligndet.trainer.augment.TwoViewPipeline;
 import org.aligndet.trainer.data.CocoReader;
 import org.aligndet.trainer.data.ImageRecord;
@@ -246,8 +246,8 @@ public final class AlignDetPretrainer {
                                      Projector momentumProjector, Map<String, NDArray> trainable,
                                      Map<String, NDArray> momentumTrainable, Sgd sgd, double lr, double m, long iteration) {
         SplittableRandom rng = new SplittableRandom(o.seed * 0x9E3779B97F4A7C15L + iteration);
-        List<Boxes> boxes1 = new ArrayList<>();
-        List<Boxes> boxes2 = new ArrayList<>();
+        List<BoxList> boxes1 = new ArrayList<>();
+        List<BoxList> boxes2 = new ArrayList<>();
         for (Batch.Sample smp : batch.samples()) {
             boxes1.add(smp.views().get(0).boxes());
             boxes2.add(smp.views().get(1).boxes());

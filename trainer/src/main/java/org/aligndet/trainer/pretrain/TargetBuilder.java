@@ -7,7 +7,7 @@ import org.aligndet.trainer.assign.Assignment;
 import org.aligndet.trainer.assign.FcosAssigner;
 import org.aligndet.trainer.assign.FcosTargets;
 import org.aligndet.trainer.assign.MaxIoUAssigner;
-import org.aligndet.trainer.augment.Boxes;
+import org.aligndet.trainer.augment.BoxList;
 import org.aligndet.trainer.coder.DeltaXYWHCoder;
 import org.aligndet.trainer.model.PriorLayout;
 import org.aligndet.trainer.sample.PositiveFirstSampler;
@@ -73,7 +73,7 @@ public final class TargetBuilder {
      *
      * @param boxes per image, the view's proposals (xyxy in the view's pixels, ids = proposal ids)
      */
-    public ViewTargets build(PriorLayout layout, List<Boxes> boxes, SplittableRandom rng) {
+    public ViewTargets build(PriorLayout layout, List<BoxList> boxes, SplittableRandom rng) {
         List<Integer> posImages = new ArrayList<>();
         List<Integer> posPriors = new ArrayList<>();
         List<Long> posIds = new ArrayList<>();
@@ -82,7 +82,7 @@ public final class TargetBuilder {
         List<float[]> regression = new ArrayList<>();
         float[] anchors = priors.anchorBased() ? priors.concatenated(layout) : null;
         for (int b = 0; b < boxes.size(); b++) {
-            Boxes gt = boxes.get(b);
+            BoxList gt = boxes.get(b);
             Assignment a;
             float[] fcosTargets = null;
             if (anchors != null) {
