@@ -4,7 +4,6 @@ import org.aligndet.export.eval.CocoDetections;
 import org.aligndet.export.eval.CocoEvalResult;
 import org.aligndet.export.eval.CocoEvaluator;
 import org.aligndet.export.eval.CocoGroundTruth;
-import org.aligndet.export.eval.CocoJson;
 import org.aligndet.export.eval.EvalInputException;
 import org.aligndet.export.eval.EvalReport;
 import org.aligndet.export.eval.VocDetection;
@@ -13,6 +12,7 @@ import org.aligndet.export.eval.VocImage;
 import org.aligndet.export.eval.VocResult;
 import org.aligndet.export.eval.AtomicFiles;
 import org.aligndet.export.predict.OnnxPredictor;
+import org.aligndet.trainer.data.DatasetException;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Command;
@@ -129,7 +129,7 @@ public final class EvalCommand implements Callable<Integer> {
             }
             out.flush();
             return 0;
-        } catch (EvalInputException | UncheckedIOException e) {
+        } catch (EvalInputException | DatasetException | UncheckedIOException e) {
             err.println("error: " + e.getMessage());
             err.flush();
             return 1;
@@ -157,8 +157,8 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     private EvalReport coco() {
-        CocoGroundTruth truth = CocoJson.readGroundTruth(gt.cocoGt);
-        CocoDetections dets = CocoJson.readResults(results);
+        CocoGroundTruth truth = CocoGroundTruth.read(gt.cocoGt);
+        CocoDetections dets = CocoDetections.read(results);
         CocoEvalResult r = new CocoEvaluator().evaluate(truth, dets);
         return EvalReport.coco(r);
     }
@@ -183,7 +183,7 @@ public final class EvalCommand implements Callable<Integer> {
                 byNumber.put(Long.parseLong(id), (long) i);
             }
         }
-        CocoDetections coco = CocoJson.readResults(results, text -> {
+        CocoDetections coco = CocoDetections.read(results, text -> {
             Long i = byId.get(text);
             return i != null || !text.matches("\\d{1,18}") ? i : byNumber.get(Long.parseLong(text));
         });

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.aligndet.export.eval.CocoDetections;
 import org.aligndet.export.eval.CocoEvaluator;
-import org.aligndet.export.eval.CocoJson;
+import org.aligndet.export.eval.CocoGroundTruth;
 import org.aligndet.export.eval.CocoResultsWriter;
 import org.aligndet.export.eval.EvalInputException;
 import org.aligndet.export.eval.EvalReport;
@@ -19,6 +19,8 @@ import org.aligndet.export.predict.ImageRef;
 import org.aligndet.export.predict.OnnxPredictor;
 import org.aligndet.export.predict.PredictionRun;
 import org.aligndet.export.predict.ResultsFiles;
+import org.aligndet.trainer.data.CocoFile;
+import org.aligndet.trainer.data.CocoJson;
 import org.aligndet.trainer.data.CocoReader;
 import org.aligndet.trainer.data.Dataset;
 
@@ -42,13 +44,14 @@ final class ModelEval {
 
     /** COCO: images and ids from {@code ann} (files resolved in {@code imagesDir}); labels map to categories by name, else by position. */
     EvalReport coco(Path ann, Path imagesDir, Path resultsFile) {
-        Dataset ds = CocoReader.read(ann, imagesDir);
+        CocoFile file = CocoJson.instances(ann);
+        Dataset ds = CocoReader.read(file, imagesDir);
         long[] categoryOf = CategoryMap.of(predictor.classes(), ds.classes(), ds.categoryIds(), ann.toString());
-        List<ImageRef> refs = ds.images().stream().map(r -> new ImageRef(r.id(), r.key(), r.file())).toList();
+        List<ImageRef> refs = ImageRef.all(ds);
         PredictionRun.Outcome o = run(refs);
         CocoDetections dets = ResultsFiles.toCoco(o.images(), l -> categoryOf[l]);
         CocoResultsWriter.write(resultsFile, dets);
-        return EvalReport.coco(new CocoEvaluator().evaluate(CocoJson.readGroundTruth(ann), dets));
+        return EvalReport.coco(new CocoEvaluator().evaluate(CocoGroundTruth.of(file), dets));
     }
 
     /**

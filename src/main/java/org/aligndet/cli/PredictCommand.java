@@ -72,7 +72,7 @@ public final class PredictCommand implements Callable<Integer> {
             long[] categoryOf;
             if (coco != null) {
                 Dataset ds = CocoReader.read(coco, images);
-                refs = ds.images().stream().map(r -> new ImageRef(r.id(), r.key(), r.file())).toList();
+                refs = ImageRef.all(ds);
                 categoryOf = CategoryMap.of(predictor.classes(), ds.classes(), ds.categoryIds(), coco.toString());
             } else {
                 refs = folder(images);

@@ -1,6 +1,8 @@
 package org.aligndet.export.predict;
 
 import java.nio.file.Path;
+import java.util.List;
+import org.aligndet.trainer.data.Dataset;
 
 /**
  * An image to predict on.
@@ -10,4 +12,8 @@ import java.nio.file.Path;
  * @param file where the pixels are
  */
 public record ImageRef(long id, String key, Path file) {
+    /** Every image of a dataset, in its order, with the dataset's ids and keys. */
+    public static List<ImageRef> all(Dataset dataset) {
+        return dataset.images().stream().map(r -> new ImageRef(r.id(), r.key(), r.file())).toList();
+    }
 }

@@ -21,8 +21,8 @@ class EvalReportTest {
 
     private static CocoEvalResult real() {
         Path d = SharedTestData.dir("coco_real");
-        return new CocoEvaluator().evaluate(CocoJson.readGroundTruth(d.resolve("instances_val2014_100.json")),
-                CocoJson.readResults(d.resolve("instances_val2014_fakebbox100_results.json")));
+        return new CocoEvaluator().evaluate(CocoGroundTruth.read(d.resolve("instances_val2014_100.json")),
+                CocoDetections.read(d.resolve("instances_val2014_fakebbox100_results.json")));
     }
 
     @Test
@@ -83,7 +83,7 @@ class EvalReportTest {
         CocoDetections dt = CocoDetections.builder().add(42, 3, 1.25, 2.5, 10.125, 0.0, 0.3).add(7, 1, 0, 0, 1e-3, 5, 0.99).build();
         Path file = dir.resolve("dets.json");
         CocoResultsWriter.write(file, dt);
-        CocoDetections back = CocoJson.readResults(file);
+        CocoDetections back = CocoDetections.read(file);
         assertEquals(2, back.size());
         for (int i = 0; i < 2; i++) {
             assertEquals(dt.imageId(i), back.imageId(i));
