@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.aligndet.export.eval.CocoDetections;
 import org.aligndet.export.eval.CocoEvaluator;
+import org.aligndet.export.eval.AsWritten;
 import org.aligndet.export.eval.CocoGroundTruth;
 import org.aligndet.export.eval.CocoResultsWriter;
 import org.aligndet.export.eval.EvalInputException;
@@ -13,8 +14,6 @@ import org.aligndet.export.eval.VocDetection;
 import org.aligndet.export.eval.VocEvaluator;
 import org.aligndet.export.eval.VocImage;
 import org.aligndet.export.predict.CategoryMap;
-import org.aligndet.export.predict.Detection;
-import org.aligndet.export.predict.ImageDetections;
 import org.aligndet.export.predict.ImageRef;
 import org.aligndet.export.predict.OnnxPredictor;
 import org.aligndet.export.predict.PredictionRun;
@@ -23,6 +22,7 @@ import org.aligndet.trainer.data.CocoFile;
 import org.aligndet.trainer.data.CocoJson;
 import org.aligndet.trainer.data.CocoReader;
 import org.aligndet.trainer.data.Dataset;
+import org.aligndet.trainer.infer.Detections;
 
 /**
  * {@code aligndet eval --model}: predictions over a labelled set, written as a results file, then
@@ -49,7 +49,7 @@ final class ModelEval {
         long[] categoryOf = CategoryMap.of(predictor.classes(), ds.classes(), ds.categoryIds(), ann.toString());
         List<ImageRef> refs = ImageRef.all(ds);
         PredictionRun.Outcome o = run(refs);
-        CocoDetections dets = ResultsFiles.toCoco(o.images(), l -> categoryOf[l]);
+        CocoDetections dets = ResultsFiles.toCoco(o.detections(), l -> categoryOf[l]);
         CocoResultsWriter.write(resultsFile, dets);
         return EvalReport.coco(new CocoEvaluator().evaluate(CocoGroundTruth.of(file), dets));
     }
@@ -68,14 +68,13 @@ final class ModelEval {
             refs.add(new ImageRef(refs.size(), img.id(), yearDir.resolve("JPEGImages").resolve(img.id() + ".jpg")));
         }
         PredictionRun.Outcome o = run(refs);
-        ResultsFiles.writeVocResults(resultsFile, o.images());
+        ResultsFiles.writeVocResults(resultsFile, o.detections());
         List<VocDetection> dets = new ArrayList<>();
-        for (ImageDetections img : o.images()) {
-            for (Detection d : img.detections()) {
-                double x1 = Double.parseDouble(Float.toString(d.x1()));
-                double y1 = Double.parseDouble(Float.toString(d.y1()));
-                dets.add(new VocDetection(img.key(), d.label(), Double.parseDouble(Float.toString(d.score())),
-                        x1 + 1, y1 + 1, Double.parseDouble(Float.toString(d.x2())), Double.parseDouble(Float.toString(d.y2()))));
+        for (Detections d : o.detections()) {
+            float[] b = d.boxes();
+            for (int i = 0; i < d.size(); i++) {
+                dets.add(new VocDetection(d.key(), d.labels()[i], AsWritten.decimal(d.scores()[i]), AsWritten.decimal(b[4 * i]) + 1,
+                        AsWritten.decimal(b[4 * i + 1]) + 1, AsWritten.decimal(b[4 * i + 2]), AsWritten.decimal(b[4 * i + 3])));
             }
         }
         return EvalReport.voc(evaluator.evaluate(names, truth, dets));
@@ -87,8 +86,7 @@ final class ModelEval {
             console.printf("warning: %d images skipped (unreadable; scored as images without detections):%n", o.skipped().size());
             o.skipped().stream().limit(10).forEach(s -> console.println("  " + s.file() + ": " + s.reason()));
         }
-        int n = o.images().stream().mapToInt(d -> d.detections().size()).sum();
-        console.printf("%d images, %d detections (%s provider)%n", o.images().size(), n, predictor.provider());
+        console.printf("%d images, %d detections (%s provider)%n", o.images().size(), o.numDetections(), predictor.provider());
         return o;
     }
 }

@@ -10,7 +10,6 @@ import java.util.function.Consumer;
 import org.aligndet.export.eval.AtomicFiles;
 import org.aligndet.export.predict.BoxDrawer;
 import org.aligndet.export.predict.CategoryMap;
-import org.aligndet.export.predict.ImageDetections;
 import org.aligndet.export.predict.ImageRef;
 import org.aligndet.export.predict.OnnxPredictor;
 import org.aligndet.export.predict.PredictionRun;
@@ -18,6 +17,7 @@ import org.aligndet.export.predict.ResultsFiles;
 import org.aligndet.trainer.data.CocoReader;
 import org.aligndet.trainer.data.Dataset;
 import org.aligndet.trainer.data.ImageFolderReader;
+import org.aligndet.trainer.infer.Detections;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -81,10 +81,10 @@ public final class PredictCommand implements Callable<Integer> {
             BoxDrawer drawer = new BoxDrawer(predictor.classes(), scoreThr);
             java.util.Map<Long, Path> fileOf = new java.util.HashMap<>();
             refs.forEach(r -> fileOf.put(r.id(), r.file()));
-            Consumer<ImageDetections> each = !draw ? null
+            Consumer<Detections> each = !draw ? null
                     : d -> drawer.draw(fileOf.get(d.imageId()), d, out.resolve("draw").resolve(d.key().replace('/', '_') + ".png"));
             PredictionRun.Outcome o = PredictionRun.run(predictor, refs, model.batch, !model.noProgress, each);
-            ResultsFiles.writeCocoResults(out.resolve("results.json"), o.images(), l -> categoryOf[l]);
+            ResultsFiles.writeCocoResults(out.resolve("results.json"), o.detections(), l -> categoryOf[l]);
             if (coco == null) {
                 ResultsFiles.writeImageList(out.resolve("images.json"), o.images(), predictor.classes());
             }
@@ -94,8 +94,7 @@ public final class PredictCommand implements Callable<Integer> {
     }
 
     private void report(PrintWriter console, OnnxPredictor predictor, PredictionRun.Outcome o) {
-        int dets = o.images().stream().mapToInt(d -> d.detections().size()).sum();
-        console.printf("%d images, %d detections (%s provider) -> %s%n", o.images().size(), dets, predictor.provider(),
+        console.printf("%d images, %d detections (%s provider) -> %s%n", o.images().size(), o.numDetections(), predictor.provider(),
                 out.resolve("results.json"));
         Path skippedFile = out.resolve("skipped.txt");
         if (!o.skipped().isEmpty()) {
