@@ -3,6 +3,8 @@ package org.aligndet.export.eval;
 import java.util.ArrayList;
 import java.util.List;
 import org.aligndet.trainer.box.Boxes;
+import org.aligndet.trainer.data.VocImage;
+import org.aligndet.trainer.data.VocObject;
 
 /**
  * One class under mmdetection {@code eval_map} semantics ({@code tpfp_default} and

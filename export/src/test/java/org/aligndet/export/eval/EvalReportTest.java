@@ -2,6 +2,8 @@ package org.aligndet.export.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.aligndet.trainer.data.VocImage;
+import org.aligndet.trainer.data.VocObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,7 +66,7 @@ class EvalReportTest {
 
     @Test
     void vocReportAndPlot() throws IOException {
-        List<VocImage> images = List.of(new VocImage("000001", List.of(new VocObject(1, 1, 100, 100, 0, false))));
+        List<VocImage> images = List.of(new VocImage("000001", List.of(new VocObject("dog", 0, 1, 1, 100, 100, false))));
         List<VocDetection> dets = List.of(new VocDetection("000001", 0, 0.9, 1, 1, 100, 100));
         EvalReport report = EvalReport.voc(new VocEvaluator().evaluate(List.of("dog", "cat"), images, dets));
         assertTrue(report.markdown().contains("| dog | 1.000 | 1 | 1 |"), report.markdown());
