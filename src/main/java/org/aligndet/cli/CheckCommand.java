@@ -130,7 +130,7 @@ public final class CheckCommand implements Callable<Integer> {
             }
             refs = ImageRef.all(CocoReader.read(coco, images));
         } else {
-            refs = PredictCommand.folder(images);
+            refs = ImageRef.folder(images);
         }
         if (refs.isEmpty()) {
             throw new IllegalArgumentException("no images in " + (cocoGt != null ? cocoGt : images));

@@ -16,7 +16,6 @@ import org.aligndet.export.predict.PredictionRun;
 import org.aligndet.export.predict.ResultsFiles;
 import org.aligndet.trainer.data.CocoReader;
 import org.aligndet.trainer.data.Dataset;
-import org.aligndet.trainer.data.ImageFolderReader;
 import org.aligndet.trainer.infer.Detections;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -75,7 +74,7 @@ public final class PredictCommand implements Callable<Integer> {
                 refs = ImageRef.all(ds);
                 categoryOf = CategoryMap.of(predictor.classes(), ds.classes(), ds.categoryIds(), coco.toString());
             } else {
-                refs = folder(images);
+                refs = ImageRef.folder(images);
                 categoryOf = java.util.stream.LongStream.rangeClosed(1, predictor.classes().size()).toArray();
             }
             BoxDrawer drawer = new BoxDrawer(predictor.classes(), scoreThr);
@@ -111,17 +110,5 @@ public final class PredictCommand implements Callable<Integer> {
             }
         }
         console.flush();
-    }
-
-    /** One image file, or every image under a folder sorted by relative path; ids 1..n, keys relative paths. */
-    static List<ImageRef> folder(Path images) {
-        if (Files.isRegularFile(images)) {
-            return List.of(new ImageRef(1, images.getFileName().toString(), images));
-        }
-        List<ImageRef> refs = new ArrayList<>();
-        for (Path f : ImageFolderReader.imageFiles(images)) {
-            refs.add(new ImageRef(refs.size() + 1, images.relativize(f).toString().replace('\\', '/'), f));
-        }
-        return refs;
     }
 }
