@@ -14,6 +14,7 @@ import org.aligndet.trainer.infer.Preprocessor;
 import org.aligndet.trainer.spec.ModelSpec;
 import org.aligndet.trainer.spec.ModelSpecs;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Supervised fine-tuning of a dense detector, from an AlignDet pre-trained detector or a backbone. */
@@ -22,41 +23,37 @@ import picocli.CommandLine.Option;
                 + "with periodic COCO-AP validation, best/last checkpoints and resume.",
             "--init PRETRAINED loads every pre-trained weight but the projector (classifier fresh, focal prior bias); "
                 + "--backbone CKPT is the baseline (backbone only). Recipe defaults come from the spec's 'finetune' "
-                + "section; --recipe aligndet applies lr x 1.5 and weight decay x 0.5."})
+                + "section; --recipe aligndet applies lr x 1.5 and weight decay x 0.5."},
+        footer = {"%nExample:%n  aligndet finetune --spec retinanet_tiny --train data/annotations/instances_train.json \\%n"
+                + "      --images data/train --val data/annotations/instances_val.json --val-images data/val \\%n"
+                + "      --init runs/pre/pretrained.pth --out runs/ft --iters 800",
+            "%nExit codes: 0 done (or stopped by a signal: --resume continues), 1 error, 2 usage."})
 final class FinetuneCommand implements Callable<Integer> {
-    @Option(names = "--spec", required = true, description = "model spec, e.g. retinanet_tiny, fcos_r50_fpn") String spec;
+    @Option(names = "--spec", required = true, paramLabel = "NAME", description = "model spec, e.g. retinanet_tiny, fcos_r50_fpn") String spec;
     @Option(names = "--train", required = true, paramLabel = "COCO_ANN|VOC_DIR",
             description = "COCO instances file, or a VOC year directory (VOCdevkit/VOC2007)") Path train;
     @Option(names = "--images", paramLabel = "DIR", description = "COCO image folder of --train") Path images;
     @Option(names = "--split", defaultValue = "trainval", description = "VOC split of --train (default: ${DEFAULT-VALUE})") String split;
     @Option(names = "--classes", paramLabel = "FILE", description = "VOC class names (JSON list or one per line); default: the 20 VOC classes") Path classes;
-    @Option(names = "--val", paramLabel = "COCO_ANN|VOC_DIR", description = "validation set (COCO AP is logged)") Path val;
+    @Option(names = "--val", paramLabel = "COCO_ANN|VOC_DIR", description = "validation set: its COCO AP is logged and picks best.pth (default: none)") Path val;
     @Option(names = "--val-images", paramLabel = "DIR", description = "COCO image folder of --val") Path valImages;
     @Option(names = "--val-split", defaultValue = "test", description = "VOC split of --val (default: ${DEFAULT-VALUE})") String valSplit;
-    @Option(names = "--val-every", defaultValue = "0", description = "validate every N iterations (0: at the end only)") int valEvery;
-    @Option(names = "--val-batch", defaultValue = "4", description = "images per validation batch") int valBatch;
+    @Option(names = "--val-every", defaultValue = "0", description = "validate every N iterations; 0: at the end only (default: ${DEFAULT-VALUE})") int valEvery;
+    @Option(names = "--val-batch", defaultValue = "4", description = "images per validation batch (default: ${DEFAULT-VALUE})") int valBatch;
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "run directory") Path out;
-    @Option(names = "--init", paramLabel = "CKPT", description = "pre-trained detector from 'aligndet pretrain'") Path init;
+    @Option(names = "--init", paramLabel = "CKPT", description = "pre-trained detector from 'aligndet pretrain' (AlignDet initialisation)") Path init;
     @Option(names = "--backbone", paramLabel = "CKPT", description = "backbone weights only (baseline)") Path backbone;
     @Option(names = "--recipe", description = "aligndet (lr x 1.5, wd x 0.5) or baseline; default: aligndet with --init, else baseline") String recipe;
     @Option(names = "--fraction", defaultValue = "1", description = "low-data fraction of the training images: 0.01, 0.05, 0.1, 0.2 (default: all)") double fraction;
     @Option(names = "--fold", defaultValue = "1", description = "low-data fold 1..5 (default: ${DEFAULT-VALUE})") int fold;
-    @Option(names = "--iters", defaultValue = "0", description = "train this many iterations (steps scaled onto them)") long iters;
-    @Option(names = "--epochs", description = "train this many epochs; default: the spec's recipe") Integer epochs;
-    @Option(names = "--batch", description = "images per iteration; default: the spec's recipe") Integer batch;
-    @Option(names = "--lr", description = "base learning rate (after the recipe's factor); default: the spec's recipe") Double lr;
-    @Option(names = "--weight-decay", description = "default: the spec's recipe") Double weightDecay;
-    @Option(names = "--warmup-iters", description = "default: the spec's recipe") Integer warmupIters;
-    @Option(names = "--scale", split = ",", paramLabel = "LONG,SHORT", description = "training and validation resize; default: the recipe's img_scale") int[] scale;
-    @Option(names = "--frozen-stages", defaultValue = "1", description = "backbone stages frozen after the stem (mmdetection: 1)") int frozenStages;
-    @Option(names = "--checkpoint-every", defaultValue = "0", description = "also checkpoint every N iterations") int checkpointEvery;
-    @Option(names = "--keep", defaultValue = "3", description = "iteration checkpoints kept (default: ${DEFAULT-VALUE})") int keep;
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE})") String device;
-    @Option(names = "--workers", description = "data loader threads (default: cores - 1)") Integer workers;
-    @Option(names = "--threads", defaultValue = "0", description = "libtorch CPU threads (0: libtorch's default)") int threads;
-    @Option(names = "--seed", defaultValue = "0") long seed;
-    @Option(names = "--resume", description = "continue from the run directory's latest checkpoint") boolean resume;
-    @Option(names = "--log-every", defaultValue = "10", description = "metrics line every N iterations") int logEvery;
+    @Option(names = "--scale", split = ",", paramLabel = "LONG,SHORT", description = "training and validation resize (default: the recipe's img_scale)") int[] scale;
+    @Option(names = "--frozen-stages", defaultValue = "1", description = "backbone stages frozen after the stem; mmdetection: 1 (default: ${DEFAULT-VALUE})") int frozenStages;
+
+    @Mixin
+    TrainingOptions training;
+
+    @Mixin
+    RuntimeOptions runtime;
 
     @Override
     public Integer call() throws Exception {
@@ -76,13 +73,8 @@ final class FinetuneCommand implements Callable<Integer> {
         o.backbone = backbone;
         o.fraction = fraction;
         o.fold = fold;
-        o.iters = iters;
-        if (epochs != null) o.epochs = epochs;
-        if (batch != null) o.batch = batch;
-        if (lr != null) o.lr = lr;
-        if (weightDecay != null) o.weightDecay = weightDecay;
-        if (warmupIters != null) o.warmupIters = warmupIters;
-        if (workers != null) o.workers = workers;
+        training.applyTo(o);
+        runtime.applyTo(o);
         if (scale != null) {
             if (scale.length != 2) {
                 throw new IllegalArgumentException("--scale takes LONG,SHORT, got " + scale.length + " numbers");
@@ -91,14 +83,7 @@ final class FinetuneCommand implements Callable<Integer> {
             o.shortSide = scale[1];
         }
         o.frozenStages = frozenStages;
-        o.checkpointEvery = checkpointEvery;
-        o.keepCheckpoints = keep;
         o.valEvery = valEvery;
-        o.device = device;
-        o.torchThreads = threads;
-        o.seed = seed;
-        o.resume = resume;
-        o.logEvery = logEvery;
         Finetuner.Result res = new Finetuner(o, validator(o), System.err).run();
         PrintStream stdout = System.out;
         stdout.printf("finetune %s (%s): %d/%d iterations on %d images%s%n", spec, o.recipe, res.iterations(), res.totalIterations(),

@@ -2,14 +2,13 @@ package org.aligndet.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.aligndet.trainer.pretrain.AlignDetPretrainer;
 import org.aligndet.trainer.pretrain.PretrainOptions;
-import org.aligndet.trainer.spec.ModelSpec;
 import org.aligndet.trainer.spec.ModelSpecs;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** AlignDet box-domain pre-training of a dense detector's neck and head. */
@@ -17,9 +16,12 @@ import picocli.CommandLine.Option;
         description = {"AlignDet box-domain pre-training: frozen backbone; neck and head trained without labels on "
                 + "selective-search proposals (box contrastive loss between an online and a momentum detector, plus the "
                 + "detector's own regression losses).",
-            "Recipe defaults come from the spec's 'pretrain' section (the paper's appendix for the R50 specs)."})
+            "Recipe defaults come from the spec's 'pretrain' section (the paper's appendix for the R50 specs)."},
+        footer = {"%nExample:%n  aligndet pretrain --spec retinanet_tiny --images data/train --proposals ss.json \\%n"
+                + "      --backbone model-specs/weights/tiny_backbone_synth.pth --out runs/pre --iters 300",
+            "%nExit codes: 0 done (or stopped by a signal: --resume continues), 1 error, 2 usage."})
 final class PretrainCommand implements Callable<Integer> {
-    @Option(names = "--spec", required = true, description = "model spec, e.g. retinanet_tiny, fcos_r50_fpn")
+    @Option(names = "--spec", required = true, paramLabel = "NAME", description = "model spec, e.g. retinanet_tiny, fcos_r50_fpn")
     String spec;
 
     @Option(names = "--images", required = true, paramLabel = "DIR", description = "image root of the proposals file")
@@ -28,52 +30,35 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--proposals", required = true, paramLabel = "FILE", description = "COCO-format proposals (aligndet proposals, or AlignDet's released files)")
     Path proposals;
 
-    @Option(names = "--backbone", paramLabel = "CKPT", description = "backbone weights: this project's, mmdetection's, torchvision's or MoCo's checkpoint")
+    @Option(names = "--backbone", paramLabel = "CKPT", description = "backbone weights: this project's, mmdetection's, torchvision's or MoCo's checkpoint (default: the graph's own)")
     Path backbone;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "run directory (checkpoints, metrics, loss curve, pretrained.pth)")
     Path out;
 
-    @Option(names = "--epochs", description = "default: the spec's recipe") Integer epochs;
-    @Option(names = "--batch", description = "images per iteration; default: the spec's recipe") Integer batch;
-    @Option(names = "--lr", description = "base learning rate; default: the spec's recipe") Double lr;
-    @Option(names = "--weight-decay", description = "default: the spec's recipe") Double weightDecay;
-    @Option(names = "--warmup-iters", description = "linear warm-up iterations; default: the spec's recipe") Integer warmupIters;
-    @Option(names = "--samples", description = "sampled priors per image and view; default: the spec's recipe") Integer samples;
-    @Option(names = "--max-iters", defaultValue = "0", description = "stop after N iterations in all (0: run the epochs)") long maxIters;
-    @Option(names = "--checkpoint-every", defaultValue = "0", description = "also checkpoint every N iterations (0: each epoch)") int checkpointEvery;
-    @Option(names = "--keep", defaultValue = "3", description = "iteration checkpoints kept (default: ${DEFAULT-VALUE})") int keep;
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE})") String device;
-    @Option(names = "--workers", description = "data loader threads (default: cores - 1)") Integer workers;
-    @Option(names = "--seed", defaultValue = "0") long seed;
-    @Option(names = "--resume", description = "continue from the run directory's latest checkpoint") boolean resume;
-    @Option(names = "--log-every", defaultValue = "10", description = "metrics line every N iterations") int logEvery;
+    @Option(names = "--samples", paramLabel = "N", description = "sampled priors per image and view, positives first (default: the recipe's)")
+    Integer samples;
+
+    @Mixin
+    TrainingOptions training;
+
+    @Mixin
+    RuntimeOptions runtime;
 
     @Override
     public Integer call() throws Exception {
         ModelSpecs specs = ModelSpecs.locate();
-        ModelSpec s = specs.load(spec);
-        PretrainOptions o = PretrainOptions.fromSpec(s, specs.graph(spec));
+        PretrainOptions o = PretrainOptions.fromSpec(specs.load(spec), specs.graph(spec));
         o.images = images;
         o.proposals = proposals;
         o.backbone = backbone;
         o.out = out;
-        if (epochs != null) o.epochs = epochs;
-        if (batch != null) o.batch = batch;
-        if (lr != null) o.lr = lr;
-        if (weightDecay != null) o.weightDecay = weightDecay;
-        if (warmupIters != null) o.warmupIters = warmupIters;
-        if (samples != null) o.samplesPerImage = samples;
-        if (workers != null) o.workers = workers;
-        o.maxIters = maxIters;
-        o.checkpointEvery = checkpointEvery;
-        o.keepCheckpoints = keep;
-        o.device = device;
-        o.seed = seed;
-        o.resume = resume;
-        o.logEvery = logEvery;
-        PrintStream log = System.err;
-        AlignDetPretrainer.Result r = new AlignDetPretrainer(o, log).run();
+        if (samples != null) {
+            o.samplesPerImage = samples;
+        }
+        training.applyTo(o);
+        runtime.applyTo(o);
+        AlignDetPretrainer.Result r = new AlignDetPretrainer(o, System.err).run();
         PrintStream stdout = System.out;
         stdout.printf("pretrain %s: %d/%d iterations%s%n", spec, r.iterations(), r.totalIterations(), r.stopped() ? " (stopped; --resume continues)" : "");
         stdout.printf("  first losses %s%n  last losses  %s%n", fmt(r.firstLosses()), fmt(r.lastLosses()));
@@ -87,12 +72,13 @@ final class PretrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Loss values with four decimals, counts without. */
     static String fmt(Map<String, Double> m) {
         StringBuilder b = new StringBuilder();
         for (var e : m.entrySet()) {
-            if (List.of("positives").contains(e.getKey())) {
+            if (e.getKey().equals("positives") || e.getKey().equals("background")) {
                 b.append(String.format(" %s=%.0f", e.getKey(), e.getValue()));
-            } else {
+            } else if (!e.getKey().endsWith("time")) {
                 b.append(String.format(" %s=%.4f", e.getKey(), e.getValue()));
             }
         }

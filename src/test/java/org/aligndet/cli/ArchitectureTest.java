@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaFieldAccess;
+import com.tngtech.archunit.core.domain.properties.HasOwner;
+import org.aligndet.trainer.family.DetectorFamily;
+import org.aligndet.trainer.spec.Family;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +40,26 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("org.aligndet.trainer..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.aligndet.export..", "org.aligndet.cli..",
                         "ai.onnxruntime..", "org.aligndet.bridge.onnx..")
+                .check(classes);
+    }
+
+    @Test
+    void theCommandLineHoldsNoDomainLogic() {
+        // tensors, runtimes, images and dataset parsing live in the modules; cli parses options and prints
+        noClasses().that().resideInAPackage("org.aligndet.cli..")
+                .should().dependOnClassesThat().resideInAnyPackage("ai.djl..", "ai.onnxruntime..", "org.bytedeco..",
+                        "javax.xml..", "org.w3c..", "org.xml..", "org.aligndet.bridge.tensor..")
+                .check(classes);
+    }
+
+    @Test
+    void onlyTheFamilyFactoryTellsFamiliesApart() {
+        // one switch on the family enum (DetectorFamily.of); everything else asks the family's rules
+        noClasses().that().resideOutsideOfPackage("org.aligndet.trainer.spec..")
+                .and().doNotHaveFullyQualifiedName(DetectorFamily.class.getName())
+                .and().haveNameNotMatching(java.util.regex.Pattern.quote(DetectorFamily.class.getName()) + "\\$.*")
+                .should().accessFieldWhere(JavaFieldAccess.Predicates.target(
+                        HasOwner.Predicates.With.owner(JavaClass.Predicates.equivalentTo(Family.class))))
                 .check(classes);
     }
 

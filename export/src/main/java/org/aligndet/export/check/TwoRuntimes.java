@@ -18,6 +18,8 @@ import org.aligndet.trainer.infer.Detections;
 import org.aligndet.trainer.infer.HeadMaps;
 import org.aligndet.trainer.infer.Prepared;
 import org.aligndet.trainer.infer.TorchPredictor;
+import org.aligndet.trainer.family.DenseFamily;
+import org.aligndet.trainer.family.DetectorFamily;
 import org.aligndet.trainer.model.DenseDetector;
 import org.aligndet.trainer.spec.ModelSpec;
 
@@ -38,10 +40,10 @@ final class TwoRuntimes implements AutoCloseable {
     private final TorchPredictor torch;
     private final OnnxSession session;
 
-    private TwoRuntimes(ModelSpec spec, DenseDetector detector, OnnxSession session) {
+    private TwoRuntimes(ModelSpec spec, DenseFamily family, DenseDetector detector, OnnxSession session) {
         this.spec = spec;
         this.detector = detector;
-        this.torch = TorchPredictor.of(detector);
+        this.torch = new TorchPredictor(detector, family.postprocess());
         this.session = session;
     }
 
@@ -61,7 +63,8 @@ final class TwoRuntimes implements AutoCloseable {
                 throw new ExportException(graph + ": loading " + checkpoint.file() + " failed: " + r);
             }
             s = OrtSessions.open(onnx.toBytes(), onnx.source(), cudaDevice);
-            return new TwoRuntimes(spec, new DenseDetector(spec, g), s);
+            DenseFamily family = DetectorFamily.dense(spec);
+            return new TwoRuntimes(spec, family, family.detector(g), s);
         } catch (RuntimeException e) {
             g.close();
             if (s != null) {

@@ -17,6 +17,8 @@ import org.aligndet.trainer.infer.HeadMaps;
 import org.aligndet.trainer.infer.Prepared;
 import org.aligndet.trainer.infer.Preprocessor;
 import org.aligndet.trainer.infer.TorchPredictor;
+import org.aligndet.trainer.family.DenseFamily;
+import org.aligndet.trainer.family.DetectorFamily;
 import org.aligndet.trainer.model.DenseDetector;
 import org.aligndet.trainer.spec.ModelSpec;
 import org.aligndet.trainer.spec.ModelSpecs;
@@ -79,8 +81,9 @@ public final class RuntimeLatencyBench {
                 spec.padDivisor()), "bench", "0".repeat(64), new ExportMetadata.Provenance(null, null, null, null)).toProps());
         TorchGraph graph = TorchGraph.load(specs.graph(name), Device.cpu());
         graph.load(Map.of(bias, zero)); // the rest stays as generated: a partial load
-        try (DenseDetector det = new DenseDetector(spec, graph); OnnxPredictor ort = OnnxPredictor.open(onnx, OrtSessions.CPU)) {
-            TorchPredictor torch = TorchPredictor.of(det);
+        DenseFamily family = DetectorFamily.dense(spec);
+        try (DenseDetector det = family.detector(graph); OnnxPredictor ort = OnnxPredictor.open(onnx, OrtSessions.CPU)) {
+            TorchPredictor torch = new TorchPredictor(det, family.postprocess());
             DensePostprocess post = torch.postprocess();
             for (int side : new int[] {512, 800}) {
                 Preprocessor pre = ort.preprocessor().withScale(1333, side);

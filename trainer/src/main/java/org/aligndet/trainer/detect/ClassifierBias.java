@@ -1,6 +1,5 @@
 package org.aligndet.trainer.detect;
 
-import org.aligndet.trainer.spec.Family;
 import org.aligndet.trainer.spec.ModelSpec;
 
 /**
@@ -24,19 +23,8 @@ public final class ClassifierBias {
         return -Math.log((1 - p) / p);
     }
 
-    /** The bias from the spec's {@code head.prior_prob} ({@link #DEFAULT_PRIOR} when absent). */
+    /** The bias from the spec's {@code head.prior_prob}. */
     public static double classifierBiasPrior(ModelSpec spec) {
-        return classifierBiasPrior(spec.section("head").path("prior_prob").asDouble(DEFAULT_PRIOR));
-    }
-
-    /** The mmdetection name of the classifier's bias: {@code bbox_head.retina_cls.bias} or {@code bbox_head.conv_cls.bias}. */
-    public static String biasName(ModelSpec spec) {
-        if (spec.family() == Family.RETINANET) {
-            return "bbox_head.retina_cls.bias";
-        }
-        if (spec.family() == Family.FCOS) {
-            return "bbox_head.conv_cls.bias";
-        }
-        throw new IllegalArgumentException(spec.name() + ": no dense classifier for family " + spec.family().id());
+        return classifierBiasPrior(spec.priorProb());
     }
 }

@@ -1,14 +1,11 @@
 package org.aligndet.trainer.infer;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.aligndet.trainer.coder.DeltaXYWHCoder;
 import org.aligndet.trainer.prior.AnchorGenerator;
 import org.aligndet.trainer.prior.PointGenerator;
-import org.aligndet.trainer.spec.Family;
-import org.aligndet.trainer.spec.ModelSpec;
 
 /**
  * Decoding, pre-NMS top-k and multi-class NMS of a dense detector (RetinaNet, FCOS), computing what
@@ -32,7 +29,7 @@ import org.aligndet.trainer.spec.ModelSpec;
  * of (location p, anchor a, class c) is channel {@code a*K + c} of the {@code [N, A*K, h, w]} map.
  */
 public final class DensePostprocess {
-    private final Family family;
+    private final boolean pointBased; // FCOS: distances at points; else anchors and deltas
     private final int numClasses;
     private final int anchorsPerLoc;
     private final int[] strides;
@@ -42,12 +39,12 @@ public final class DensePostprocess {
     private final PostprocessConfig cfg;
     private final MultiClassNms nms;
 
-    private DensePostprocess(Family family, int numClasses, int[] strides, float[][] baseAnchors, int anchorsPerLoc,
+    private DensePostprocess(boolean pointBased, int numClasses, int[] strides, float[][] baseAnchors, int anchorsPerLoc,
                              DeltaXYWHCoder coder, boolean normOnBbox, PostprocessConfig cfg) {
         if (numClasses <= 0 || strides.length == 0) {
             throw new IllegalArgumentException("need classes and strides");
         }
-        this.family = family;
+        this.pointBased = pointBased;
         this.numClasses = numClasses;
         this.strides = strides.clone();
         this.baseAnchors = baseAnchors;
@@ -66,40 +63,12 @@ public final class DensePostprocess {
             s[l] = anchors.stride(l);
             base[l] = anchors.anchors(l, 1, 1);
         }
-        return new DensePostprocess(Family.RETINANET, numClasses, s, base, anchors.numAnchors(), coder, false, cfg);
+        return new DensePostprocess(false, numClasses, s, base, anchors.numAnchors(), coder, false, cfg);
     }
 
     /** FCOS: strides per level; {@code normOnBbox}: distances are in units of the stride. */
     public static DensePostprocess fcos(int numClasses, int[] strides, boolean normOnBbox, PostprocessConfig cfg) {
-        return new DensePostprocess(Family.FCOS, numClasses, strides, null, 1, null, normOnBbox, cfg);
-    }
-
-    /** From a spec's {@code head} (anchor, bbox_coder, strides, norm_on_bbox) and {@code test} sections. */
-    public static DensePostprocess from(ModelSpec spec) {
-        PostprocessConfig cfg = PostprocessConfig.from(spec);
-        JsonNode head = spec.section("head");
-        int[] strides = spec.strides().stream().mapToInt(Integer::intValue).toArray();
-        switch (spec.family()) {
-            case RETINANET: {
-                JsonNode a = head.path("anchor");
-                JsonNode ratios = a.path("ratios");
-                double[] r = new double[ratios.size()];
-                for (int i = 0; i < r.length; i++) {
-                    r[i] = ratios.get(i).asDouble();
-                }
-                AnchorGenerator anchors = new AnchorGenerator(a.path("octave_base_scale").asDouble(4),
-                        a.path("scales_per_octave").asInt(3), r, strides, a.path("center_offset").asDouble(0));
-                JsonNode c = head.path("bbox_coder");
-                DeltaXYWHCoder coder = c.has("target_means")
-                        ? new DeltaXYWHCoder(floats(c.path("target_means")), floats(c.path("target_stds")))
-                        : DeltaXYWHCoder.unit();
-                return retinaNet(spec.numClasses(), anchors, coder, cfg);
-            }
-            case FCOS:
-                return fcos(spec.numClasses(), strides, head.path("norm_on_bbox").asBoolean(false), cfg);
-            default:
-                throw new IllegalArgumentException(spec.name() + ": not a dense detector (" + spec.family().id() + ")");
-        }
+        return new DensePostprocess(true, numClasses, strides, null, 1, null, normOnBbox, cfg);
     }
 
     public PostprocessConfig config() {
@@ -108,7 +77,7 @@ public final class DensePostprocess {
 
     /** The same decoding with other test settings (e.g. a lower score threshold for evaluation). */
     public DensePostprocess withConfig(PostprocessConfig other) {
-        return new DensePostprocess(family, numClasses, strides, baseAnchors, anchorsPerLoc, coder, normOnBbox, other);
+        return new DensePostprocess(pointBased, numClasses, strides, baseAnchors, anchorsPerLoc, coder, normOnBbox, other);
     }
 
     /** Detections per image of the batch, boxes in network-input pixels ({@code inputWidth x inputHeight}). */
@@ -129,7 +98,7 @@ public final class DensePostprocess {
         for (int l = 0; l < strides.length; l++) {
             HeadMaps.Level cls = maps.cls().get(l);
             int hw = cls.height() * cls.width();
-            float[] ctr = family == Family.FCOS ? centerness(maps.centerness().get(l), n) : null;
+            float[] ctr = pointBased ? centerness(maps.centerness().get(l), n) : null;
             float[] rank = rank(cls, n, ctr);
             int[] sel = RankOrder.top(rank, hw * anchorsPerLoc, cfg.nmsPre());
             float[] scores = new float[sel.length * k];
@@ -142,7 +111,7 @@ public final class DensePostprocess {
                 }
             }
             HeadMaps.Level box = maps.box().get(l);
-            levelBoxes.add(family == Family.FCOS
+            levelBoxes.add(pointBased
                     ? distances(box, n, l, sel, inputHeight, inputWidth)
                     : deltas(box, n, l, sel, inputHeight, inputWidth));
             levelScores.add(scores);
@@ -224,7 +193,7 @@ public final class DensePostprocess {
         if (maps.levels() != strides.length) {
             throw new IllegalArgumentException("head outputs have " + maps.levels() + " levels, expected " + strides.length);
         }
-        if (family == Family.FCOS && maps.centerness().isEmpty()) {
+        if (pointBased && maps.centerness().isEmpty()) {
             throw new IllegalArgumentException("FCOS post-processing needs centerness outputs");
         }
         for (int l = 0; l < strides.length; l++) {
@@ -254,11 +223,4 @@ public final class DensePostprocess {
         return out;
     }
 
-    private static float[] floats(JsonNode a) {
-        float[] v = new float[a.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) a.get(i).asDouble();
-        }
-        return v;
-    }
 }

@@ -27,7 +27,7 @@ public record PostprocessConfig(int nmsPre, float scoreThr, double nmsIou, int m
      * threshold stays double, as torchvision's NMS compares with it.
      */
     public static PostprocessConfig from(ModelSpec spec) {
-        JsonNode t = spec.section("test");
+        JsonNode t = spec.testSection();
         for (String key : new String[] {"nms_pre", "score_thr", "nms_iou", "max_per_img"}) {
             if (!t.hasNonNull(key)) {
                 throw new IllegalArgumentException(spec.file() + ": missing key 'test." + key + "'");

@@ -13,7 +13,7 @@ import org.aligndet.trainer.model.HeadOutputs;
 
 /**
  * Detections from a dense TorchScript detector (DJL, no autograd, eval mode) with post-processing in
- * Java ({@link DensePostprocess}): the TorchScript side of fine-tuning validation and of the
+ * Java ({@link DensePostprocess}, the family's: {@code family.DenseFamily#postprocess}): the TorchScript side of fine-tuning validation and of the
  * cross-runtime check.
  *
  * <p>A batch of {@link Prepared} images is stacked into one normalised {@code [N, 3, H, W]} input,
@@ -30,11 +30,6 @@ public final class TorchPredictor {
     public TorchPredictor(DenseDetector detector, DensePostprocess post) {
         this.detector = detector;
         this.post = post;
-    }
-
-    /** With the post-processing the detector's spec describes. */
-    public static TorchPredictor of(DenseDetector detector) {
-        return new TorchPredictor(detector, DensePostprocess.from(detector.spec()));
     }
 
     public DensePostprocess postprocess() {

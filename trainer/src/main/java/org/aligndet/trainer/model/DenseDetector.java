@@ -4,26 +4,33 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import java.util.List;
 import org.aligndet.bridge.torch.TorchGraph;
-import org.aligndet.trainer.spec.Family;
 import org.aligndet.trainer.spec.ModelSpec;
 
 /**
- * A RetinaNet or FCOS TorchScript graph driven stage by stage: backbone, neck, head, classifier.
- * The graph follows the model-specs contract (stage methods, flattened per-level outputs).
+ * A dense detector's TorchScript graph driven stage by stage: backbone, neck, head, classifier.
+ * The graph follows the model-specs contract (stage methods, flattened per-level outputs); the
+ * output layout (groups per level, priors per location) comes from the detector's family
+ * ({@code family.DenseFamily#detector}).
  */
 public final class DenseDetector implements AutoCloseable {
     public static final String[] METHODS = {"backbone_forward", "neck_forward", "head_forward", "classify"};
 
     private final ModelSpec spec;
     private final TorchGraph graph;
+    private final int groups;
+    private final int priorsPerLocation;
 
-    public DenseDetector(ModelSpec spec, TorchGraph graph) {
-        if (spec.family() != Family.RETINANET && spec.family() != Family.FCOS) {
-            throw new IllegalArgumentException(spec.name() + ": not a dense detector (" + spec.family().id() + ")");
-        }
-        graph.requireMethods(METHODS);
+    /**
+     * @param methods           stage methods the graph must export
+     * @param groups            per-level output groups of {@code head_forward} (2, or 3 with centre-ness)
+     * @param priorsPerLocation anchors per location (1 for points)
+     */
+    public DenseDetector(ModelSpec spec, TorchGraph graph, List<String> methods, int groups, int priorsPerLocation) {
+        graph.requireMethods(methods.toArray(new String[0]));
         this.spec = spec;
         this.graph = graph;
+        this.groups = groups;
+        this.priorsPerLocation = priorsPerLocation;
     }
 
     public ModelSpec spec() {
@@ -47,7 +54,6 @@ public final class DenseDetector implements AutoCloseable {
         NDList pyramid = graph.call("neck_forward", grad, feats);
         NDList head = graph.call("head_forward", grad, pyramid);
         int levels = spec.numLevels();
-        int groups = spec.family() == Family.FCOS ? 3 : 2;
         if (head.size() != levels * groups) {
             throw new IllegalStateException(graph.source() + ": head_forward returned " + head.size()
                     + " tensors, expected " + levels * groups + " for " + spec.name());
@@ -59,7 +65,7 @@ public final class DenseDetector implements AutoCloseable {
             h[l] = (int) s[2];
             w[l] = (int) s[3];
         }
-        PriorLayout layout = new PriorLayout((int) images.getShape().get(0), spec.anchorsPerLocation(), h, w);
+        PriorLayout layout = new PriorLayout((int) images.getShape().get(0), priorsPerLocation, h, w);
         List<NDArray> cls = head.subList(0, levels);
         List<NDArray> box = head.subList(levels, 2 * levels);
         List<NDArray> ctr = groups == 3 ? head.subList(2 * levels, 3 * levels) : List.of();

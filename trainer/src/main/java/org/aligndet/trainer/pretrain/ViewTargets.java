@@ -12,12 +12,18 @@ import java.util.Arrays;
  * @param positives  how many of the entries (the first ones) are positives
  * @param regression per positive, the regression target: encoded deltas (RetinaNet) or l,t,r,b
  *                   (FCOS, in stride units when the head normalises), {@code [positives*4]}
+ * @param positivesPerImage sampled positives of each image of the batch
  */
-public record ViewTargets(int[] images, int[] priors, long[] ids, int positives, float[] regression) {
+public record ViewTargets(int[] images, int[] priors, long[] ids, int positives, float[] regression, int[] positivesPerImage) {
     public static final long BACKGROUND = -1;
 
     public int size() {
         return images.length;
+    }
+
+    /** Sampled background priors (the entries after the positives). */
+    public int background() {
+        return images.length - positives;
     }
 
     /** The first {@code positives} entries (positive priors only). */

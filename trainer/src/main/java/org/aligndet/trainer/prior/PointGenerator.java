@@ -20,6 +20,11 @@ public final class PointGenerator {
         return strides.length;
     }
 
+    /** The strides, one per level, finest first. */
+    public int[] strides() {
+        return strides.clone();
+    }
+
     public int stride(int level) {
         return strides[level];
     }

@@ -10,8 +10,9 @@ import java.util.List;
 
 /**
  * A detector spec, {@code model-specs/NAME.json} (spec_version 1): family, backbone, neck, head,
- * anchors or points, strides, classes, input normalisation, and the default recipes. Validated on
- * load; errors name the file and the key.
+ * anchors or points, strides, classes, input normalisation, and the default recipes. Every key is
+ * read here, once, with one documented default ({@code model-specs/SCHEMA.md}); a missing required
+ * key or a value out of range is an error naming the file and the key, raised when the spec loads.
  */
 public final class ModelSpec {
     public static final int VERSION = 1;
@@ -22,6 +23,11 @@ public final class ModelSpec {
     private final Family family;
     private final int numClasses;
     private final List<Integer> strides;
+    private final AnchorSpec anchors;
+    private final PointHeadSpec pointHead;
+    private final BoxCoderSpec coder;
+    private final PretrainSpec pretrain;
+    private final FinetuneSpec finetune;
 
     private ModelSpec(Path file, JsonNode root) {
         this.file = file;
@@ -40,12 +46,15 @@ public final class ModelSpec {
         if (numClasses <= 0) {
             throw new SpecException(file + ": num_classes must be positive, got " + numClasses);
         }
-        JsonNode s = family == Family.RETINANET ? req("head", "anchor", "strides") : req("head", "strides");
-        List<Integer> st = new ArrayList<>();
-        s.forEach(n -> st.add(n.asInt()));
-        this.strides = List.copyOf(st);
+        req("head");
         req("input", "mean");
         req("input", "std");
+        this.anchors = family.anchorBased() ? readAnchors() : null;
+        this.pointHead = family.pointBased() ? readPointHead() : null;
+        this.strides = List.copyOf(ints(family.anchorBased() ? req("head", "anchor", "strides") : req("head", "strides")));
+        this.coder = readCoder();
+        this.pretrain = readPretrain();
+        this.finetune = readFinetune();
     }
 
     public static ModelSpec load(Path file) {
@@ -55,6 +64,72 @@ public final class ModelSpec {
             throw new SpecException(file + ": no such spec file");
         } catch (IOException e) {
             throw new SpecException(file + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
+        }
+    }
+
+    private AnchorSpec readAnchors() {
+        JsonNode a = root.path("head").path("anchor");
+        double[] ratios = a.has("ratios") ? doubles(a.get("ratios")) : new double[] {0.5, 1.0, 2.0};
+        return checked("head.anchor", () -> new AnchorSpec(a.path("octave_base_scale").asDouble(4),
+                a.path("scales_per_octave").asInt(3), ratios, toArray(ints(req("head", "anchor", "strides"))),
+                a.path("center_offset").asDouble(0)));
+    }
+
+    private PointHeadSpec readPointHead() {
+        JsonNode h = root.path("head");
+        int[] s = toArray(ints(req("head", "strides")));
+        float[][] ranges;
+        if (h.has("regress_ranges")) {
+            JsonNode rr = h.get("regress_ranges");
+            ranges = new float[rr.size()][];
+            for (int l = 0; l < ranges.length; l++) {
+                ranges[l] = new float[] {(float) rr.get(l).path(0).asDouble(), (float) rr.get(l).path(1).asDouble()};
+            }
+        } else {
+            ranges = checked("head.regress_ranges", () -> PointHeadSpec.defaultRanges(s.length));
+        }
+        return checked("head", () -> new PointHeadSpec(s, ranges, h.path("center_sampling").asBoolean(false),
+                (float) h.path("center_sample_radius").asDouble(1.5), h.path("norm_on_bbox").asBoolean(false),
+                h.path("centerness_on_reg").asBoolean(false)));
+    }
+
+    private BoxCoderSpec readCoder() {
+        JsonNode c = root.path("head").path("bbox_coder");
+        if (c.isMissingNode()) {
+            return BoxCoderSpec.unit();
+        }
+        float[] means = {0, 0, 0, 0};
+        float[] stds = {1, 1, 1, 1};
+        for (int i = 0; i < 4; i++) {
+            means[i] = (float) c.path("target_means").path(i).asDouble(0);
+            stds[i] = (float) c.path("target_stds").path(i).asDouble(1);
+        }
+        return new BoxCoderSpec(means, stds);
+    }
+
+    private PretrainSpec readPretrain() {
+        JsonNode p = req("pretrain");
+        JsonNode scale = p.path("img_scale");
+        int[] input = imgScale();
+        List<Integer> shorts = scale.has(1) ? ints(scale.get(1)) : List.of(input[1]);
+        return checked("pretrain", () -> new PretrainSpec(recipe("pretrain"), p.path("ema_momentum").asDouble(0.996),
+                p.path("temperature").asDouble(0.5), p.path("projector_dim").asInt(256), p.path("sample_boxes").asInt(2048),
+                p.path("grad_clip").asDouble(0), scale.path(0).asInt(input[0]), shorts,
+                p.path("loss_bbox").asText(family.anchorBased() ? "l1" : "iou")));
+    }
+
+    private FinetuneSpec readFinetune() {
+        JsonNode f = req("finetune");
+        int[] input = imgScale();
+        return checked("finetune", () -> new FinetuneSpec(recipe("finetune"), f.path("grad_clip").asDouble(0),
+                f.path("img_scale").path(0).asInt(input[0]), f.path("img_scale").path(1).asInt(input[1])));
+    }
+
+    private <T> T checked(String key, java.util.function.Supplier<T> make) {
+        try {
+            return make.get();
+        } catch (IllegalArgumentException e) {
+            throw new SpecException(file + ": " + key + ": " + e.getMessage());
         }
     }
 
@@ -100,12 +175,40 @@ public final class ModelSpec {
         return strides.size();
     }
 
-    /** Anchors per location: scales_per_octave x ratios for RetinaNet, 1 for point-based heads. */
-    public int anchorsPerLocation() {
-        if (family != Family.RETINANET) {
-            return 1;
+    /** The anchor settings of an anchor-based head; an error for other families. */
+    public AnchorSpec anchors() {
+        if (anchors == null) {
+            throw new SpecException(file + ": family " + family.id() + " has no head.anchor");
         }
-        return req("head", "anchor", "scales_per_octave").asInt() * req("head", "anchor", "ratios").size();
+        return anchors;
+    }
+
+    /** The point-head settings of a point-based head (FCOS); an error for other families. */
+    public PointHeadSpec pointHead() {
+        if (pointHead == null) {
+            throw new SpecException(file + ": family " + family.id() + " is not point-based");
+        }
+        return pointHead;
+    }
+
+    /** The delta box coder ({@code head.bbox_coder}); unit means and stds when absent. */
+    public BoxCoderSpec boxCoder() {
+        return coder;
+    }
+
+    /** Anchors per location: scales_per_octave x ratios for anchor-based heads, 1 for point-based heads. */
+    public int anchorsPerLocation() {
+        return anchors != null ? anchors.perLocation() : 1;
+    }
+
+    /** {@code head.prior_prob}: the classifier's initial foreground probability, default 0.01. */
+    public double priorProb() {
+        return root.path("head").path("prior_prob").asDouble(0.01);
+    }
+
+    /** {@code head.loss_bbox} of the supervised loss of a point-based head: {@code giou} (default) or {@code iou}. */
+    public String supervisedBoxLoss() {
+        return root.path("head").path("loss_bbox").asText("giou");
     }
 
     public float[] mean() {
@@ -120,10 +223,10 @@ public final class ModelSpec {
         return root.path("input").path("pad_divisor").asInt(32);
     }
 
-    /** (long side, short side) of the inference resize. */
+    /** (long side, short side) of the inference resize, {@code input.img_scale}, default 1333 x 800. */
     public int[] imgScale() {
-        JsonNode s = req("input", "img_scale");
-        return new int[] {s.get(0).asInt(), s.get(1).asInt()};
+        JsonNode s = root.path("input").path("img_scale");
+        return new int[] {s.path(0).asInt(1333), s.path(1).asInt(800)};
     }
 
     /** Output channels of the neck, which every head level sees. */
@@ -131,21 +234,39 @@ public final class ModelSpec {
         return req("neck", "out_channels").asInt();
     }
 
+    /** {@code neck.in_channels}: the backbone stages the neck reads, one channel count each. */
+    public List<Integer> neckInChannels() {
+        return ints(req("neck", "in_channels"));
+    }
+
+    /** {@code neck.num_outs}: pyramid levels the neck outputs. */
+    public int neckOutputs() {
+        return req("neck", "num_outs").asInt();
+    }
+
     public int headChannels() {
         return req("head", "feat_channels").asInt();
     }
 
-    /** The raw JSON of a section ("backbone", "neck", "head", "test", ...), for components that need more. */
-    public JsonNode section(String key) {
-        return req(key);
+    /** The {@code test} section, raw, for {@code PostprocessConfig} (which requires each of its keys). */
+    public JsonNode testSection() {
+        return req("test");
+    }
+
+    public PretrainSpec pretrain() {
+        return pretrain;
+    }
+
+    public FinetuneSpec finetune() {
+        return finetune;
     }
 
     public Recipe pretrainRecipe() {
-        return recipe("pretrain");
+        return pretrain.recipe();
     }
 
     public Recipe finetuneRecipe() {
-        return recipe("finetune");
+        return finetune.recipe();
     }
 
     private Recipe recipe(String key) {
@@ -159,6 +280,24 @@ public final class ModelSpec {
         } catch (IllegalArgumentException e) {
             throw new SpecException(file + ": " + key + ": " + e.getMessage());
         }
+    }
+
+    private static List<Integer> ints(JsonNode a) {
+        List<Integer> out = new ArrayList<>();
+        a.forEach(n -> out.add(n.asInt()));
+        return out;
+    }
+
+    private static int[] toArray(List<Integer> l) {
+        return l.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static double[] doubles(JsonNode a) {
+        double[] v = new double[a.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = a.get(i).asDouble();
+        }
+        return v;
     }
 
     private static float[] floats(JsonNode a) {

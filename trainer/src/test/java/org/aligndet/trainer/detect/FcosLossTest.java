@@ -10,6 +10,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
 import org.aligndet.trainer.assign.FcosAssigner;
+import org.aligndet.trainer.family.BoxIoULoss;
+import org.aligndet.trainer.family.DetectorFamily;
+import org.aligndet.trainer.family.FcosFamily;
+import org.aligndet.trainer.family.Stage;
 import org.aligndet.trainer.loss.SigmoidFocalLoss;
 import org.aligndet.trainer.model.HeadOutputs;
 import org.aligndet.trainer.model.PriorLayout;
@@ -48,9 +52,13 @@ class FcosLossTest {
         m.close();
     }
 
-    static FcosLoss loss(FcosLoss.BoxLoss variant) {
-        return new FcosLoss(new PointGenerator(Reference.ints(REF.get("strides"))), FcosAssigner.fcos(),
-                new SigmoidFocalLoss(), variant, K);
+    static final ModelSpec SPEC = ModelSpec.load(Reference.root().resolve("model-specs/fcos_tiny.json"));
+
+    /** The FCOS family's rules with the fixture's strides (box loss {@code variant} when fine-tuning), and its supervised loss. */
+    static DenseSupervisedLoss loss(BoxIoULoss variant) {
+        FcosFamily family = new FcosFamily(SPEC, new PointGenerator(Reference.ints(REF.get("strides"))), FcosAssigner.fcos(), true,
+                BoxIoULoss.IOU, variant, null);
+        return new DenseSupervisedLoss(family, new SigmoidFocalLoss(), K);
     }
 
     HeadOutputs head() {
@@ -63,10 +71,10 @@ class FcosLossTest {
     }
 
     @ParameterizedTest
-    @EnumSource(FcosLoss.BoxLoss.class)
-    void valuesAndGradientsMatchPyTorch(FcosLoss.BoxLoss variant) {
+    @EnumSource(BoxIoULoss.class)
+    void valuesAndGradientsMatchPyTorch(BoxIoULoss variant) {
         JsonNode c = REF.get(variant.name().toLowerCase());
-        Map<String, Double> v = LevelMaps.backward(() -> loss(variant).compute(head(), cls, LevelMaps.gts(REF)));
+        Map<String, Double> v = LevelMaps.backward(() -> loss(variant).compute(head(), cls, LevelMaps.gts(REF), null));
         assertEquals(List.of("loss_cls", "loss_bbox", "loss_centerness"), List.copyOf(v.keySet()));
         assertTerm(c, v, "loss_cls");
         assertTerm(c, v, "loss_bbox");
@@ -78,25 +86,25 @@ class FcosLossTest {
 
     @Test
     void positivesMatchPyTorch() {
-        FcosLoss.Targets t = loss(FcosLoss.BoxLoss.GIOU).targets(layout, LevelMaps.gts(REF));
-        assertEquals(REF.get("giou").get("numPos").asInt(), t.numPos());
+        DenseSupervisedLoss.Targets t = loss(BoxIoULoss.GIOU).targets(layout, LevelMaps.gts(REF), null);
+        assertEquals(REF.get("giou").get("numPos").asInt(), t.positives().size());
         double sum = 0;
-        for (float c : t.centerness()) {
+        for (float c : t.positives().centerness()) {
             assertTrue(c > 0 && c <= 1, "centerness " + c);
             sum += c;
         }
         assertEquals(REF.get("giou").get("centernessDenorm").asDouble(), sum, 1e-4);
         // several levels take positives
-        assertTrue(java.util.Arrays.stream(t.posRows()).anyMatch(r -> r >= (long) N * layout.height(0) * layout.width(0)));
+        assertTrue(java.util.Arrays.stream(t.positives().rows()).anyMatch(r -> r >= (long) N * layout.height(0) * layout.width(0)));
     }
 
     @Test
     void imageWithoutGtsHasOnlyNegatives() {
-        FcosLoss.Targets t = loss(FcosLoss.BoxLoss.GIOU).targets(layout, LevelMaps.gts(REF));
+        DenseSupervisedLoss.Targets t = loss(BoxIoULoss.GIOU).targets(layout, LevelMaps.gts(REF), null);
         for (int p = 0; p < layout.priorsPerImage(); p++) {
             assertEquals(K, t.labels()[(int) layout.boxRow(1, p)], "point " + p);
         }
-        LevelMaps.backward(() -> loss(FcosLoss.BoxLoss.GIOU).compute(head(), cls, LevelMaps.gts(REF)));
+        LevelMaps.backward(() -> loss(BoxIoULoss.GIOU).compute(head(), cls, LevelMaps.gts(REF), null));
         for (int l = 0; l < layout.levels(); l++) {
             assertEquals(0f, box.get(l).getGradient().get(1).abs().sum().getFloat());
             assertEquals(0f, ctr.get(l).getGradient().get(1).abs().sum().getFloat());
@@ -107,7 +115,7 @@ class FcosLossTest {
     @Test
     void noPositivesGivesZeroRegressionTerms() {
         List<GtBoxes> none = List.of(GtBoxes.empty(), GtBoxes.empty(), GtBoxes.empty());
-        Map<String, Double> v = LevelMaps.backward(() -> loss(FcosLoss.BoxLoss.GIOU).compute(head(), cls, none));
+        Map<String, Double> v = LevelMaps.backward(() -> loss(BoxIoULoss.GIOU).compute(head(), cls, none, null));
         assertEquals(0.0, v.get("loss_bbox"));
         assertEquals(0.0, v.get("loss_centerness"));
         assertTrue(v.get("loss_cls") > 0);
@@ -117,22 +125,24 @@ class FcosLossTest {
     }
 
     @Test
-    void fromSpecReadsTheHead() {
-        ModelSpec spec = ModelSpec.load(Reference.root().resolve("model-specs/fcos_tiny.json"));
-        FcosLoss fromSpec = FcosLoss.fromSpec(spec);
-        assertEquals(FcosLoss.BoxLoss.GIOU, fromSpec.boxLoss());
-        FcosLoss.Targets t = fromSpec.targets(layout, LevelMaps.gts(REF));
-        assertEquals(REF.get("giou").get("numPos").asInt(), t.numPos());
-        assertEquals(spec.numClasses(), t.labels()[(int) layout.boxRow(1, 0)]);
+    void theSpecsFamilyReadsTheHead() {
+        FcosFamily family = (FcosFamily) DetectorFamily.dense(SPEC);
+        assertEquals(BoxIoULoss.GIOU, family.boxLoss(Stage.FINETUNE));
+        assertEquals(BoxIoULoss.IOU, family.boxLoss(Stage.PRETRAIN));
+        DenseSupervisedLoss.Targets t = DenseSupervisedLoss.of(family).targets(layout, LevelMaps.gts(REF), null);
+        assertEquals(REF.get("giou").get("numPos").asInt(), t.positives().size());
+        assertEquals(SPEC.numClasses(), t.labels()[(int) layout.boxRow(1, 0)]);
         ModelSpec retina = ModelSpec.load(Reference.root().resolve("model-specs/retinanet_tiny.json"));
-        assertThrows(IllegalArgumentException.class, () -> FcosLoss.fromSpec(retina));
-        assertEquals(FcosLoss.BoxLoss.IOU, FcosLoss.BoxLoss.parse("iou"));
+        assertThrows(IllegalArgumentException.class,
+                () -> DenseSupervisedLoss.of(DetectorFamily.dense(retina)).targets(layout, LevelMaps.gts(REF), null));
+        assertEquals(BoxIoULoss.IOU, BoxIoULoss.parse("iou", "loss_bbox"));
+        assertThrows(IllegalArgumentException.class, () -> BoxIoULoss.parse("l2", "loss_bbox"));
     }
 
     @Test
     void wrongShapesAreErrors() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> loss(FcosLoss.BoxLoss.GIOU).compute(new HeadOutputs(List.of(), box, ctr, layout), box, LevelMaps.gts(REF)));
+                () -> loss(BoxIoULoss.GIOU).compute(new HeadOutputs(List.of(), box, ctr, layout), box, LevelMaps.gts(REF), null));
         assertTrue(e.getMessage().contains("logits level 0"), e.getMessage());
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.List;
 import org.aligndet.trainer.augment.BoxList;
 import org.aligndet.trainer.data.Instance;
+import org.aligndet.trainer.family.DetectorFamily;
 import org.aligndet.trainer.spec.ModelSpec;
 import org.aligndet.trainer.testing.Reference;
 import org.junit.jupiter.api.Test;
@@ -59,7 +60,7 @@ class GtBoxesAndBiasTest {
         ModelSpec retina = ModelSpec.load(Reference.root().resolve("model-specs/retinanet_tiny.json"));
         ModelSpec fcos = ModelSpec.load(Reference.root().resolve("model-specs/fcos_tiny.json"));
         assertEquals(ClassifierBias.classifierBiasPrior(0.01), ClassifierBias.classifierBiasPrior(retina), 1e-12);
-        assertEquals("bbox_head.retina_cls.bias", ClassifierBias.biasName(retina));
-        assertEquals("bbox_head.conv_cls.bias", ClassifierBias.biasName(fcos));
+        assertEquals("bbox_head.retina_cls.bias", DetectorFamily.dense(retina).classifierBias());
+        assertEquals("bbox_head.conv_cls.bias", DetectorFamily.dense(fcos).classifierBias());
     }
 }

@@ -13,6 +13,9 @@ import java.util.List;
 import java.util.Map;
 import org.aligndet.trainer.assign.MaxIoUAssigner;
 import org.aligndet.trainer.coder.DeltaXYWHCoder;
+import org.aligndet.trainer.family.DenseFamily;
+import org.aligndet.trainer.family.DetectorFamily;
+import org.aligndet.trainer.family.RetinaNetFamily;
 import org.aligndet.trainer.loss.SigmoidFocalLoss;
 import org.aligndet.trainer.model.HeadOutputs;
 import org.aligndet.trainer.model.PriorLayout;
@@ -48,9 +51,13 @@ class RetinaNetLossTest {
         m.close();
     }
 
-    static RetinaNetLoss loss() {
-        return new RetinaNetLoss(AnchorGenerator.retinaNet(Reference.ints(REF.get("strides"))), MaxIoUAssigner.retinaNet(),
-                DeltaXYWHCoder.unit(), new SigmoidFocalLoss(), K);
+    static final ModelSpec SPEC = ModelSpec.load(Reference.root().resolve("model-specs/retinanet_tiny.json"));
+
+    /** The RetinaNet family's rules with the fixture's strides, and its supervised loss. */
+    static DenseSupervisedLoss loss() {
+        RetinaNetFamily family = new RetinaNetFamily(SPEC, AnchorGenerator.retinaNet(Reference.ints(REF.get("strides"))),
+                MaxIoUAssigner.retinaNet(), DeltaXYWHCoder.unit(), null);
+        return new DenseSupervisedLoss(family, new SigmoidFocalLoss(), K);
     }
 
     static List<int[]> padShapes() {
@@ -75,20 +82,20 @@ class RetinaNetLossTest {
 
     @Test
     void positivesAndAverageFactorMatchPyTorch() {
-        RetinaNetLoss.Targets t = loss().targets(layout, LevelMaps.gts(REF), padShapes());
+        DenseSupervisedLoss.Targets t = loss().targets(layout, LevelMaps.gts(REF), padShapes());
         assertArrayEquals(Reference.ints(REF.get("numPos")), t.numPos());
         assertEquals(REF.get("avgFactor").asDouble(), t.avgFactor());
-        assertEquals(t.posRows().length * 4, t.posDeltas().length);
+        assertEquals(t.positives().size() * 4, t.positives().targets().length);
     }
 
     @Test
     void imageWithoutGtsHasOnlyNegatives() {
-        RetinaNetLoss.Targets t = loss().targets(layout, LevelMaps.gts(REF), padShapes());
+        DenseSupervisedLoss.Targets t = loss().targets(layout, LevelMaps.gts(REF), padShapes());
         assertEquals(0, t.numPos()[1]);
         for (int p = 0; p < layout.priorsPerImage(); p++) {
             int row = (int) layout.boxRow(1, p);
             assertEquals(K, t.labels()[row], "prior " + p);
-            assertEquals(1f, t.labelWeights()[row], "prior " + p);
+            assertEquals(1f, t.labelWeights() == null ? 1f : t.labelWeights()[row], "prior " + p);
         }
         // its box outputs get no gradient; its logits do
         LevelMaps.backward(() -> loss().compute(head(), cls, LevelMaps.gts(REF), padShapes()));
@@ -102,21 +109,21 @@ class RetinaNetLossTest {
 
     @Test
     void anchorsOutsideThePadShapeTakeNoLoss() {
-        RetinaNetLoss.Targets withPads = loss().targets(layout, LevelMaps.gts(REF), padShapes());
-        RetinaNetLoss.Targets allValid = loss().targets(layout, LevelMaps.gts(REF), null);
+        DenseSupervisedLoss.Targets withPads = loss().targets(layout, LevelMaps.gts(REF), padShapes());
+        DenseSupervisedLoss.Targets allValid = loss().targets(layout, LevelMaps.gts(REF), null);
         // image 0 is 32 wide in a 64-wide batch: at stride 8 only x < 4 is valid
         int w0 = layout.width(0);
         for (int x = 0; x < w0; x++) {
             int row = (int) layout.boxRow(0, x * A);
             assertEquals(x < 4 ? 1f : 0f, withPads.labelWeights()[row], "x " + x);
-            assertEquals(1f, allValid.labelWeights()[(int) layout.boxRow(1, x * A)]);
+            assertEquals(1f, allValid.labelWeights() == null ? 1f : allValid.labelWeights()[(int) layout.boxRow(1, x * A)]);
         }
     }
 
     @Test
     void noGtsAnywhereGivesZeroBoxLossAndFocalOverAllAnchors() {
         List<GtBoxes> none = List.of(GtBoxes.empty(), GtBoxes.empty(), GtBoxes.empty());
-        Map<String, Double> v = LevelMaps.backward(() -> loss().compute(head(), cls, none));
+        Map<String, Double> v = LevelMaps.backward(() -> loss().compute(head(), cls, none, null));
         assertEquals(0.0, v.get("loss_bbox"));
         assertTrue(v.get("loss_cls") > 0);
         for (NDArray b : box) {
@@ -125,24 +132,26 @@ class RetinaNetLossTest {
     }
 
     @Test
-    void fromSpecReadsAnchorsAndClasses() {
-        ModelSpec spec = ModelSpec.load(Reference.root().resolve("model-specs/retinanet_tiny.json"));
-        RetinaNetLoss fromSpec = RetinaNetLoss.fromSpec(spec);
+    void theSpecsFamilyGivesTheSamePositives() {
+        DenseSupervisedLoss fromSpec = DenseSupervisedLoss.of(DetectorFamily.dense(SPEC));
         // same anchors and assigner: the same positives as the typed construction on the fixture's batch
-        RetinaNetLoss.Targets t = fromSpec.targets(layout, LevelMaps.gts(REF), padShapes());
+        DenseSupervisedLoss.Targets t = fromSpec.targets(layout, LevelMaps.gts(REF), padShapes());
         assertArrayEquals(Reference.ints(REF.get("numPos")), t.numPos());
-        assertEquals(spec.numClasses(), t.labels()[(int) layout.boxRow(1, 0)]);
+        assertEquals(SPEC.numClasses(), t.labels()[(int) layout.boxRow(1, 0)]);
         ModelSpec fcos = ModelSpec.load(Reference.root().resolve("model-specs/fcos_tiny.json"));
-        assertThrows(IllegalArgumentException.class, () -> RetinaNetLoss.fromSpec(fcos));
+        assertThrows(IllegalArgumentException.class, () -> fromSpec.targets(new PriorLayout(N, 1, LevelMaps.heights(REF.get("levelSizes")),
+                LevelMaps.widths(REF.get("levelSizes"))), LevelMaps.gts(REF), null));
+        assertEquals(2, ((DenseFamily) DetectorFamily.of(SPEC)).headGroups());
+        assertEquals(3, ((DenseFamily) DetectorFamily.of(fcos)).headGroups());
     }
 
     @Test
     void wrongShapesAreErrors() {
         List<NDArray> twoLevels = cls.subList(0, 2);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> loss().compute(head(), twoLevels, LevelMaps.gts(REF)));
+                () -> loss().compute(head(), twoLevels, LevelMaps.gts(REF), null));
         assertTrue(e.getMessage().contains("levels"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> loss().compute(head(), cls, LevelMaps.gts(REF).subList(0, 2)));
+        assertThrows(IllegalArgumentException.class, () -> loss().compute(head(), cls, LevelMaps.gts(REF).subList(0, 2), null));
     }
 
     /** Plain gradient descent on the head outputs themselves; the normaliser is ~70 positives, hence the step. */

@@ -37,7 +37,7 @@ public final class FinetuneStepBench {
         o.shortSide = 512;
         o.iters = steps + warmup;
         o.warmupIters = 10;
-        o.torchThreads = threads;
+        o.threads = threads;
         o.workers = 1;
         new Finetuner(o, null, new PrintStream(new ByteArrayOutputStream())).run();
         List<Map<String, Double>> rows = MetricsLog.read(o.out.resolve("metrics.jsonl"));

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.aligndet.bridge.checkpoint.TorchCheckpoint;
 import org.aligndet.bridge.tensor.HostTensor;
-import org.aligndet.trainer.pretrain.TrainingDivergedException;
+import org.aligndet.trainer.run.TrainingDivergedException;
 import org.aligndet.trainer.run.MetricsLog;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,7 +38,7 @@ class FinetunerTest {
         FinetuneOptions o = FinetuneFixture.make(data, out, spec, 12, 96);
         o.longSide = 128;
         o.shortSide = 96;
-        o.torchThreads = 1;
+        o.threads = 1;
         return o;
     }
 

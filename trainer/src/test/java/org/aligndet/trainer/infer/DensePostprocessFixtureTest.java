@@ -1,5 +1,6 @@
 package org.aligndet.trainer.infer;
 
+import org.aligndet.trainer.family.DetectorFamily;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,7 +29,7 @@ class DensePostprocessFixtureTest {
         HeadMaps maps = HeadMaps.fromNamed(fx, spec.numLevels());
         int h = maps.cls().get(0).height() * spec.strides().get(0);
         int w = maps.cls().get(0).width() * spec.strides().get(0);
-        List<Detections> got = DensePostprocess.from(spec).apply(maps, h, w);
+        List<Detections> got = DetectorFamily.dense(spec).postprocess().apply(maps, h, w);
         assertEquals(2, got.size());
         assertFixture(fx, got, name);
     }

@@ -1,5 +1,6 @@
 package org.aligndet.trainer.infer;
 
+import org.aligndet.trainer.family.DetectorFamily;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -128,8 +129,8 @@ class DensePostprocessTest {
     @Test
     void specsConfigureIt() {
         ModelSpecs specs = ModelSpecs.locate();
-        assertEquals(new PostprocessConfig(1000, 0.05f, 0.5, 100), DensePostprocess.from(specs.load("retinanet_tiny")).config());
-        assertEquals(new PostprocessConfig(1000, 0.05f, 0.6, 100), DensePostprocess.from(specs.load("fcos_tiny")).config());
+        assertEquals(new PostprocessConfig(1000, 0.05f, 0.5, 100), DetectorFamily.dense(specs.load("retinanet_tiny")).postprocess().config());
+        assertEquals(new PostprocessConfig(1000, 0.05f, 0.6, 100), DetectorFamily.dense(specs.load("fcos_tiny")).postprocess().config());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.aligndet.trainer.infer;
 
+import org.aligndet.trainer.family.DetectorFamily;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,7 +33,7 @@ class TorchPredictorTest {
 
     static DenseDetector detector(String name) {
         ModelSpec spec = SPECS.load(name);
-        return new DenseDetector(spec, TorchGraph.load(SPECS.graph(name), Device.cpu()));
+        return DetectorFamily.dense(spec).detector(TorchGraph.load(SPECS.graph(name), Device.cpu()));
     }
 
     @Test
@@ -74,7 +75,7 @@ class TorchPredictorTest {
             }
             det.graph().setTraining(true);
             // the committed graph's head starts at the focal prior (scores near 0.01): lower the threshold
-            DensePostprocess post = DensePostprocess.from(det.spec()).withConfig(new PostprocessConfig(1000, 0.001f, 0.5, 100));
+            DensePostprocess post = DetectorFamily.dense(det.spec()).postprocess().withConfig(new PostprocessConfig(1000, 0.001f, 0.5, 100));
             TorchPredictor.Prediction pred = new TorchPredictor(det, post).predict(batch);
             assertTrue(det.graph().isTraining(), "mode restored");
             assertEquals(Math.max(batch.get(0).paddedHeight(), batch.get(1).paddedHeight()), pred.inputHeight());
@@ -112,8 +113,8 @@ class TorchPredictorTest {
         long[] s = fx.get("input").shape();
         int h = (int) s[2], w = (int) s[3];
         try (DenseDetector det = detector(name)) {
-            PostprocessConfig low = new PostprocessConfig(1000, 0.001f, DensePostprocess.from(det.spec()).config().nmsIou(), 100);
-            TorchPredictor predictor = new TorchPredictor(det, DensePostprocess.from(det.spec()).withConfig(low));
+            PostprocessConfig low = new PostprocessConfig(1000, 0.001f, DetectorFamily.dense(det.spec()).postprocess().config().nmsIou(), 100);
+            TorchPredictor predictor = new TorchPredictor(det, DetectorFamily.dense(det.spec()).postprocess().withConfig(low));
             HeadMaps raw = predictor.forward(fx.get("input").toFloats(), (int) s[0], h, w);
             int levels = det.spec().numLevels();
             Map<String, HostTensor> want = new LinkedHashMap<>();

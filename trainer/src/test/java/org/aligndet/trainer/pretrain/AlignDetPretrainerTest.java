@@ -1,5 +1,7 @@
 package org.aligndet.trainer.pretrain;
 
+import org.aligndet.trainer.run.TrainingDivergedException;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -51,19 +53,19 @@ class AlignDetPretrainerTest {
     void resumingContinuesExactly(@TempDir Path dir) throws Exception {
         PretrainOptions straight = PretrainFixture.make(dir.resolve("a"), "retinanet_tiny", 4);
         straight.epochs = 3;
-        straight.maxIters = 5;
+        straight.iters = 5;
         new AlignDetPretrainer(straight, QUIET).run();
 
         PretrainOptions first = PretrainFixture.make(dir.resolve("b"), "retinanet_tiny", 4);
         first.epochs = 3;
-        first.maxIters = 3;   // stops inside epoch 2
+        first.iters = 3;   // stops inside epoch 2
         new AlignDetPretrainer(first, QUIET).run();
         PretrainOptions rest = PretrainFixture.make(dir.resolve("b2"), "retinanet_tiny", 4);
         rest.out = first.out;
         rest.images = first.images;
         rest.proposals = first.proposals;
         rest.epochs = 3;
-        rest.maxIters = 5;
+        rest.iters = 5;
         rest.resume = true;
         AlignDetPretrainer.Result r = new AlignDetPretrainer(rest, QUIET).run();
         assertEquals(5, r.iterations());

@@ -1,5 +1,6 @@
 package org.aligndet.trainer.spec;
 
+import org.aligndet.trainer.infer.PostprocessConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -85,12 +86,12 @@ class GraphSpecConformanceTest {
                     assertArrayEquals(new long[0], shapes.get("bbox_head.scales." + l + ".scale"));
                 }
             }
-            JsonNode neck = spec.section("neck");
-            for (int i = 0; i < neck.path("in_channels").size(); i++) {
-                assertArrayEquals(new long[] {spec.neckChannels(), neck.path("in_channels").get(i).asLong(), 1, 1},
+            List<Integer> in = spec.neckInChannels();
+            for (int i = 0; i < in.size(); i++) {
+                assertArrayEquals(new long[] {spec.neckChannels(), in.get(i), 1, 1},
                         shapes.get("neck.lateral_convs." + i + ".conv.weight"));
             }
-            assertEquals(spec.numLevels(), neck.path("num_outs").asInt());
+            assertEquals(spec.numLevels(), spec.neckOutputs());
             assertTrue(shapes.containsKey("backbone.conv1.weight") && shapes.containsKey("backbone.bn1.running_var"));
         }
     }
@@ -101,7 +102,7 @@ class GraphSpecConformanceTest {
         ModelSpec spec = SPECS.load(name);
         OnnxModel onnx = OnnxModel.load(SPECS.onnxTemplate(name));
         onnx.requireInputs(ValueSpec.of("images", DType.FLOAT32, "N", "3", "H", "W"));
-        int k = spec.section("test").path("max_per_img").asInt();
+        int k = PostprocessConfig.from(spec).maxPerImg();
         onnx.requireOutputs(ValueSpec.of("dets", DType.FLOAT32, "N", Integer.toString(k), "5"),
                 ValueSpec.of("labels", DType.INT64, "N", Integer.toString(k)));
         Map<String, long[]> inits = new LinkedHashMap<>();

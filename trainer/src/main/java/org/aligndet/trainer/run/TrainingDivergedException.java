@@ -1,4 +1,4 @@
-package org.aligndet.trainer.pretrain;
+package org.aligndet.trainer.run;
 
 /** The loss became NaN or infinite: the run stops, and the last good checkpoint stays as it was. */
 public class TrainingDivergedException extends RuntimeException {

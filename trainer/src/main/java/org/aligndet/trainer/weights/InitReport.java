@@ -1,4 +1,4 @@
-package org.aligndet.trainer.finetune;
+package org.aligndet.trainer.weights;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;

@@ -1,4 +1,4 @@
-package org.aligndet.trainer.finetune;
+package org.aligndet.trainer.weights;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Initialisation from a pre-training checkpoint: projector dropped, classifier fresh, everything else loaded. */
-class FinetuneInitTest {
+class DetectorInitTest {
     /** A pre-training-shaped checkpoint: every graph tensor + 0.5 (so loads are visible), a projector, meta. */
     static Path pretrained(Path dir, TorchGraph g, String stage) throws Exception {
         Map<String, HostTensor> sd = new LinkedHashMap<>();
@@ -59,8 +59,8 @@ class FinetuneInitTest {
         try (TorchGraph g = TorchGraph.load(specs.graph(name), Device.cpu(), DenseDetector.METHODS)) {
             Map<String, HostTensor> before = g.stateDict();
             Path ckpt = pretrained(dir, g, "pretrain");
-            InitReport r = FinetuneInit.fromPretrained(g, spec, ckpt, 0);
-            List<String> cls = FinetuneInit.classifierNames(spec);
+            InitReport r = DetectorInit.fromPretrained(g, spec, ckpt, 0);
+            List<String> cls = DetectorInit.classifierNames(spec);
             assertEquals(cls, new ArrayList<>(r.fresh().keySet()), r.summary());
             assertEquals(before.size() - 2, r.loaded().size());
             assertEquals("projector (pre-training only)", r.skipped().get("projector.fc1.weight"));
@@ -98,11 +98,11 @@ class FinetuneInitTest {
         ModelSpec spec = specs.load("retinanet_tiny");
         try (TorchGraph g = TorchGraph.load(specs.graph("retinanet_tiny"), Device.cpu(), DenseDetector.METHODS)) {
             int n = g.parameters().size();
-            InitReport r = FinetuneInit.fromPretrained(g, spec, pretrained(dir, g, "finetune"), 0);
+            InitReport r = DetectorInit.fromPretrained(g, spec, pretrained(dir, g, "finetune"), 0);
             assertEquals(n, r.loaded().size());
             assertTrue(r.fresh().isEmpty());
 
-            InitReport b = FinetuneInit.fromBackbone(g, spec, pretrained(dir, g, "pretrain"));
+            InitReport b = DetectorInit.fromBackbone(g, spec, pretrained(dir, g, "pretrain"));
             long backbone = g.parameters().keySet().stream().filter(k -> k.startsWith("backbone.")).count();
             assertEquals(backbone, b.loaded().size());
             assertEquals(n - backbone, b.fresh().size());

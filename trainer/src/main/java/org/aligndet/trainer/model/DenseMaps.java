@@ -1,4 +1,4 @@
-package org.aligndet.trainer.detect;
+package org.aligndet.trainer.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -6,11 +6,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.List;
-import org.aligndet.trainer.model.HeadOutputs;
-import org.aligndet.trainer.model.PriorLayout;
 
 /** Shape checks and row selection on a dense head's per-level maps, shared by the two losses. */
-final class DenseMaps {
+public final class DenseMaps {
     private DenseMaps() {
     }
 
@@ -19,7 +17,7 @@ final class DenseMaps {
      * them level-major to {@code [R, k]}, {@code R = N * priorsPerImage}; row {@code layout.boxRow(b, p)}
      * is image {@code b}'s prior {@code p}.
      */
-    static NDArray flatten(List<NDArray> maps, PriorLayout layout, int k, String what) {
+    public static NDArray flatten(List<NDArray> maps, PriorLayout layout, int k, String what) {
         if (maps.size() != layout.levels()) {
             throw new IllegalArgumentException(what + ": " + maps.size() + " levels, layout has " + layout.levels());
         }
@@ -36,7 +34,7 @@ final class DenseMaps {
     }
 
     /** The rows {@code rows} of {@code flat} ({@code [R, k]}) → {@code [M, k]}, differentiable; {@code M > 0}. */
-    static NDArray rows(NDArray flat, long[] rows) {
+    public static NDArray rows(NDArray flat, long[] rows) {
         try (NDArray index = flat.getManager().create(rows)) {
             return flat.get(index);
         }
@@ -46,7 +44,7 @@ final class DenseMaps {
      * An exact {@code +0} scalar still attached to {@code x}'s graph (the sum of an empty selection, as
      * mmdetection returns): the term when there is nothing to regress; zero gradients, never NaN.
      */
-    static NDArray zeroLoss(NDArray x) {
+    public static NDArray zeroLoss(NDArray x) {
         return x.reshape(-1).get("0:0").sum();
     }
 
@@ -55,7 +53,7 @@ final class DenseMaps {
      * (background) gives a row of zeros. Built on the device as {@code labels[:, None] == arange(k)}
      * (one byte per entry before the cast), not as a host array of {@code R * k} floats.
      */
-    static NDArray oneHot(NDManager m, int[] labels, int k) {
+    public static NDArray oneHot(NDManager m, int[] labels, int k) {
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0 || labels[i] > k) {
                 throw new IllegalArgumentException("label " + labels[i] + " at row " + i + " outside [0, " + k + "]");

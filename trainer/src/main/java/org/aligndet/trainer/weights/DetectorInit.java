@@ -1,4 +1,4 @@
-package org.aligndet.trainer.finetune;
+package org.aligndet.trainer.weights;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -14,11 +14,14 @@ import org.aligndet.bridge.torch.LoadReport;
 import org.aligndet.bridge.torch.NdTensors;
 import org.aligndet.bridge.torch.TorchGraph;
 import org.aligndet.trainer.detect.ClassifierBias;
+import org.aligndet.trainer.family.DenseFamily;
+import org.aligndet.trainer.family.DetectorFamily;
 import org.aligndet.trainer.model.WeightImport;
 import org.aligndet.trainer.spec.ModelSpec;
 
 /**
- * Puts the starting weights into the graph before fine-tuning and says what came from where.
+ * Puts the starting weights into a detector graph (before pre-training: the backbone; before
+ * fine-tuning: a pre-trained detector or a backbone) and says what came from where.
  *
  * <ul>
  *   <li>{@link #fromPretrained}: every graph parameter from the checkpoint's {@code state_dict}
@@ -34,19 +37,19 @@ import org.aligndet.trainer.spec.ModelSpec;
  * </ul>
  * Shape mismatches in loaded parts are errors naming the checkpoint and the parameters.
  */
-public final class FinetuneInit {
+public final class DetectorInit {
     /** Standard deviation of the re-initialised classifier weight (mmdetection's {@code normal_init(std=0.01)}). */
     public static final double CLASSIFIER_STD = 0.01;
     static final String FRESH_CLASSIFIER = "re-initialised: weight N(0, 0.01), bias = focal prior";
     static final String GRAPH_INIT = "graph initialisation";
 
-    private FinetuneInit() {
+    private DetectorInit() {
     }
 
     /** The classifier's parameter names: {@code [weight, bias]}. */
     public static List<String> classifierNames(ModelSpec spec) {
-        String bias = ClassifierBias.biasName(spec);
-        return List.of(bias.substring(0, bias.length() - "bias".length()) + "weight", bias);
+        DenseFamily f = DetectorFamily.dense(spec);
+        return List.of(f.classifierWeight(), f.classifierBias());
     }
 
     @SuppressWarnings("unchecked")
@@ -150,7 +153,7 @@ public final class FinetuneInit {
         return true;
     }
 
-    static String head(List<String> names) {
+    public static String head(List<String> names) {
         return names.size() <= 8 ? names.toString() : new ArrayList<>(names.subList(0, 8)) + " and " + (names.size() - 8) + " more";
     }
 }

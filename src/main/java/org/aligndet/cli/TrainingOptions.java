@@ -1,0 +1,71 @@
+package org.aligndet.cli;
+
+import org.aligndet.trainer.run.TrainOptions;
+import picocli.CommandLine.Option;
+
+/** The options every training command shares (length, SGD recipe, checkpoints, resume), one name per concept. */
+final class TrainingOptions {
+    @Option(names = "--iters", paramLabel = "N",
+            description = "train N iterations in all, lr steps placed on them (default: the recipe's epochs)")
+    Long iters;
+
+    @Option(names = "--max-iters", hidden = true, description = "old name of --iters")
+    void maxIters(long n) {
+        iters = n;
+    }
+
+    @Option(names = "--epochs", paramLabel = "N", description = "train N epochs when --iters is not given (default: the recipe's)")
+    Integer epochs;
+
+    @Option(names = "--batch", paramLabel = "N", description = "images per iteration (default: the recipe's)")
+    Integer batch;
+
+    @Option(names = "--lr", paramLabel = "LR", description = "base learning rate (default: the recipe's)")
+    Double lr;
+
+    @Option(names = "--weight-decay", paramLabel = "WD", description = "SGD weight decay (default: the recipe's)")
+    Double weightDecay;
+
+    @Option(names = "--warmup-iters", paramLabel = "N", description = "linear warm-up iterations (default: the recipe's)")
+    Integer warmupIters;
+
+    @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "0",
+            description = "also checkpoint every N iterations; 0: at each epoch's end and the run's (default: ${DEFAULT-VALUE})")
+    int checkpointEvery;
+
+    @Option(names = "--keep", paramLabel = "N", defaultValue = "3", description = "iteration checkpoints kept (default: ${DEFAULT-VALUE})")
+    int keep;
+
+    @Option(names = "--resume", description = "continue the run in --out from its latest checkpoint")
+    boolean resume;
+
+    @Option(names = "--log-every", paramLabel = "N", defaultValue = "10",
+            description = "a metrics line every N iterations (default: ${DEFAULT-VALUE})")
+    int logEvery;
+
+    /** Overrides the recipe's values that were given. */
+    void applyTo(TrainOptions o) {
+        if (iters != null) {
+            o.iters = iters;
+        }
+        if (epochs != null) {
+            o.epochs = epochs;
+        }
+        if (batch != null) {
+            o.batch = batch;
+        }
+        if (lr != null) {
+            o.lr = lr;
+        }
+        if (weightDecay != null) {
+            o.weightDecay = weightDecay;
+        }
+        if (warmupIters != null) {
+            o.warmupIters = warmupIters;
+        }
+        o.checkpointEvery = checkpointEvery;
+        o.keepCheckpoints = keep;
+        o.resume = resume;
+        o.logEvery = logEvery;
+    }
+}

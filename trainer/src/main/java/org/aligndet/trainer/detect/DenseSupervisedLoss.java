@@ -1,0 +1,143 @@
+package org.aligndet.trainer.detect;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.aligndet.trainer.assign.Assignment;
+import org.aligndet.trainer.family.DenseFamily;
+import org.aligndet.trainer.family.ImageTargets;
+import org.aligndet.trainer.family.PositiveTargets;
+import org.aligndet.trainer.family.RegressionLoss;
+import org.aligndet.trainer.family.Stage;
+import org.aligndet.trainer.loss.LossTerms;
+import org.aligndet.trainer.loss.SigmoidFocalLoss;
+import org.aligndet.trainer.model.DenseMaps;
+import org.aligndet.trainer.model.HeadOutputs;
+import org.aligndet.trainer.model.PriorLayout;
+
+/**
+ * The supervised loss of a dense detector, mmdetection v2 semantics, with the family's own rules:
+ * <ol>
+ *   <li>each image's priors are assigned to its boxes by {@link DenseFamily#assign} (RetinaNet: max-IoU
+ *       over the anchors inside the image's padded extent, IoU in [0.4, 0.5) ignored; FCOS: points
+ *       inside the (centre-sampled) box within the level's range);</li>
+ *   <li>{@code loss_cls}: sigmoid focal loss (0.25 / 2) over every non-ignored prior and class, one-hot
+ *       targets for positives, zeros for background, divided by {@link DenseFamily#avgFactor};</li>
+ *   <li>the family's fine-tuning {@link RegressionLoss} on the positives with the same normaliser
+ *       (RetinaNet L1 on deltas; FCOS IoU/GIoU weighted by centre-ness plus centre-ness BCE).</li>
+ * </ol>
+ * Crowd / ignored gts are dropped by the caller ({@link GtBoxes#trainable}). Arrays made on the way
+ * belong to the logits' manager; run a step inside a sub-manager so they are freed.
+ */
+public final class DenseSupervisedLoss {
+    public static final String LOSS_CLS = "loss_cls";
+
+    private final DenseFamily family;
+    private final SigmoidFocalLoss focal;
+    private final RegressionLoss regression;
+    private final int numClasses;
+
+    /** @param numClasses K, the classifier's outputs per prior (no background class) */
+    public DenseSupervisedLoss(DenseFamily family, SigmoidFocalLoss focal, int numClasses) {
+        if (numClasses <= 0) {
+            throw new IllegalArgumentException("numClasses must be positive, got " + numClasses);
+        }
+        this.family = family;
+        this.focal = focal;
+        this.regression = family.regressionLoss(Stage.FINETUNE);
+        this.numClasses = numClasses;
+    }
+
+    /** The family's loss with focal 0.25 / 2 and the spec's classes. */
+    public static DenseSupervisedLoss of(DenseFamily family) {
+        return new DenseSupervisedLoss(family, new SigmoidFocalLoss(), family.spec().numClasses());
+    }
+
+    /**
+     * The targets of a batch, rows in the level-major order of {@link HeadOutputs#flatten}.
+     *
+     * @param labels       per row {@code R = N * priorsPerImage}: class in {@code [0, K)}, or K (background)
+     * @param labelWeights per row 1, or 0 for ignored priors; {@code null} when no prior is ignored
+     * @param positives    the positives, image by image, ascending priors
+     * @param numPos       positives per image
+     * @param avgFactor    the family's normaliser
+     */
+    public record Targets(int[] labels, float[] labelWeights, PositiveTargets positives, int[] numPos, double avgFactor) {
+    }
+
+    /** @param padShapes per image {@code {height, width}} of its own padded input, or {@code null}: every prior valid */
+    public Targets targets(PriorLayout layout, List<GtBoxes> gts, List<int[]> padShapes) {
+        int n = layout.batch();
+        if (gts.size() != n || (padShapes != null && padShapes.size() != n)) {
+            throw new IllegalArgumentException("batch of " + n + " images but " + gts.size() + " gt lists"
+                    + (padShapes == null ? "" : " and " + padShapes.size() + " pad shapes"));
+        }
+        int p = layout.priorsPerImage();
+        int[] labels = new int[n * p];
+        Arrays.fill(labels, numClasses);
+        float[] weights = new float[n * p];
+        boolean anyIgnored = false;
+        int[] numPos = new int[n];
+        List<int[]> images = new ArrayList<>();
+        List<int[]> priors = new ArrayList<>();
+        List<float[]> targets = new ArrayList<>();
+        for (int b = 0; b < n; b++) {
+            GtBoxes g = gts.get(b);
+            ImageTargets t = family.assign(layout, g.xyxy(), padShapes == null ? null : padShapes.get(b));
+            for (int i = 0; i < p; i++) {
+                int row = (int) layout.boxRow(b, i);
+                int gi = t.gtIndex()[i];
+                weights[row] = gi == Assignment.IGNORED ? 0f : 1f;
+                anyIgnored |= gi == Assignment.IGNORED;
+                if (gi >= 0) {
+                    labels[row] = g.label(gi);
+                }
+            }
+            int[] img = new int[t.positives().length];
+            Arrays.fill(img, b);
+            images.add(img);
+            priors.add(t.positives());
+            targets.add(t.targets());
+            numPos[b] = t.positives().length;
+        }
+        PositiveTargets pos = family.positives(layout, concat(images), concat(priors), concatFloats(targets));
+        return new Targets(labels, anyIgnored ? weights : null, pos, numPos, family.avgFactor(numPos));
+    }
+
+    /**
+     * @param head      the head's outputs
+     * @param logits    the classifier's outputs per level {@code [N, A*K, H_l, W_l]}
+     * @param gts       per image, in the input's pixel frame
+     * @param padShapes per image {@code {height, width}}, or {@code null}; see {@link #targets}
+     * @return {@code loss_cls} and the family's regression terms, scalars whose gradients reach the head
+     */
+    public LossTerms compute(HeadOutputs head, List<NDArray> logits, List<GtBoxes> gts, List<int[]> padShapes) {
+        PriorLayout layout = head.layout();
+        NDArray cls = DenseMaps.flatten(logits, layout, numClasses, "logits"); // [R, K]
+        Targets t = targets(layout, gts, padShapes);
+        NDManager m = cls.getManager();
+        NDArray onehot = DenseMaps.oneHot(m, t.labels(), numClasses);
+        NDArray weight = t.labelWeights() == null ? null : m.create(t.labelWeights(), new Shape(t.labelWeights().length, 1));
+        LossTerms terms = new LossTerms().put(LOSS_CLS, focal.compute(cls, onehot, weight, t.avgFactor()));
+        regression.compute(head, t.positives(), t.avgFactor()).terms().forEach(terms::put);
+        return terms;
+    }
+
+    private static int[] concat(List<int[]> parts) {
+        return parts.stream().flatMapToInt(Arrays::stream).toArray();
+    }
+
+    private static float[] concatFloats(List<float[]> parts) {
+        int n = parts.stream().mapToInt(a -> a.length).sum();
+        float[] out = new float[n];
+        int o = 0;
+        for (float[] a : parts) {
+            System.arraycopy(a, 0, out, o, a.length);
+            o += a.length;
+        }
+        return out;
+    }
+}

@@ -1,0 +1,247 @@
+package org.aligndet.trainer.finetune;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.aligndet.bridge.checkpoint.TorchCheckpoint;
+import org.aligndet.bridge.torch.TorchGraph;
+import org.aligndet.trainer.augment.AugmentConfig;
+import org.aligndet.trainer.augment.FinetunePipeline;
+import org.aligndet.trainer.augment.View;
+import org.aligndet.trainer.data.ImageRecord;
+import org.aligndet.trainer.detect.DenseSupervisedLoss;
+import org.aligndet.trainer.detect.GtBoxes;
+import org.aligndet.trainer.family.DenseFamily;
+import org.aligndet.trainer.family.DetectorFamily;
+import org.aligndet.trainer.infer.TorchPredictor;
+import org.aligndet.trainer.loader.Batch;
+import org.aligndet.trainer.loader.SampleTransform;
+import org.aligndet.trainer.loss.LossTerms;
+import org.aligndet.trainer.model.DenseDetector;
+import org.aligndet.trainer.model.HeadOutputs;
+import org.aligndet.trainer.run.CheckpointParts;
+import org.aligndet.trainer.run.TrainingTask;
+import org.aligndet.trainer.weights.DetectorInit;
+import org.aligndet.trainer.weights.InitReport;
+
+/**
+ * Supervised fine-tuning of a dense detector, mmdetection's way: a batch through the fine-tuning
+ * pipeline (keep-ratio resize, flip 0.5, normalise, pad); backbone, neck, head and classifier with
+ * gradients (the stem and the first {@code frozenStages} stages frozen, norm statistics frozen); the
+ * family's {@link DenseSupervisedLoss}. The {@link Validator}, when given, scores the detector every
+ * {@code valEvery} iterations and at the end; {@code best.pth} follows its primary metric and
+ * {@code last.pth} is the final model.
+ */
+final class FinetuneTask implements TrainingTask, AutoCloseable {
+    private final FinetuneOptions o;
+    private final TrainingSet data;
+    private final Validator validator;
+    private final PrintStream log;
+    private final TorchGraph graph;
+    private final InitReport init;
+    private final DenseDetector detector;
+    private final DenseSupervisedLoss loss;
+    private final TorchPredictor predictor;
+    private final Map<String, NDArray> trainable = new LinkedHashMap<>();
+    double bestScore = Double.NaN;
+    long bestIter = -1;
+    Path bestPath;
+    ValidationResult lastValidation;
+
+    FinetuneTask(FinetuneOptions o, TrainingSet data, Validator validator, Device device, PrintStream log) throws IOException {
+        this.o = o;
+        this.data = data;
+        this.validator = validator;
+        this.log = log;
+        DenseFamily family = DetectorFamily.dense(o.spec);
+        this.graph = TorchGraph.load(o.graph, device, DenseDetector.METHODS);
+        this.init = initialise();
+        init.write(o.out.resolve("init_report.json"));
+        log.println("finetune: " + init.summary());
+        int frozen = graph.freeze(this::frozen);
+        graph.setTraining(true);
+        graph.trainableNames().forEach(n -> trainable.put(n, graph.parameters().get(n)));
+        this.detector = family.detector(graph);
+        this.loss = DenseSupervisedLoss.of(family);
+        this.predictor = new TorchPredictor(detector, family.postprocess());
+        log.printf("finetune: %d tensors frozen%n", frozen);
+    }
+
+    private InitReport initialise() throws IOException {
+        if (o.init != null) {
+            return DetectorInit.fromPretrained(graph, o.spec, o.init, o.seed);
+        }
+        if (o.backbone != null) {
+            return DetectorInit.fromBackbone(graph, o.spec, o.backbone);
+        }
+        log.println("finetune: neither --init nor --backbone: starting from the graph's own weights");
+        return DetectorInit.graphOnly(graph);
+    }
+
+    /** mmdetection's ResNet {@code frozen_stages} plus frozen norm statistics. */
+    boolean frozen(String name) {
+        if (name.endsWith("running_mean") || name.endsWith("running_var") || name.endsWith("num_batches_tracked")) {
+            return true;
+        }
+        if (o.frozenStages >= 0 && (name.startsWith("backbone.conv1.") || name.startsWith("backbone.bn1.")
+                || name.startsWith("backbone.stem."))) {
+            return true;
+        }
+        for (int i = 1; i <= o.frozenStages; i++) {
+            if (name.startsWith("backbone.layer" + i + ".")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    InitReport init() {
+        return init;
+    }
+
+    @Override
+    public String stage() {
+        return "finetune";
+    }
+
+    @Override
+    public String title() {
+        return "Fine-tuning (" + o.recipe + "): " + o.spec.name();
+    }
+
+    @Override
+    public List<ImageRecord> records() {
+        return data.images();
+    }
+
+    @Override
+    public SampleTransform transform() {
+        AugmentConfig aug = new AugmentConfig(o.longSide, List.of(o.shortSide), o.flipProb, false, o.spec.mean(),
+                o.spec.std(), o.spec.padDivisor(), 0f);
+        return SampleTransform.finetune(new FinetunePipeline(aug));
+    }
+
+    @Override
+    public NDManager manager() {
+        return graph.manager();
+    }
+
+    @Override
+    public Map<String, NDArray> trainable() {
+        return trainable;
+    }
+
+    @Override
+    public LossTerms forward(Batch batch, NDManager scope, long iteration, Map<String, Double> logged) {
+        List<GtBoxes> gts = new ArrayList<>();
+        List<int[]> padShapes = new ArrayList<>();
+        for (Batch.Sample smp : batch.samples()) {
+            View v = smp.views().get(0);
+            gts.add(GtBoxes.trainable(v.boxes(), smp.record().instances()));
+            padShapes.add(new int[] {v.image().height(), v.image().width()});
+        }
+        HeadOutputs out = detector.head(batch.views().get(0).toNd(scope), true, true);
+        NDList logits = detector.classify(out.clsFeats(), true);
+        return loss.compute(out, logits, gts, padShapes);
+    }
+
+    @Override
+    public boolean evaluationDue(long iteration, long total) {
+        return validator != null && (o.valEvery > 0 && iteration % o.valEvery == 0 || iteration == total);
+    }
+
+    @Override
+    public Map<String, Double> evaluate(long iteration) throws IOException {
+        ValidationResult v = validator.validate(predictor, iteration);
+        lastValidation = v;
+        double score = v.primaryValue();
+        boolean better = Double.isNaN(bestScore) || score > bestScore;
+        log.printf("%nfinetune: validation at iteration %d: %s = %.4f%s%n", iteration, v.primary(), score,
+                better ? " (best so far)" : String.format(" (best %.4f at %d)", bestScore, bestIter));
+        if (better) {
+            bestScore = score;
+            bestIter = iteration;
+            bestPath = o.out.resolve("best.pth");
+            writeModel(bestPath, iteration);
+        }
+        return v.metrics();
+    }
+
+    @Override
+    public Map<String, Object> meta() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("spec", o.spec.name());
+        m.put("classes", data.classes());
+        m.put("recipe", o.recipe);
+        m.put("aligndet_pretrained", "pretrained".equals(init.mode()));
+        m.put("init", o.init != null ? o.init.toString() : o.backbone != null ? o.backbone.toString() : "");
+        m.put("init_mode", init.mode());
+        m.put("img_scale", List.of((long) o.longSide, (long) o.shortSide));
+        m.put("frozen_stages", (long) o.frozenStages);
+        m.put("fraction", o.fraction);
+        m.put("fold", (long) o.fold);
+        m.put("train", String.valueOf(o.train));
+        m.put("best_score", bestScore);
+        m.put("best_iter", bestIter);
+        return m;
+    }
+
+    @Override
+    public void save(Map<String, Object> root) {
+        root.put("state_dict", graph.stateDict());
+    }
+
+    @Override
+    public void restore(Map<String, Object> root, Path file) {
+        CheckpointParts.requireSpec(root, o.spec.name(), file);
+        CheckpointParts.loadComplete(graph, root.get("state_dict"), file, "state_dict");
+        Map<String, Object> m = CheckpointParts.map(root, "meta", file);
+        bestScore = ((Number) m.getOrDefault("best_score", Double.NaN)).doubleValue();
+        bestIter = ((Number) m.getOrDefault("best_iter", -1L)).longValue();
+        Path best = o.out.resolve("best.pth");
+        bestPath = bestIter >= 0 && Files.exists(best) ? best : null;
+    }
+
+    @Override
+    public void finish(long iterations) throws IOException {
+        Path last = o.out.resolve("last.pth");
+        writeModel(last, iterations);
+        log.printf("finetune: wrote %s%s%n", last, bestPath == null ? "" : " and " + bestPath);
+    }
+
+    /** The model alone: {@code state_dict} and {@code meta} (what export reads). */
+    private void writeModel(Path file, long iteration) throws IOException {
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("aligndet_version", "0.1.0");
+        meta.put("stage", stage());
+        meta.putAll(meta());
+        meta.put("iter", iteration);
+        meta.put("batch", (long) o.batch);
+        meta.put("lr", o.lr);
+        meta.put("weight_decay", o.weightDecay);
+        meta.put("seed", o.seed);
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("state_dict", graph.stateDict());
+        root.put("meta", meta);
+        TorchCheckpoint.write(file, root);
+    }
+
+    @Override
+    public String inputsToCheck() {
+        return "the annotations";
+    }
+
+    @Override
+    public void close() {
+        graph.close();
+    }
+}

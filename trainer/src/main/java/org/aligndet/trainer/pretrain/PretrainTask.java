@@ -1,0 +1,219 @@
+package org.aligndet.trainer.pretrain;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.aligndet.bridge.checkpoint.TorchCheckpoint;
+import org.aligndet.bridge.torch.TorchGraph;
+import org.aligndet.trainer.augment.AugmentConfig;
+import org.aligndet.trainer.augment.BoxList;
+import org.aligndet.trainer.augment.TwoViewPipeline;
+import org.aligndet.trainer.data.ImageRecord;
+import org.aligndet.trainer.family.DenseFamily;
+import org.aligndet.trainer.family.DetectorFamily;
+import org.aligndet.trainer.loader.Batch;
+import org.aligndet.trainer.loader.SampleTransform;
+import org.aligndet.trainer.loss.LossTerms;
+import org.aligndet.trainer.model.DenseDetector;
+import org.aligndet.trainer.model.HeadOutputs;
+import org.aligndet.trainer.model.Projector;
+import org.aligndet.trainer.optim.Ema;
+import org.aligndet.trainer.optim.MomentumSchedule;
+import org.aligndet.trainer.run.CheckpointParts;
+import org.aligndet.trainer.run.TrainingTask;
+import org.aligndet.trainer.weights.DetectorInit;
+
+/**
+ * AlignDet's box-domain pre-training step: the online detector sees view 1 with gradients through
+ * neck and head (backbone frozen), the momentum detector view 2 without; each assigns its priors to
+ * the proposals with the family's own rule and samples up to {@code samplesPerImage} per image,
+ * positives first ({@link TargetBuilder}); {@link AlignDetObjective} adds the box contrastive loss and
+ * the detector's regression losses; after the SGD step the momentum detector and projector follow by
+ * EMA with the cosine momentum schedule.
+ */
+final class PretrainTask implements TrainingTask, AutoCloseable {
+    private final PretrainOptions o;
+    private final List<ImageRecord> records;
+    private final NDManager manager;
+    private final TorchGraph online;
+    private final TorchGraph momentum;
+    private final Projector projector;
+    private final Projector momentumProjector;
+    private final DenseDetector onlineDet;
+    private final DenseDetector momentumDet;
+    private final TargetBuilder targets;
+    private final AlignDetObjective objective;
+    private final MomentumSchedule ms;
+    private final Map<String, NDArray> trainable = new LinkedHashMap<>();
+    private final Map<String, NDArray> momentumTrainable = new LinkedHashMap<>();
+    private final Map<String, NDArray> onlineParams = new LinkedHashMap<>();
+
+    PretrainTask(PretrainOptions o, List<ImageRecord> records, Device device, PrintStream log) throws IOException {
+        this.o = o;
+        this.records = records;
+        DenseFamily family = DetectorFamily.dense(o.spec);
+        this.manager = NDManager.newBaseManager(device, "PyTorch");
+        this.online = TorchGraph.load(o.graph, device, DenseDetector.METHODS);
+        if (o.backbone == null) {
+            log.println("pretrain: no --backbone given: the graph's own backbone weights are used (frozen)");
+        } else {
+            log.println("pretrain: " + DetectorInit.fromBackbone(online, o.spec, o.backbone).summary());
+        }
+        online.freezePrefixes("backbone.");
+        online.freeze(n -> n.endsWith("running_mean") || n.endsWith("running_var"));
+        online.setTraining(true);
+        this.projector = Projector.create(manager, o.spec.headChannels(), family.priorsPerLocation(), o.projectorDim,
+                family.projectorKernel(), o.seed);
+        this.momentum = online.copyFrozen();
+        momentum.setTraining(true);
+        this.momentumProjector = projector.frozenCopy(manager);
+        this.onlineDet = family.detector(online);
+        this.momentumDet = family.detector(momentum);
+        this.targets = new TargetBuilder(family, o.samplesPerImage);
+        this.objective = new AlignDetObjective(family, o.temperature);
+        this.ms = new MomentumSchedule(o.emaBase, (long) (records.size() / o.batch) * o.epochs);
+        online.trainableNames().forEach(n -> onlineParams.put(n, online.parameters().get(n)));
+        onlineParams.keySet().forEach(n -> momentumTrainable.put(n, momentum.parameters().get(n)));
+        trainable.putAll(onlineParams);
+        trainable.putAll(projector.parameters());
+        log.printf("pretrain: neck and head trainable (%d tensors), projector %s%n", onlineParams.size(),
+                projector.parameters().keySet());
+    }
+
+    @Override
+    public String stage() {
+        return "pretrain";
+    }
+
+    @Override
+    public String title() {
+        return "AlignDet pre-training: " + o.spec.name();
+    }
+
+    @Override
+    public List<ImageRecord> records() {
+        return records;
+    }
+
+    @Override
+    public SampleTransform transform() {
+        AugmentConfig aug = new AugmentConfig(o.longSide, o.shortSides, o.flipProb, o.photometric, o.spec.mean(), o.spec.std(),
+                o.spec.padDivisor(), 0f);
+        return SampleTransform.twoView(new TwoViewPipeline(aug));
+    }
+
+    @Override
+    public NDManager manager() {
+        return manager;
+    }
+
+    @Override
+    public Map<String, NDArray> trainable() {
+        return trainable;
+    }
+
+    @Override
+    public LossTerms forward(Batch batch, NDManager scope, long iteration, Map<String, Double> logged) {
+        SplittableRandom rng = new SplittableRandom(o.seed * 0x9E3779B97F4A7C15L + iteration);
+        List<BoxList> boxes1 = new ArrayList<>();
+        List<BoxList> boxes2 = new ArrayList<>();
+        for (Batch.Sample smp : batch.samples()) {
+            boxes1.add(smp.views().get(0).boxes());
+            boxes2.add(smp.views().get(1).boxes());
+        }
+        HeadOutputs out1 = onlineDet.head(batch.views().get(0).toNd(scope), true, false);
+        HeadOutputs out2 = momentumDet.head(batch.views().get(1).toNd(scope), false, false);
+        ViewTargets t1 = targets.build(out1.layout(), boxes1, null, rng);
+        ViewTargets t2 = targets.build(out2.layout(), boxes2, null, rng);
+        LossTerms terms = objective.compute(out1, t1, projector, out2, t2, momentumProjector);
+        logged.put("positives", (double) t1.positives());
+        return terms;
+    }
+
+    @Override
+    public Map<String, Double> schedules(long iteration) {
+        return Map.of("momentum", ms.at(iteration));
+    }
+
+    @Override
+    public void afterStep(long iteration) {
+        double m = ms.at(iteration);
+        Ema.update(onlineParams, momentumTrainable, m);
+        Ema.update(projector.parameters(), momentumProjector.parameters(), m);
+    }
+
+    @Override
+    public Map<String, Object> meta() {
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("spec", o.spec.name());
+        meta.put("aligndet_pretrained", true);
+        meta.put("recipe", "aligndet-pretrain");
+        meta.put("temperature", o.temperature);
+        meta.put("ema_base", o.emaBase);
+        meta.put("samples_per_image", (long) o.samplesPerImage);
+        meta.put("backbone", o.backbone == null ? "" : o.backbone.toString());
+        meta.put("proposals", o.proposals.toString());
+        return meta;
+    }
+
+    @Override
+    public void save(Map<String, Object> root) {
+        root.put("state_dict", online.stateDict());
+        root.put("projector", projector.state());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("state_dict", momentum.stateDict());
+        m.put("projector", momentumProjector.state());
+        root.put("momentum", m);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void restore(Map<String, Object> root, Path file) {
+        CheckpointParts.requireSpec(root, o.spec.name(), file);
+        Map<String, Object> m = CheckpointParts.map(root, "momentum", file);
+        CheckpointParts.loadComplete(online, root.get("state_dict"), file, "state_dict");
+        CheckpointParts.loadComplete(momentum, m.get("state_dict"), file, "momentum.state_dict");
+        CheckpointParts.copyInto(projector.parameters(), root.get("projector"), file, "projector");
+        CheckpointParts.copyInto(momentumProjector.parameters(), m.get("projector"), file, "momentum.projector");
+    }
+
+    /** The slim result for fine-tuning: detector weights, projector (dropped later), meta. */
+    @Override
+    public void finish(long iterations) throws IOException {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("state_dict", online.stateDict());
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("aligndet_version", "0.1.0");
+        meta.put("stage", stage());
+        meta.putAll(meta());
+        meta.put("iter", iterations);
+        meta.put("seed", o.seed);
+        root.put("meta", meta);
+        root.put("projector", projector.state());
+        TorchCheckpoint.write(pretrainedPath(), root);
+    }
+
+    Path pretrainedPath() {
+        return o.out.resolve("pretrained.pth");
+    }
+
+    @Override
+    public String inputsToCheck() {
+        return "the proposals";
+    }
+
+    @Override
+    public void close() {
+        momentum.close();
+        online.close();
+        manager.close();
+    }
+}
