@@ -1,6 +1,5 @@
 package org.aligndet.cli;
 
-import ai.djl.engine.Engine;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.aligndet.bridge.onnx.OrtSessions;
@@ -24,11 +23,10 @@ final class InfoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println(new Main.Version().getVersion()[0]);
         out.printf("java      %s (%s)%n", System.getProperty("java.version"), System.getProperty("java.vendor"));
-        Engine engine = TorchRuntime.init();
-        out.printf("djl       %s, PyTorch engine %s, natives %s%n", Engine.getDjlVersion(), engine.getVersion(),
+        out.printf("djl       %s, PyTorch engine %s, natives %s%n", TorchRuntime.djlVersion(), TorchRuntime.torchVersion(),
                 System.getProperty("ai.djl.pytorch.native_helper") == null ? nativeFlavour() : "custom");
         out.printf("device    %s (auto; %d CUDA device(s) visible to libtorch)%n",
-                Devices.describe(Devices.resolve("auto")), engine.getGpuCount());
+                Devices.describe(Devices.resolve("auto")), TorchRuntime.gpuCount());
         out.printf("onnxrt    %s, providers that load: %s%n", OrtSessions.version(), String.join(", ", OrtSessions.providers()));
         String why = OrtSessions.cudaUnavailableReason();
         if (why != null && !OrtSessions.providers().contains("CUDA")) {

@@ -32,4 +32,14 @@ public final class TorchRuntime {
     public static String torchVersion() {
         return init().getVersion();
     }
+
+    /** DJL's version, e.g. {@code 0.27.0}. */
+    public static String djlVersion() {
+        return Engine.getDjlVersion();
+    }
+
+    /** CUDA devices libtorch sees (0 without CUDA natives); starts the engine. */
+    public static int gpuCount() {
+        return init().getGpuCount();
+    }
 }
