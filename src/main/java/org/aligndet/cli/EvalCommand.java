@@ -25,8 +25,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code aligndet eval}: scores a detections file ({@code --results}, {@link ResultsEvaluation})
- * against COCO or VOC ground truth, or runs a model first ({@code --model}, {@link ModelEvaluation}): an exported {@code .onnx}
- * or a checkpoint with {@code --spec}, over {@code --coco-gt ANN --images DIR} or
+ * against COCO or VOC ground truth, or runs a model first ({@code --model}, {@link ModelEvaluation}):
+ * an exported {@code .onnx} or a checkpoint with {@code --spec}, over {@code --coco-gt ANN --images DIR} or
  * {@code --voc DIR --split test}; the detections it writes ({@code OUT/results.json}) are the
  * file the scoring mode reads, and the report goes to {@code OUT/report.json} and
  * {@code OUT/report.md}. For VOC the class names default to the model's.
