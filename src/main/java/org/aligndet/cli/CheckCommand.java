@@ -10,8 +10,11 @@ import org.aligndet.bridge.onnx.OrtSessions;
 import org.aligndet.export.check.CheckReport;
 import org.aligndet.export.check.CrossRuntimeCheck;
 import org.aligndet.export.check.Tolerances;
+import org.aligndet.export.eval.CocoGroundTruth;
 import org.aligndet.export.onnx.TrainedCheckpoint;
 import org.aligndet.export.predict.ImageRef;
+import org.aligndet.trainer.data.CocoFile;
+import org.aligndet.trainer.data.CocoJson;
 import org.aligndet.trainer.data.CocoReader;
 import org.aligndet.trainer.spec.ModelSpecs;
 import picocli.CommandLine.Command;
@@ -96,13 +99,14 @@ public final class CheckCommand implements Callable<Integer> {
             throw new IllegalArgumentException("-n must be at least 1, got " + limit);
         }
         Tolerances tol = new Tolerances(maxAbs, maxRel, relFloor, minMatched, maxApDelta);
-        List<ImageRef> refs = imageRefs();
+        CocoFile coco = cocoGt == null ? null : CocoJson.instances(cocoGt);
+        List<ImageRef> refs = imageRefs(coco);
         TrainedCheckpoint ckpt = TrainedCheckpoint.read(checkpoint);
         OnnxModel model = OnnxModel.load(onnx);
         CheckReport report;
         try (CrossRuntimeCheck check = CrossRuntimeCheck.open(ckpt, specName, model, ModelSpecs.locate(), tol,
                 cuda ? 0 : OrtSessions.CPU)) {
-            report = check.run(refs, cocoGt);
+            report = check.run(refs, coco == null ? null : CocoGroundTruth.of(coco));
         }
         out.print(report.markdown());
         if (json != null) {
@@ -117,15 +121,16 @@ public final class CheckCommand implements Callable<Integer> {
         return report.passed() ? PASSED : FAILED;
     }
 
-    private List<ImageRef> imageRefs() {
+    /** The first {@code -n} images of the annotation file (when given) or of {@code --images}. */
+    private List<ImageRef> imageRefs(CocoFile coco) {
         List<ImageRef> refs;
-        if (cocoGt != null) {
+        if (coco != null) {
             if (!Files.isDirectory(images)) {
                 throw new IllegalArgumentException("with --coco-gt, --images must be the folder the annotation file's images are in: " + images);
             }
-            refs = CocoReader.read(cocoGt, images).images().stream().map(r -> new ImageRef(r.id(), r.key(), r.file())).toList();
+            refs = ImageRef.all(CocoReader.read(coco, images));
         } else {
-            refs = PredictCommand.folder(images);
+            refs = ImageRef.folder(images);
         }
         if (refs.isEmpty()) {
             throw new IllegalArgumentException("no images in " + (cocoGt != null ? cocoGt : images));

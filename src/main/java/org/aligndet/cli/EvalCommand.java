@@ -1,39 +1,32 @@
 package org.aligndet.cli;
 
-import org.aligndet.export.eval.CocoDetections;
-import org.aligndet.export.eval.CocoEvalResult;
-import org.aligndet.export.eval.CocoEvaluator;
-import org.aligndet.export.eval.CocoGroundTruth;
-import org.aligndet.export.eval.CocoJson;
-import org.aligndet.export.eval.EvalInputException;
-import org.aligndet.export.eval.EvalReport;
-import org.aligndet.export.eval.VocDetection;
-import org.aligndet.export.eval.VocEvaluator;
-import org.aligndet.export.eval.VocImage;
-import org.aligndet.export.eval.VocResult;
-import org.aligndet.export.eval.AtomicFiles;
-import org.aligndet.export.predict.OnnxPredictor;
-import picocli.CommandLine.ArgGroup;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
+import org.aligndet.export.eval.AtomicFiles;
+import org.aligndet.export.eval.EvalInputException;
+import org.aligndet.export.eval.EvalReport;
+import org.aligndet.export.eval.ResultsEvaluation;
+import org.aligndet.export.eval.VocEvaluator;
+import org.aligndet.export.predict.ModelEvaluation;
+import org.aligndet.export.predict.OnnxPredictor;
+import org.aligndet.export.predict.PredictionRun;
+import org.aligndet.trainer.data.DatasetException;
+import org.aligndet.trainer.data.VocReader;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code aligndet eval}: scores a detections file ({@code --results}) against COCO or VOC ground
- * truth, or runs a model first ({@code --model}, see {@link ModelEval}): an exported {@code .onnx}
- * or a checkpoint with {@code --spec}, over {@code --coco-gt ANN --images DIR} or
+ * {@code aligndet eval}: scores a detections file ({@code --results}, {@link ResultsEvaluation})
+ * against COCO or VOC ground truth, or runs a model first ({@code --model}, {@link ModelEvaluation}):
+ * an exported {@code .onnx} or a checkpoint with {@code --spec}, over {@code --coco-gt ANN --images DIR} or
  * {@code --voc DIR --split test}; the detections it writes ({@code OUT/results.json}) are the
  * file the scoring mode reads, and the report goes to {@code OUT/report.json} and
  * {@code OUT/report.md}. For VOC the class names default to the model's.
@@ -49,10 +42,6 @@ import java.util.concurrent.Callable;
         description = "Score a detections file (--results), or run a model and score it (--model): COCO bbox AP exactly as "
                 + "pycocotools, or PASCAL VOC AP (07 11-point or area).")
 public final class EvalCommand implements Callable<Integer> {
-    /** The 20 PASCAL VOC classes; category_id = index + 1. */
-    public static final List<String> VOC_CLASSES = List.of("aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat",
-            "chair", "cow", "diningtable", "dog", "horse", "motorbike", "person", "pottedplant", "sheep", "sofa", "train", "tvmonitor");
-
     static final class GroundTruth {
         @Option(names = "--coco-gt", paramLabel = "ANN.json", description = "COCO instances annotations", required = true)
         Path cocoGt;
@@ -118,7 +107,9 @@ public final class EvalCommand implements Callable<Integer> {
             return 2;
         }
         try {
-            EvalReport report = model.model != null ? withModel(out) : gt.cocoGt != null ? coco() : voc();
+            EvalReport report = model.model != null ? withModel(out)
+                    : gt.cocoGt != null ? ResultsEvaluation.coco(gt.cocoGt, results)
+                    : ResultsEvaluation.voc(gt.voc, split, classesOr(VocReader.VOC_CLASSES), evaluator(), results);
             out.print(report.markdown());
             if (json != null) {
                 report.writeJson(json);
@@ -129,7 +120,7 @@ public final class EvalCommand implements Callable<Integer> {
             }
             out.flush();
             return 0;
-        } catch (EvalInputException | UncheckedIOException e) {
+        } catch (EvalInputException | DatasetException | UncheckedIOException e) {
             err.println("error: " + e.getMessage());
             err.flush();
             return 1;
@@ -138,17 +129,12 @@ public final class EvalCommand implements Callable<Integer> {
 
     private EvalReport withModel(PrintWriter out) {
         try (OnnxPredictor predictor = model.open(null)) {
-            ModelEval eval = new ModelEval(predictor, model.batch, !model.noProgress, out);
+            ModelEvaluation eval = new ModelEvaluation(predictor, model.batch, !model.noProgress);
             Path resultsFile = outDir.resolve("results.json");
-            EvalReport report;
-            if (gt.cocoGt != null) {
-                report = eval.coco(gt.cocoGt, images, resultsFile);
-            } else {
-                List<String> names = classes == null || classes.isEmpty() ? predictor.classes() : classes;
-                Path yearDir = VocSplitReader.resolveYearDir(gt.voc);
-                report = eval.voc(yearDir, split, names, VocSplitReader.read(yearDir, split, names),
-                        new VocEvaluator(vocSemantics, vocMetric, 0.5), resultsFile);
-            }
+            ModelEvaluation.Outcome o = gt.cocoGt != null ? eval.coco(gt.cocoGt, images, resultsFile)
+                    : eval.voc(gt.voc, split, classesOr(predictor.classes()), evaluator(), resultsFile);
+            printRun(out, o.run(), predictor.provider());
+            EvalReport report = o.report();
             report.writeJson(outDir.resolve("report.json"));
             AtomicFiles.writeBytes(outDir.resolve("report.md"), report.markdown().getBytes(StandardCharsets.UTF_8));
             out.println("detections: " + resultsFile + ", report: " + outDir.resolve("report.json") + ", " + outDir.resolve("report.md"));
@@ -156,56 +142,20 @@ public final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    private EvalReport coco() {
-        CocoGroundTruth truth = CocoJson.readGroundTruth(gt.cocoGt);
-        CocoDetections dets = CocoJson.readResults(results);
-        CocoEvalResult r = new CocoEvaluator().evaluate(truth, dets);
-        return EvalReport.coco(r);
+    /** {@code --classes}, or {@code fallback} when not given. */
+    private List<String> classesOr(List<String> fallback) {
+        return classes == null || classes.isEmpty() ? fallback : classes;
     }
 
-    private EvalReport voc() {
-        List<String> names = classes == null || classes.isEmpty() ? VOC_CLASSES : classes;
-        Path yearDir = VocSplitReader.resolveYearDir(gt.voc);
-        List<VocImage> images = VocSplitReader.read(yearDir, split, names);
-        List<VocDetection> dets = vocDetections(images, names);
-        VocResult r = new VocEvaluator(vocSemantics, vocMetric, 0.5).evaluate(names, images, dets);
-        return EvalReport.voc(r);
+    private VocEvaluator evaluator() {
+        return new VocEvaluator(vocSemantics, vocMetric, 0.5);
     }
 
-    /** COCO results onto VOC images and labels; unknown image ids and category ids are reported together. */
-    private List<VocDetection> vocDetections(List<VocImage> images, List<String> names) {
-        Map<String, Long> byId = new HashMap<>();
-        Map<Long, Long> byNumber = new HashMap<>();
-        for (int i = 0; i < images.size(); i++) {
-            String id = images.get(i).id();
-            byId.put(id, (long) i);
-            if (id.matches("\\d{1,18}")) {
-                byNumber.put(Long.parseLong(id), (long) i);
-            }
+    private static void printRun(PrintWriter out, PredictionRun.Outcome o, String provider) {
+        if (!o.skipped().isEmpty()) {
+            out.printf("warning: %d images skipped (unreadable; scored as images without detections):%n", o.skipped().size());
+            o.skipped().stream().limit(10).forEach(s -> out.println("  " + s.file() + ": " + s.reason()));
         }
-        CocoDetections coco = CocoJson.readResults(results, text -> {
-            Long i = byId.get(text);
-            return i != null || !text.matches("\\d{1,18}") ? i : byNumber.get(Long.parseLong(text));
-        });
-        List<VocDetection> out = new ArrayList<>(coco.size());
-        List<String> bad = new ArrayList<>();
-        int numBad = 0;
-        for (int i = 0; i < coco.size(); i++) {
-            long cat = coco.categoryId(i);
-            if (cat < 1 || cat > names.size()) {
-                if (numBad++ < 5) {
-                    bad.add(cat + " (#" + i + ")");
-                }
-                continue;
-            }
-            double[] b = coco.bbox(i);
-            out.add(new VocDetection(images.get((int) coco.imageId(i)).id(), (int) cat - 1, coco.score(i),
-                    b[0] + 1, b[1] + 1, b[0] + b[2], b[1] + b[3]));
-        }
-        if (numBad > 0) {
-            throw new EvalInputException(results + ": " + numBad + " detections have a category_id outside 1.." + names.size()
-                    + " (category_id = 1 + index in " + names + "), e.g. " + String.join(", ", bad));
-        }
-        return out;
+        out.printf("%d images, %d detections (%s provider)%n", o.images().size(), o.numDetections(), provider);
     }
 }

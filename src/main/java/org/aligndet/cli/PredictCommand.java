@@ -10,14 +10,13 @@ import java.util.function.Consumer;
 import org.aligndet.export.eval.AtomicFiles;
 import org.aligndet.export.predict.BoxDrawer;
 import org.aligndet.export.predict.CategoryMap;
-import org.aligndet.export.predict.ImageDetections;
 import org.aligndet.export.predict.ImageRef;
 import org.aligndet.export.predict.OnnxPredictor;
 import org.aligndet.export.predict.PredictionRun;
 import org.aligndet.export.predict.ResultsFiles;
 import org.aligndet.trainer.data.CocoReader;
 import org.aligndet.trainer.data.Dataset;
-import org.aligndet.trainer.data.ImageFolderReader;
+import org.aligndet.trainer.infer.Detections;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -72,19 +71,19 @@ public final class PredictCommand implements Callable<Integer> {
             long[] categoryOf;
             if (coco != null) {
                 Dataset ds = CocoReader.read(coco, images);
-                refs = ds.images().stream().map(r -> new ImageRef(r.id(), r.key(), r.file())).toList();
+                refs = ImageRef.all(ds);
                 categoryOf = CategoryMap.of(predictor.classes(), ds.classes(), ds.categoryIds(), coco.toString());
             } else {
-                refs = folder(images);
+                refs = ImageRef.folder(images);
                 categoryOf = java.util.stream.LongStream.rangeClosed(1, predictor.classes().size()).toArray();
             }
             BoxDrawer drawer = new BoxDrawer(predictor.classes(), scoreThr);
             java.util.Map<Long, Path> fileOf = new java.util.HashMap<>();
             refs.forEach(r -> fileOf.put(r.id(), r.file()));
-            Consumer<ImageDetections> each = !draw ? null
+            Consumer<Detections> each = !draw ? null
                     : d -> drawer.draw(fileOf.get(d.imageId()), d, out.resolve("draw").resolve(d.key().replace('/', '_') + ".png"));
             PredictionRun.Outcome o = PredictionRun.run(predictor, refs, model.batch, !model.noProgress, each);
-            ResultsFiles.writeCocoResults(out.resolve("results.json"), o.images(), l -> categoryOf[l]);
+            ResultsFiles.writeCocoResults(out.resolve("results.json"), o.detections(), l -> categoryOf[l]);
             if (coco == null) {
                 ResultsFiles.writeImageList(out.resolve("images.json"), o.images(), predictor.classes());
             }
@@ -94,8 +93,7 @@ public final class PredictCommand implements Callable<Integer> {
     }
 
     private void report(PrintWriter console, OnnxPredictor predictor, PredictionRun.Outcome o) {
-        int dets = o.images().stream().mapToInt(d -> d.detections().size()).sum();
-        console.printf("%d images, %d detections (%s provider) -> %s%n", o.images().size(), dets, predictor.provider(),
+        console.printf("%d images, %d detections (%s provider) -> %s%n", o.images().size(), o.numDetections(), predictor.provider(),
                 out.resolve("results.json"));
         Path skippedFile = out.resolve("skipped.txt");
         if (!o.skipped().isEmpty()) {
@@ -112,17 +110,5 @@ public final class PredictCommand implements Callable<Integer> {
             }
         }
         console.flush();
-    }
-
-    /** One image file, or every image under a folder sorted by relative path; ids 1..n, keys relative paths. */
-    static List<ImageRef> folder(Path images) {
-        if (Files.isRegularFile(images)) {
-            return List.of(new ImageRef(1, images.getFileName().toString(), images));
-        }
-        List<ImageRef> refs = new ArrayList<>();
-        for (Path f : ImageFolderReader.imageFiles(images)) {
-            refs.add(new ImageRef(refs.size() + 1, images.relativize(f).toString().replace('\\', '/'), f));
-        }
-        return refs;
     }
 }

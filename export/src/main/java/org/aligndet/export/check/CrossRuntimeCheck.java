@@ -1,6 +1,5 @@
 package org.aligndet.export.check;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,14 +10,12 @@ import org.aligndet.bridge.onnx.OrtSessions;
 import org.aligndet.export.eval.CocoDetections;
 import org.aligndet.export.eval.CocoEvaluator;
 import org.aligndet.export.eval.CocoGroundTruth;
-import org.aligndet.export.eval.CocoJson;
 import org.aligndet.export.onnx.ExportException;
 import org.aligndet.export.onnx.ExportMetadata;
 import org.aligndet.export.onnx.TrainedCheckpoint;
 import org.aligndet.export.predict.CategoryMap;
 import org.aligndet.export.predict.ImageRef;
 import org.aligndet.trainer.image.CorruptImageException;
-import org.aligndet.trainer.infer.Detections;
 import org.aligndet.trainer.infer.HeadMaps;
 import org.aligndet.trainer.infer.Prepared;
 import org.aligndet.trainer.infer.Preprocessor;
@@ -115,18 +112,17 @@ public final class CrossRuntimeCheck implements AutoCloseable {
     /**
      * Runs the check.
      *
-     * @param images  what to check, at least one readable; ids are ground-truth image ids when {@code cocoGt} is given
-     * @param cocoGt  COCO instances file for AP, or null
+     * @param images  what to check, at least one readable; ids are ground-truth image ids when {@code gt} is given
+     * @param gt      COCO ground truth for AP ({@link CocoGroundTruth#read}), or null
      * @throws IllegalArgumentException when no image could be read
      */
-    public CheckReport run(List<ImageRef> images, Path cocoGt) {
+    public CheckReport run(List<ImageRef> images, CocoGroundTruth gt) {
         Map<String, OutputDiff.Accumulator> diffs = new LinkedHashMap<>();
         List<String> skipped = new ArrayList<>();
         CocoDetections.Builder torchDets = CocoDetections.builder();
         CocoDetections.Builder onnxDets = CocoDetections.builder();
-        CocoGroundTruth gt = cocoGt == null ? null : CocoJson.readGroundTruth(cocoGt);
         long[] categoryOf = gt == null ? null : CategoryMap.of(metadata.classes(), gt.categoryNames(),
-                java.util.Arrays.stream(gt.categoryIds()).boxed().toList(), cocoGt.toString());
+                java.util.Arrays.stream(gt.categoryIds()).boxed().toList(), gt.source());
         List<Long> checkedIds = new ArrayList<>();
         int torchCount = 0, onnxCount = 0, matched = 0;
         long torchNanos = 0, onnxNanos = 0;
@@ -154,8 +150,8 @@ public final class CrossRuntimeCheck implements AutoCloseable {
             matched += matcher.count(t.detections(), o.detections());
             checkedIds.add(ref.id());
             if (gt != null) {
-                add(torchDets, TorchPredictor.toOriginal(t.detections(), p), ref.id(), categoryOf);
-                add(onnxDets, TorchPredictor.toOriginal(o.detections(), p), ref.id(), categoryOf);
+                torchDets.add(TorchPredictor.toOriginal(t.detections(), p).withImage(ref.key(), ref.id()), categoryOf);
+                onnxDets.add(TorchPredictor.toOriginal(o.detections(), p).withImage(ref.key(), ref.id()), categoryOf);
             }
         }
         int n = checkedIds.size();
@@ -168,7 +164,7 @@ public final class CrossRuntimeCheck implements AutoCloseable {
             CocoGroundTruth sub = gt.restrictedTo(checkedIds.stream().mapToLong(Long::longValue).toArray());
             double[] ts = new CocoEvaluator().evaluate(sub, torchDets.build()).stats();
             double[] os = new CocoEvaluator().evaluate(sub, onnxDets.build()).stats();
-            ap = new CheckReport.ApComparison(cocoGt.toString(), ts[0], ts[1], os[0], os[1]);
+            ap = new CheckReport.ApComparison(gt.source(), ts[0], ts[1], os[0], os[1]);
         }
         List<String> allNotes = new ArrayList<>(notes);
         if (torchCount == 0 && onnxCount == 0) {
@@ -200,13 +196,6 @@ public final class CrossRuntimeCheck implements AutoCloseable {
             int level = l;
             diffs.computeIfAbsent(kind + "_" + l, k -> new OutputDiff.Accumulator(kind, level, tolerances.relFloor()))
                     .add(x.data(), y.data(), image);
-        }
-    }
-
-    private static void add(CocoDetections.Builder b, Detections d, long imageId, long[] categoryOf) {
-        for (int i = 0; i < d.size(); i++) {
-            float[] box = d.box(i);
-            b.add(imageId, categoryOf[d.labels()[i]], box[0], box[1], (double) box[2] - box[0], (double) box[3] - box[1], d.scores()[i]);
         }
     }
 

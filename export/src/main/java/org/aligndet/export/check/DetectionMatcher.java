@@ -2,6 +2,7 @@ package org.aligndet.export.check;
 
 import java.util.Arrays;
 import java.util.Comparator;
+import org.aligndet.trainer.box.Boxes;
 import org.aligndet.trainer.infer.Detections;
 
 /**
@@ -10,8 +11,8 @@ import org.aligndet.trainer.infer.Detections;
  * <p>Greedy by score: the first side's detections are visited from the highest score down (ties
  * by index); each takes, among the second side's still unmatched detections with the same label,
  * {@code |score_a - score_b| <= maxScoreDelta} and {@code IoU >= minIou}, the one with the highest
- * IoU (ties to the lower index). IoU is {@code inter / union} of {@code (x1, y1, x2, y2)} boxes in
- * float64. Two boxes with no area at all (both with zero width or height, e.g. clipped flat at the
+ * IoU (ties to the lower index). IoU is {@link Boxes#iouFloat64} of the {@code (x1, y1, x2, y2)}
+ * boxes. Two boxes with no area at all (both with zero width or height, e.g. clipped flat at the
  * image border) have no union: their IoU is 1 when every coordinate agrees within
  * {@value #DEGENERATE_TOLERANCE} px, else 0.
  */
@@ -74,12 +75,8 @@ public final class DetectionMatcher {
     }
 
     static double iou(float[] p, float[] q) {
-        double iw = Math.min(p[2], q[2]) - Math.max(p[0], q[0]);
-        double ih = Math.min(p[3], q[3]) - Math.max(p[1], q[1]);
-        double inter = iw > 0 && ih > 0 ? iw * ih : 0;
-        double union = area(p) + area(q) - inter;
-        if (union > 0) {
-            return inter / union;
+        if (area(p) > 0 || area(q) > 0) {
+            return Boxes.iouFloat64(p[0], p[1], p[2], p[3], q[0], q[1], q[2], q[3]);
         }
         double d = 0;
         for (int k = 0; k < 4; k++) {

@@ -1,6 +1,7 @@
 package org.aligndet.export.eval;
 
 import java.util.Arrays;
+import org.aligndet.trainer.box.Boxes;
 
 /**
  * pycocotools' {@code evaluateImg} and {@code accumulate} for one category: every image's
@@ -121,7 +122,7 @@ final class CocoCategoryEval {
             rankInImage[pos + di] = di;
             for (int gi = 0; gi < numG; gi++) {
                 int r = g[gi];
-                iou[di * numG + gi] = BoxIou.coco(dt.x[q], dt.y[q], dt.w[q], dt.h[q], gt.x[r], gt.y[r], gt.w[r], gt.h[r], gt.crowd[r]);
+                iou[di * numG + gi] = Boxes.cocoIouFloat64(dt.x[q], dt.y[q], dt.w[q], dt.h[q], gt.x[r], gt.y[r], gt.w[r], gt.h[r], gt.crowd[r]);
             }
         }
         boolean[] ignored = new boolean[numG];

@@ -1,12 +1,25 @@
 package org.aligndet.export.eval;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.IntToLongFunction;
+import org.aligndet.trainer.data.CocoJson;
+import org.aligndet.trainer.data.DatasetException;
+import org.aligndet.trainer.infer.Detections;
 
 /**
- * Detections in COCO results form: image id, category id, {@code [x, y, w, h]} box in pixels and
- * score, in input order (input order breaks score ties, as in pycocotools). Every entry has a
+ * Detections in COCO results form, the COCO evaluator's input: image id, category id,
+ * {@code [x, y, w, h]} box in pixels and score, float64 (pycocotools reads results files in
+ * float64), in input order (input order breaks score ties, as in pycocotools). Every entry has a
  * finite box with {@code w, h >= 0} and a finite score; ids are checked against the ground truth
  * by {@link CocoEvaluator}. An empty instance means "no detections": every AP is 0 (or -1).
+ *
+ * <p>Comes from a results file ({@link #read}) or from a model's {@link Detections}, the project's
+ * one detection record, in one of two explicitly named ways ({@link Builder#add(Detections, long[])}
+ * and {@link Builder#addAsWritten}).
  */
 public final class CocoDetections {
     final long[] imageId;
@@ -26,6 +39,52 @@ public final class CocoDetections {
         w = Arrays.copyOf(b.w, n);
         h = Arrays.copyOf(b.h, n);
         score = Arrays.copyOf(b.score, n);
+    }
+
+    /**
+     * Reads a COCO results file, a JSON array of {@code {image_id, category_id, bbox, score}}
+     * ({@link CocoJson#results}); image ids must be integers. An empty array is an error: it is
+     * almost always a failed inference run, and pycocotools cannot load it either.
+     */
+    public static CocoDetections read(Path file) {
+        return read(file, null);
+    }
+
+    /**
+     * As {@link #read(Path)}, with {@code imageIds} mapping the text of each {@code image_id}
+     * (a string, or a number's decimal text) onto an image id, or onto {@code null} when unknown.
+     * All unknown ids are reported together, with a count and examples. Every error is an
+     * {@link EvalInputException} naming the file.
+     */
+    public static CocoDetections read(Path file, Function<String, Long> imageIds) {
+        Builder b = builder();
+        List<String> unknown = new ArrayList<>();
+        int[] unknownCount = {0};
+        try {
+            CocoJson.results(file, imageIds != null, r -> {
+                Long image = imageIds == null ? r.imageId() : imageIds.apply(r.imageIdText());
+                if (image == null) {
+                    if (unknown.size() < 5) {
+                        unknown.add("'" + r.imageIdText() + "' at #" + r.index());
+                    }
+                    unknownCount[0]++;
+                    return;
+                }
+                b.add(image, r.categoryId(), r.x(), r.y(), r.w(), r.h(), r.score());
+            });
+        } catch (DatasetException e) {
+            throw new EvalInputException(e.getMessage(), e);
+        } catch (EvalInputException e) {
+            throw e.getMessage().startsWith(file.toString()) ? e : new EvalInputException(file + ": " + e.getMessage(), e);
+        }
+        if (unknownCount[0] > 0) {
+            throw new EvalInputException(file + ": " + unknownCount[0] + " detections have an unknown image_id (e.g. " + String.join(", ", unknown) + ")");
+        }
+        if (b.size() == 0) {
+            throw new EvalInputException("results file " + file + " holds an empty list: no detections to evaluate "
+                    + "(check the inference run; to score zero detections programmatically use CocoDetections.empty())");
+        }
+        return b.build();
     }
 
     public static CocoDetections empty() {
@@ -95,6 +154,46 @@ public final class CocoDetections {
             h[size] = bh;
             score[size] = s;
             size++;
+            return this;
+        }
+
+        /**
+         * Adds one image's detections as the float32 values they are, each widened exactly:
+         * bbox {@code [x1, y1, x2 - x1, y2 - y1]} (differences in float64), score as is. For
+         * scoring in memory (fine-tuning validation, the cross-runtime check).
+         *
+         * @param categoryOfLabel {@code category_id} of each label
+         * @throws IllegalStateException when {@code d} carries no image id, or a label has no category
+         */
+        public Builder add(Detections d, long[] categoryOfLabel) {
+            if (d.imageId() == Detections.NO_ID && d.size() > 0) {
+                throw new IllegalStateException("detections of '" + d.key() + "' carry no image id; set one with withImage");
+            }
+            float[] b = d.boxes();
+            for (int i = 0; i < d.size(); i++) {
+                int label = d.labels()[i];
+                if (label < 0 || label >= categoryOfLabel.length) {
+                    throw new IllegalStateException("detection " + i + " of '" + d.key() + "' has label " + label
+                            + ", which has no category id (" + categoryOfLabel.length + " known)");
+                }
+                float x1 = b[4 * i], y1 = b[4 * i + 1];
+                add(d.imageId(), categoryOfLabel[label], x1, y1, (double) b[4 * i + 2] - x1, (double) b[4 * i + 3] - y1, d.scores()[i]);
+            }
+            return this;
+        }
+
+        /**
+         * Adds one image's detections as a results file holds them ({@link AsWritten}): each value
+         * the float's shortest decimal, width and height at least 0. Scoring these gives the same
+         * numbers as scoring the written file.
+         *
+         * @param categoryOf {@code category_id} of each label
+         */
+        public Builder addAsWritten(Detections d, IntToLongFunction categoryOf) {
+            for (int i = 0; i < d.size(); i++) {
+                double[] box = AsWritten.xywh(d, i);
+                add(d.imageId(), categoryOf.applyAsLong(d.labels()[i]), box[0], box[1], box[2], box[3], AsWritten.decimal(d.scores()[i]));
+            }
             return this;
         }
 

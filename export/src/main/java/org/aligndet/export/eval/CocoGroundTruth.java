@@ -1,5 +1,6 @@
 package org.aligndet.export.eval;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -7,9 +8,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.aligndet.trainer.data.CocoFile;
+import org.aligndet.trainer.data.CocoJson;
+import org.aligndet.trainer.data.DatasetException;
 
 /**
- * COCO ground truth as the bbox evaluator needs it: image ids, categories and annotations.
+ * COCO ground truth as the bbox evaluator needs it: image ids, categories and annotations, read
+ * from an instances file exactly as pycocotools reads it ({@link #of(CocoFile)}: the evaluation
+ * view of the trainer's one COCO reader), or built by hand ({@link #builder}).
  *
  * <p>Image and category ids are kept sorted ascending (pycocotools' default {@code imgIds} and
  * {@code catIds}); annotations keep their file order, which decides GT order inside an
@@ -73,6 +79,42 @@ public final class CocoGroundTruth {
             area[i] = a.area;
             crowd[i] = a.crowd;
         }
+    }
+
+    /**
+     * Reads an instances file ({@link CocoJson#instances}); every error, malformed JSON included,
+     * is an {@link EvalInputException} naming the file.
+     */
+    public static CocoGroundTruth read(Path file) {
+        try {
+            return of(CocoJson.instances(file));
+        } catch (DatasetException e) {
+            throw new EvalInputException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The ground truth of a parsed instances file: every image, category and annotation (none
+     * filtered: zero-sized boxes count, as in pycocotools). Each annotation needs an {@code id} and
+     * an {@code area} (the area ranges come from it); ids must be unique and refer to the file's
+     * images and categories, boxes must not have negative sizes.
+     */
+    public static CocoGroundTruth of(CocoFile file) {
+        String source = file.file().toString();
+        if (file.annotationWithoutId() >= 0) {
+            throw new EvalInputException(source + ": annotations[" + file.annotationWithoutId() + "].id is missing");
+        }
+        Builder b = builder(source);
+        file.images().forEach(i -> b.image(i.id()));
+        file.categories().forEach(c -> b.category(c.id(), c.name()));
+        for (int k = 0; k < file.numAnnotations(); k++) {
+            if (Double.isNaN(file.area(k))) {
+                throw new EvalInputException(source + ": annotations[" + k + "] has no area field (COCO evaluation takes area ranges from it)");
+            }
+            b.annotation(file.annotationId(k), file.imageId(k), file.categoryId(k), file.bbox(k, 0), file.bbox(k, 1),
+                    file.bbox(k, 2), file.bbox(k, 3), file.area(k), file.crowd(k));
+        }
+        return b.build();
     }
 
     private static Map<Long, Integer> indexOf(long[] ids) {

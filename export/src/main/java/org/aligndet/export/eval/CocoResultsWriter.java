@@ -9,7 +9,7 @@ import java.nio.file.Path;
 /**
  * Writes detections as a COCO results file: a JSON array of
  * {@code {"image_id", "category_id", "bbox": [x, y, w, h], "score"}}, in the detections' order,
- * which {@link CocoJson#readResults(Path)} reads back to the same values.
+ * which {@link CocoDetections#read(Path)} reads back to the same values.
  */
 public final class CocoResultsWriter {
     private CocoResultsWriter() {

@@ -5,14 +5,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.aligndet.trainer.data.CocoFile;
+import org.aligndet.trainer.data.CocoJson;
 import org.aligndet.trainer.data.CocoReader;
 import org.aligndet.trainer.data.Dataset;
 import org.aligndet.trainer.data.ImageRecord;
 import org.aligndet.trainer.data.Instance;
 import org.aligndet.trainer.finetune.ValidationResult;
 import org.aligndet.trainer.finetune.Validator;
-import org.aligndet.trainer.infer.CocoResult;
 import org.aligndet.trainer.infer.Detections;
+import org.aligndet.trainer.infer.Prepared;
 import org.aligndet.trainer.infer.Preprocessor;
 import org.aligndet.trainer.infer.TorchPredictor;
 
@@ -25,7 +27,8 @@ import org.aligndet.trainer.infer.TorchPredictor;
  * {@code bbox_mAP_s}, {@code bbox_mAP_m}, {@code bbox_mAP_l} (the first six COCO stats; -1 where a
  * range has no ground truth). The primary metric is {@code bbox_mAP}.
  *
- * <p>Ground truth: a COCO annotation file is read exactly as pycocotools reads it. A VOC set (or any
+ * <p>Ground truth: a COCO annotation file is parsed once and read exactly as pycocotools reads it
+ * ({@link CocoGroundTruth#of}); its images come from the same parse. A VOC set (or any
  * {@link Dataset}) is converted: category ids are the labels + 1, the annotation area is the box
  * area, and VOC {@code difficult} objects become crowd regions, so detections on them are neither
  * rewarded nor punished (an approximation of VOC's rule; use {@code aligndet eval} for VOC mAP).
@@ -52,9 +55,10 @@ public final class CocoValidator implements Validator {
 
     /** A COCO annotation file and its image folder; labels map to the file's sorted category ids. */
     public static CocoValidator coco(Path annotations, Path imagesDir, Preprocessor pre, int batch) {
-        Dataset ds = CocoReader.read(annotations, imagesDir);
+        CocoFile file = CocoJson.instances(annotations);
+        Dataset ds = CocoReader.read(file, imagesDir);
         long[] cats = ds.categoryIds().stream().mapToLong(Integer::longValue).toArray();
-        return new CocoValidator(CocoJson.readGroundTruth(annotations), ds.images(), cats, pre, batch);
+        return new CocoValidator(CocoGroundTruth.of(file), ds.images(), cats, pre, batch);
     }
 
     /** Any labelled dataset (VOC), converted as the class comment says. */
@@ -87,16 +91,14 @@ public final class CocoValidator implements Validator {
         CocoDetections.Builder dets = CocoDetections.builder();
         for (int from = 0; from < images.size(); from += batch) {
             List<ImageRecord> part = images.subList(from, Math.min(images.size(), from + batch));
-            List<org.aligndet.trainer.infer.Prepared> prepared = new ArrayList<>(part.size());
+            List<Prepared> prepared = new ArrayList<>(part.size());
             for (ImageRecord r : part) {
                 prepared.add(pre.prepare(r.file()));
             }
             List<Detections> out = predictor.predict(prepared).detections();
             for (int i = 0; i < part.size(); i++) {
                 ImageRecord r = part.get(i);
-                for (CocoResult c : out.get(i).withImage(r.key(), r.id()).toCoco(categoryOfLabel)) {
-                    dets.add(c.imageId(), c.categoryId(), c.bbox()[0], c.bbox()[1], c.bbox()[2], c.bbox()[3], c.score());
-                }
+                dets.add(out.get(i).withImage(r.key(), r.id()), categoryOfLabel);
             }
         }
         return dets.build();

@@ -2,6 +2,9 @@ package org.aligndet.export.eval;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.aligndet.trainer.box.Boxes;
+import org.aligndet.trainer.data.VocImage;
+import org.aligndet.trainer.data.VocObject;
 
 /**
  * One class under detectron2 {@code voc_eval} semantics (the py-faster-rcnn algorithm), float64:
@@ -47,7 +50,7 @@ final class VocDetectron2Class {
             int jmax = -1;
             for (int j = 0; j < objs.size(); j++) {
                 VocObject o = objs.get(j);
-                double ov = BoxIou.vocFloat64(d.x1(), d.y1(), d.x2(), d.y2(), o.xmin(), o.ymin(), o.xmax(), o.ymax());
+                double ov = Boxes.vocIouFloat64(d.x1(), d.y1(), d.x2(), d.y2(), o.xmin(), o.ymin(), o.xmax(), o.ymax());
                 if (ov > ovmax) {
                     ovmax = ov;
                     jmax = j;

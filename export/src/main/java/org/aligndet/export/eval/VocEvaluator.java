@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.aligndet.trainer.data.VocImage;
+import org.aligndet.trainer.data.VocObject;
 
 /**
  * PASCAL VOC detection AP per class and mAP, with VOC's +1 pixel convention.

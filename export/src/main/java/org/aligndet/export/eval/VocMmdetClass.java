@@ -2,6 +2,9 @@ package org.aligndet.export.eval;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.aligndet.trainer.box.Boxes;
+import org.aligndet.trainer.data.VocImage;
+import org.aligndet.trainer.data.VocObject;
 
 /**
  * One class under mmdetection {@code eval_map} semantics ({@code tpfp_default} and
@@ -56,12 +59,12 @@ final class VocMmdetClass {
         double[] precision = new double[numDets];
         float ctp = 0f;
         float cfp = 0f;
-        double gtFloor = Math.max(numGts, (double) BoxIou.EPS32);
+        double gtFloor = Math.max(numGts, (double) Boxes.FLOAT32_EPS);
         for (int i = 0; i < numDets; i++) {
             ctp += tp[order[i]];
             cfp += fp[order[i]];
             recall[i] = ctp / gtFloor;
-            precision[i] = ctp / Math.max(ctp + cfp, BoxIou.EPS32);
+            precision[i] = ctp / Math.max(ctp + cfp, Boxes.FLOAT32_EPS);
         }
         float ap = metric == VocEvaluator.Metric.ELEVEN_POINT ? elevenPoint(recall, precision) : area(recall, precision);
         return new VocClassAp(name, ap, numGts, numDets, recall, precision);
@@ -101,7 +104,7 @@ final class VocMmdetClass {
             int arg = -1;
             for (int g = 0; g < objects.size(); g++) {
                 VocObject o = objects.get(g);
-                float iou = BoxIou.vocFloat32((float) d.x1(), (float) d.y1(), (float) d.x2(), (float) d.y2(),
+                float iou = Boxes.vocIouFloat32((float) d.x1(), (float) d.y1(), (float) d.x2(), (float) d.y2(),
                         (float) o.xmin(), (float) o.ymin(), (float) o.xmax(), (float) o.ymax());
                 if (iou > best) {
                     best = iou;

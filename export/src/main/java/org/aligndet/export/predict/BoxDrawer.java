@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import org.aligndet.export.eval.AtomicFiles;
 import org.aligndet.trainer.image.ImageDecoder;
+import org.aligndet.trainer.infer.Detections;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Point;
@@ -39,9 +40,9 @@ public final class BoxDrawer {
     }
 
     /** Reads {@code image}, draws {@code dets} (original image coordinates) and writes {@code png}. */
-    public void draw(Path image, ImageDetections dets, Path png) {
+    public void draw(Path image, Detections dets, Path png) {
         try (Mat bgr = ImageDecoder.readBgr(image)) {
-            draw(bgr, dets.detections());
+            draw(bgr, dets);
             try (BytePointer buf = new BytePointer()) {
                 imencode(".png", bgr, buf);
                 byte[] bytes = new byte[(int) buf.limit()];
@@ -52,19 +53,21 @@ public final class BoxDrawer {
     }
 
     /** Draws onto {@code bgr} in place. */
-    public void draw(Mat bgr, List<Detection> dets) {
+    public void draw(Mat bgr, Detections dets) {
+        float[] b = dets.boxes();
         for (int i = dets.size() - 1; i >= 0; i--) { // lowest score first, so the best ends on top
-            Detection d = dets.get(i);
-            if (d.score() < scoreThreshold) {
+            float score = dets.scores()[i];
+            if (score < scoreThreshold) {
                 continue;
             }
-            int[] c = PALETTE[Math.floorMod(d.label(), PALETTE.length)];
+            int label = dets.labels()[i];
+            int[] c = PALETTE[Math.floorMod(label, PALETTE.length)];
             try (Scalar colour = new Scalar(c[0], c[1], c[2], 0);
                  Scalar white = new Scalar(255, 255, 255, 0);
-                 Point p1 = new Point(Math.round(d.x1()), Math.round(d.y1()));
-                 Point p2 = new Point(Math.round(d.x2()), Math.round(d.y2()))) {
+                 Point p1 = new Point(Math.round(b[4 * i]), Math.round(b[4 * i + 1]));
+                 Point p2 = new Point(Math.round(b[4 * i + 2]), Math.round(b[4 * i + 3]))) {
                 rectangle(bgr, p1, p2, colour, 2, LINE_AA, 0);
-                String text = label(d);
+                String text = label(label, score);
                 int[] base = new int[1];
                 try (Size ts = getTextSize(text, FONT_HERSHEY_SIMPLEX, 0.4, 1, base)) {
                     int top = Math.max(0, p1.y() - ts.height() - 4);
@@ -78,8 +81,8 @@ public final class BoxDrawer {
         }
     }
 
-    private String label(Detection d) {
-        String name = d.label() < classes.size() ? classes.get(d.label()) : "class " + d.label();
-        return String.format(Locale.ROOT, "%s %.2f", name, d.score());
+    private String label(int label, float score) {
+        String name = label < classes.size() ? classes.get(label) : "class " + label;
+        return String.format(Locale.ROOT, "%s %.2f", name, score);
     }
 }

@@ -9,6 +9,7 @@ import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,6 +20,7 @@ import org.aligndet.bridge.onnx.OrtSessions;
 import org.aligndet.bridge.onnx.ValueSpec;
 import org.aligndet.bridge.tensor.DType;
 import org.aligndet.export.onnx.ExportMetadata;
+import org.aligndet.trainer.infer.Detections;
 import org.aligndet.trainer.infer.Prepared;
 import org.aligndet.trainer.infer.Preprocessor;
 
@@ -114,7 +116,7 @@ public final class OnnxPredictor implements AutoCloseable {
         int w = (s[0] + d - 1) / d * d;
         float[] raw = new float[3 * h * w];
         for (int c = 0; c < 3; c++) {
-            java.util.Arrays.fill(raw, c * h * w, (c + 1) * h * w, mean[c]);
+            Arrays.fill(raw, c * h * w, (c + 1) * h * w, mean[c]);
         }
         predict(List.of(new Prepared("warm-up", w, h, w, h, w, h, 1f, 1f, raw, null)));
         assembleNanos = runNanos = decodeNanos = 0;
@@ -125,9 +127,10 @@ public final class OnnxPredictor implements AutoCloseable {
      *
      * @param batch images prepared with {@link #preprocessor()} (or the same policy at another scale);
      *              {@link Preprocessor#prepareRaw} suffices, only {@link Prepared#raw()} is read
-     * @return per image, in batch order, its detections in original image coordinates, highest score first
+     * @return per image, in batch order, its detections in original image coordinates, highest score
+     *         first, keyed by {@link Prepared#key()} without an image id
      */
-    public List<List<Detection>> predict(List<Prepared> batch) {
+    public List<Detections> predict(List<Prepared> batch) {
         if (batch.isEmpty()) {
             return List.of();
         }
@@ -143,7 +146,7 @@ public final class OnnxPredictor implements AutoCloseable {
                 long t2 = System.nanoTime();
                 FloatBuffer dets = ((OnnxTensor) r.get("dets").orElseThrow()).getFloatBuffer();
                 LongBuffer labels = ((OnnxTensor) r.get("labels").orElseThrow()).getLongBuffer();
-                List<List<Detection>> out = decode(batch, dets, labels);
+                List<Detections> out = decode(batch, dets, labels);
                 long t3 = System.nanoTime();
                 assembleNanos += t1 - t0;
                 runNanos += t2 - t1;
@@ -188,12 +191,16 @@ public final class OnnxPredictor implements AutoCloseable {
         }
     }
 
-    private List<List<Detection>> decode(List<Prepared> batch, FloatBuffer dets, LongBuffer labels) {
+    /** Rows with a label and a positive score, mapped to each original image (boxes left as they are, even flat). */
+    private List<Detections> decode(List<Prepared> batch, FloatBuffer dets, LongBuffer labels) {
         int k = labels.remaining() / batch.size();
-        List<List<Detection>> out = new ArrayList<>(batch.size());
+        List<Detections> out = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             Prepared p = batch.get(i);
-            List<Detection> found = new ArrayList<>();
+            float[] boxes = new float[4 * k];
+            float[] scores = new float[k];
+            int[] labs = new int[k];
+            int n = 0;
             for (int j = 0; j < k; j++) {
                 int row = i * k + j;
                 long label = labels.get(row);
@@ -202,9 +209,12 @@ public final class OnnxPredictor implements AutoCloseable {
                     continue;
                 }
                 float[] b = p.toOriginal(dets.get(row * 5), dets.get(row * 5 + 1), dets.get(row * 5 + 2), dets.get(row * 5 + 3));
-                found.add(new Detection(b[0], b[1], b[2], b[3], score, (int) label));
+                System.arraycopy(b, 0, boxes, 4 * n, 4);
+                scores[n] = score;
+                labs[n++] = (int) label;
             }
-            out.add(found);
+            out.add(new Detections(p.key(), Detections.NO_ID, Arrays.copyOf(boxes, 4 * n), Arrays.copyOf(scores, n),
+                    Arrays.copyOf(labs, n)));
         }
         return out;
     }

@@ -4,9 +4,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import org.aligndet.trainer.image.CorruptImageException;
+import org.aligndet.trainer.infer.Detections;
 import org.aligndet.trainer.infer.Prepared;
 import org.aligndet.trainer.infer.Preprocessor;
 
@@ -20,11 +22,28 @@ public final class PredictionRun {
     public record Skipped(Path file, String reason) {
     }
 
-    /** Every image's detections, in input order, and the images skipped. */
-    public record Outcome(List<ImageDetections> images, List<Skipped> skipped) {
+    /**
+     * One image's result: its detections (original image pixels, keyed and identified as its
+     * {@link ImageRef}) and the original size they were found in.
+     */
+    public record Predicted(Detections detections, int width, int height) {
+    }
+
+    /** Every image's result, in input order, and the images skipped. */
+    public record Outcome(List<Predicted> images, List<Skipped> skipped) {
         public Outcome {
             images = List.copyOf(images);
             skipped = List.copyOf(skipped);
+        }
+
+        /** The detections of every image, in input order. */
+        public List<Detections> detections() {
+            return images.stream().map(Predicted::detections).toList();
+        }
+
+        /** How many detections in all. */
+        public int numDetections() {
+            return images.stream().mapToInt(p -> p.detections().size()).sum();
         }
     }
 
@@ -37,12 +56,12 @@ public final class PredictionRun {
      * @param each      called with every image's detections as soon as they exist (e.g. to draw them)
      */
     public static Outcome run(OnnxPredictor predictor, List<ImageRef> images, int batchSize, boolean progress,
-                              Consumer<ImageDetections> each) {
+                              Consumer<Detections> each) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
         }
         Preprocessor pre = predictor.preprocessor();
-        List<ImageDetections> done = new ArrayList<>(images.size());
+        List<Predicted> done = new ArrayList<>(images.size());
         List<Skipped> skipped = new ArrayList<>();
         predictor.warmUp();
         try (ProgressBar bar = progress ? new ProgressBarBuilder().setTaskName("predict").setInitialMax(images.size())
@@ -51,7 +70,7 @@ public final class PredictionRun {
                 List<ImageRef> chunk = images.subList(start, Math.min(images.size(), start + batchSize));
                 Prepared[] prepared = new Prepared[chunk.size()];
                 String[] problems = new String[chunk.size()];
-                java.util.stream.IntStream.range(0, chunk.size()).parallel().forEach(i -> {
+                IntStream.range(0, chunk.size()).parallel().forEach(i -> {
                     try {
                         Prepared p = pre.prepareRaw(chunk.get(i).file()); // the ONNX path needs raw only
                         prepared[i] = p;
@@ -69,12 +88,11 @@ public final class PredictionRun {
                         okRefs.add(chunk.get(i));
                     }
                 }
-                List<List<Detection>> dets = predictor.predict(ok);
+                List<Detections> dets = predictor.predict(ok);
                 for (int i = 0; i < ok.size(); i++) {
                     Prepared p = ok.get(i);
-                    ImageDetections d = new ImageDetections(okRefs.get(i).id(), okRefs.get(i).key(), p.originalWidth(),
-                            p.originalHeight(), dets.get(i));
-                    done.add(d);
+                    Detections d = dets.get(i).withImage(okRefs.get(i).key(), okRefs.get(i).id());
+                    done.add(new Predicted(d, p.originalWidth(), p.originalHeight()));
                     if (each != null) {
                         each.accept(d);
                     }

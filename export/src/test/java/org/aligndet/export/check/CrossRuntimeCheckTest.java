@@ -13,6 +13,7 @@ import java.util.List;
 import org.aligndet.bridge.onnx.OnnxModel;
 import org.aligndet.bridge.onnx.OrtSessions;
 import org.aligndet.bridge.tensor.HostTensor;
+import org.aligndet.export.eval.CocoGroundTruth;
 import org.aligndet.export.onnx.OnnxExporter;
 import org.aligndet.export.onnx.TrainedCheckpoint;
 import org.aligndet.export.predict.ImageRef;
@@ -28,7 +29,7 @@ class CrossRuntimeCheckTest {
 
     private CheckReport check(String spec, TrainedCheckpoint ckpt, OnnxModel onnx, List<ImageRef> images, Path gt) {
         try (CrossRuntimeCheck c = CrossRuntimeCheck.open(ckpt, null, onnx, CheckFixtures.SPECS, Tolerances.DEFAULT, OrtSessions.CPU)) {
-            return c.run(images, gt);
+            return c.run(images, gt == null ? null : CocoGroundTruth.read(gt));
         }
     }
 

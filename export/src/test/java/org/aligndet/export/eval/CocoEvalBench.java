@@ -27,9 +27,9 @@ public final class CocoEvalBench {
                 Runtime.getRuntime().availableProcessors());
         for (int rep = 0; rep < repeats; rep++) {
             long t0 = System.nanoTime();
-            CocoGroundTruth gt = CocoJson.readGroundTruth(gtFile);
+            CocoGroundTruth gt = CocoGroundTruth.read(gtFile);
             long t1 = System.nanoTime();
-            CocoDetections dt = CocoJson.readResults(dtFile);
+            CocoDetections dt = CocoDetections.read(dtFile);
             long t2 = System.nanoTime();
             CocoEvalResult r = new CocoEvaluator().evaluate(gt, dt);
             long t3 = System.nanoTime();

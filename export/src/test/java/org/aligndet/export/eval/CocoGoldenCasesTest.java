@@ -73,8 +73,8 @@ class CocoGoldenCasesTest {
     void realVal2014SubsetMatchesPycocotools() throws IOException {
         Path dir = SharedTestData.dir("coco_real");
         JsonNode expected = JSON.readTree(dir.resolve("expected.json").toFile());
-        CocoGroundTruth gt = CocoJson.readGroundTruth(dir.resolve("instances_val2014_100.json"));
-        CocoDetections dt = CocoJson.readResults(dir.resolve("instances_val2014_fakebbox100_results.json"));
+        CocoGroundTruth gt = CocoGroundTruth.read(dir.resolve("instances_val2014_100.json"));
+        CocoDetections dt = CocoDetections.read(dir.resolve("instances_val2014_fakebbox100_results.json"));
         assertEquals(839, gt.numAnnotations());
         assertEquals(734, dt.size());
         CocoEvalResult r = new CocoEvaluator().evaluate(gt, dt);

@@ -1,5 +1,8 @@
 package org.aligndet.export.eval;
 
+import org.aligndet.trainer.data.CocoFile;
+import org.aligndet.trainer.data.CocoJson;
+import org.aligndet.trainer.data.CocoReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,7 +48,7 @@ class CocoInputErrorsTest {
     void nanScoreInAFileIsNamed() throws IOException {
         Path p = write("nan.json", "[{\"image_id\": 1, \"category_id\": 1, \"bbox\": [1, 2, 3, 4], \"score\": 0.5},"
                 + " {\"image_id\": 2, \"category_id\": 1, \"bbox\": [1, 2, 3, 4], \"score\": NaN}]");
-        EvalInputException e = assertThrows(EvalInputException.class, () -> CocoJson.readResults(p));
+        EvalInputException e = assertThrows(EvalInputException.class, () -> CocoDetections.read(p));
         assertTrue(e.getMessage().contains("nan.json"), e.getMessage());
         assertTrue(e.getMessage().contains("detection #1 (image_id 2, category_id 1) has score NaN"), e.getMessage());
     }
@@ -53,18 +56,18 @@ class CocoInputErrorsTest {
     @Test
     void negativeWidthSaysXywh() throws IOException {
         Path p = write("neg.json", "[{\"image_id\": 1, \"category_id\": 1, \"bbox\": [100, 100, -20, 30], \"score\": 0.5}]");
-        EvalInputException e = assertThrows(EvalInputException.class, () -> CocoJson.readResults(p));
+        EvalInputException e = assertThrows(EvalInputException.class, () -> CocoDetections.read(p));
         assertTrue(e.getMessage().contains("negative width or height"), e.getMessage());
         assertTrue(e.getMessage().contains("[x, y, width, height]"), e.getMessage());
     }
 
     @Test
     void emptyResultsFileAndEmptyListAreClear() throws IOException {
-        EvalInputException list = assertThrows(EvalInputException.class, () -> CocoJson.readResults(write("empty.json", " [ ] ")));
+        EvalInputException list = assertThrows(EvalInputException.class, () -> CocoDetections.read(write("empty.json", " [ ] ")));
         assertTrue(list.getMessage().contains("holds an empty list: no detections"), list.getMessage());
-        EvalInputException bytes = assertThrows(EvalInputException.class, () -> CocoJson.readResults(write("zero.json", "")));
+        EvalInputException bytes = assertThrows(EvalInputException.class, () -> CocoDetections.read(write("zero.json", "")));
         assertTrue(bytes.getMessage().contains("is empty (0 bytes)"), bytes.getMessage());
-        EvalInputException missing = assertThrows(EvalInputException.class, () -> CocoJson.readResults(dir.resolve("nope.json")));
+        EvalInputException missing = assertThrows(EvalInputException.class, () -> CocoDetections.read(dir.resolve("nope.json")));
         assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
     }
 
@@ -76,14 +79,31 @@ class CocoInputErrorsTest {
     }
 
     @Test
+    void groundTruthKeepsWhatTheTrainingViewFilters() throws IOException {
+        // one parse, two views: pycocotools counts a zero-width GT box; the training reader skips it
+        Path p = write("zero.json", "{\"images\": [{\"id\": 1, \"file_name\": \"a.jpg\"}], \"categories\": [{\"id\": 1}],"
+                + " \"annotations\": [{\"id\": 1, \"image_id\": 1, \"category_id\": 1, \"bbox\": [5, 5, 0, 4], \"area\": 0}]}");
+        CocoFile file = CocoJson.instances(p);
+        assertEquals(1, CocoGroundTruth.of(file).numAnnotations());
+        assertTrue(CocoReader.read(file, dir).images().get(0).instances().isEmpty());
+        Path noId = write("noid.json", "{\"images\": [{\"id\": 1}], \"categories\": [{\"id\": 1}],"
+                + " \"annotations\": [{\"image_id\": 1, \"category_id\": 1, \"bbox\": [0, 0, 1, 1], \"area\": 1}]}");
+        EvalInputException e = assertThrows(EvalInputException.class, () -> CocoGroundTruth.read(noId));
+        assertTrue(e.getMessage().contains("annotations[0].id is missing"), e.getMessage());
+        Path broken = write("broken.json", "{\"images\": [{\"id\": 1},,]}");
+        e = assertThrows(EvalInputException.class, () -> CocoGroundTruth.read(broken));
+        assertTrue(e.getMessage().startsWith(broken + ":1:") && e.getMessage().contains("malformed JSON"), e.getMessage());
+    }
+
+    @Test
     void groundTruthErrorsNameTheAnnotation() throws IOException {
         Path p = write("gt.json", "{\"images\": [{\"id\": 1}], \"categories\": [{\"id\": 1, \"name\": \"a\"}],"
                 + " \"annotations\": [{\"id\": 5, \"image_id\": 3, \"category_id\": 1, \"bbox\": [0, 0, 1, 1], \"area\": 1, \"iscrowd\": 0}]}");
-        EvalInputException e = assertThrows(EvalInputException.class, () -> CocoJson.readGroundTruth(p));
+        EvalInputException e = assertThrows(EvalInputException.class, () -> CocoGroundTruth.read(p));
         assertTrue(e.getMessage().contains("annotation id 5 refers to image id 3"), e.getMessage());
         Path noArea = write("gt2.json", "{\"images\": [{\"id\": 1}], \"categories\": [{\"id\": 1}],"
                 + " \"annotations\": [{\"id\": 5, \"image_id\": 1, \"category_id\": 1, \"bbox\": [0, 0, 1, 1]}]}");
-        EvalInputException e2 = assertThrows(EvalInputException.class, () -> CocoJson.readGroundTruth(noArea));
+        EvalInputException e2 = assertThrows(EvalInputException.class, () -> CocoGroundTruth.read(noArea));
         assertTrue(e2.getMessage().contains("annotations[0] has no area field"), e2.getMessage());
     }
 }

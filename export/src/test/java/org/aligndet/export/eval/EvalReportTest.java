@@ -2,6 +2,8 @@ package org.aligndet.export.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.aligndet.trainer.data.VocImage;
+import org.aligndet.trainer.data.VocObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,8 +23,8 @@ class EvalReportTest {
 
     private static CocoEvalResult real() {
         Path d = SharedTestData.dir("coco_real");
-        return new CocoEvaluator().evaluate(CocoJson.readGroundTruth(d.resolve("instances_val2014_100.json")),
-                CocoJson.readResults(d.resolve("instances_val2014_fakebbox100_results.json")));
+        return new CocoEvaluator().evaluate(CocoGroundTruth.read(d.resolve("instances_val2014_100.json")),
+                CocoDetections.read(d.resolve("instances_val2014_fakebbox100_results.json")));
     }
 
     @Test
@@ -64,7 +66,7 @@ class EvalReportTest {
 
     @Test
     void vocReportAndPlot() throws IOException {
-        List<VocImage> images = List.of(new VocImage("000001", List.of(new VocObject(1, 1, 100, 100, 0, false))));
+        List<VocImage> images = List.of(new VocImage("000001", List.of(new VocObject("dog", 0, 1, 1, 100, 100, false))));
         List<VocDetection> dets = List.of(new VocDetection("000001", 0, 0.9, 1, 1, 100, 100));
         EvalReport report = EvalReport.voc(new VocEvaluator().evaluate(List.of("dog", "cat"), images, dets));
         assertTrue(report.markdown().contains("| dog | 1.000 | 1 | 1 |"), report.markdown());
@@ -83,7 +85,7 @@ class EvalReportTest {
         CocoDetections dt = CocoDetections.builder().add(42, 3, 1.25, 2.5, 10.125, 0.0, 0.3).add(7, 1, 0, 0, 1e-3, 5, 0.99).build();
         Path file = dir.resolve("dets.json");
         CocoResultsWriter.write(file, dt);
-        CocoDetections back = CocoJson.readResults(file);
+        CocoDetections back = CocoDetections.read(file);
         assertEquals(2, back.size());
         for (int i = 0; i < 2; i++) {
             assertEquals(dt.imageId(i), back.imageId(i));

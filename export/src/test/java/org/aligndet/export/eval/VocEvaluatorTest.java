@@ -1,5 +1,7 @@
 package org.aligndet.export.eval;
 
+import org.aligndet.trainer.data.VocImage;
+import org.aligndet.trainer.data.VocObject;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -13,7 +15,7 @@ class VocEvaluatorTest {
     private static final List<String> CLASSES = List.of("dog");
     // two dogs; detections in score order: TP, FP, TP -> recall [.5, .5, 1], precision [1, .5, 2/3]
     private static final List<VocImage> IMAGES = List.of(new VocImage("000001", List.of(
-            new VocObject(1, 1, 100, 100, 0, false), new VocObject(201, 201, 300, 300, 0, false))));
+            new VocObject("dog", 0, 1, 1, 100, 100, false), new VocObject("dog", 0, 201, 201, 300, 300, false))));
     private static final List<VocDetection> DETS = List.of(
             new VocDetection("000001", 0, 0.9, 1, 1, 100, 100),
             new VocDetection("000001", 0, 0.8, 400, 400, 450, 450),

@@ -2,6 +2,8 @@ package org.aligndet.export.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.aligndet.trainer.data.VocImage;
+import org.aligndet.trainer.data.VocObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -98,8 +100,9 @@ class VocGoldenCasesTest {
             List<VocObject> objs = new ArrayList<>();
             for (JsonNode o : im.get("objects")) {
                 JsonNode b = o.get("bbox");
-                objs.add(new VocObject(b.get(0).asDouble(), b.get(1).asDouble(), b.get(2).asDouble(), b.get(3).asDouble(),
-                        classes.indexOf(o.get("name").asText()), o.get("difficult").asInt() != 0));
+                String name = o.get("name").asText();
+                objs.add(new VocObject(name, classes.indexOf(name), b.get(0).asDouble(), b.get(1).asDouble(), b.get(2).asDouble(),
+                        b.get(3).asDouble(), o.get("difficult").asInt() != 0));
             }
             out.add(new VocImage(im.get("id").asText(), objs));
         }

@@ -1,5 +1,6 @@
 package org.aligndet.export.predict;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,6 +23,7 @@ import org.aligndet.bridge.onnx.proto.OnnxProto.ValueInfoProto;
 import org.aligndet.bridge.tensor.DType;
 import org.aligndet.bridge.tensor.HostTensor;
 import org.aligndet.export.onnx.ExportMetadata;
+import org.aligndet.trainer.infer.Detections;
 import org.aligndet.trainer.infer.Prepared;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Scalar;
@@ -61,9 +63,15 @@ class OnnxPredictorTest {
             assertEquals(160, a.validHeight());
             assertEquals(160, b.validWidth());
             assertEquals(320, b.validHeight());
-            List<List<Detection>> out = p.predict(List.of(a, b));
-            assertEquals(List.of(new Detection(20, 10, 40, 30, 0.9f, 2), new Detection(187.5f, 62.5f, 200, 100, 0.8f, 0)), out.get(0));
-            assertEquals(List.of(new Detection(10, 20, 30, 40, 0.7f, 5)), out.get(1));
+            List<Detections> out = p.predict(List.of(a, b));
+            assertArrayEquals(new float[] {20, 10, 40, 30, 187.5f, 62.5f, 200, 100}, out.get(0).boxes());
+            assertArrayEquals(new float[] {0.9f, 0.8f}, out.get(0).scores());
+            assertArrayEquals(new int[] {2, 0}, out.get(0).labels());
+            assertEquals("a", out.get(0).key());
+            assertEquals(Detections.NO_ID, out.get(0).imageId());
+            assertArrayEquals(new float[] {10, 20, 30, 40}, out.get(1).boxes());
+            assertArrayEquals(new float[] {0.7f}, out.get(1).scores());
+            assertArrayEquals(new int[] {5}, out.get(1).labels());
             assertEquals(List.of("c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7"), p.classes());
         }
     }

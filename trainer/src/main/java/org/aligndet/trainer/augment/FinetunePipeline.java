@@ -18,6 +18,6 @@ public final class FinetunePipeline {
     }
 
     public View apply(Mat bgr, List<Instance> instances, SplittableRandom rng) {
-        return view.apply(bgr, Boxes.of(instances), rng);
+        return view.apply(bgr, BoxList.of(instances), rng);
     }
 }

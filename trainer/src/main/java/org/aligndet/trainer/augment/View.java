@@ -14,7 +14,7 @@ package org.aligndet.trainer.augment;
  *                     {@code [0, validWidth] x [0, validHeight]}, degenerate ones dropped, ids kept
  */
 public record View(ImageTensor image, int validHeight, int validWidth, float scaleW, float scaleH,
-                   boolean flipped, PhotometricOp.Choice photometric, Boxes boxes) {
+                   boolean flipped, PhotometricOp.Choice photometric, BoxList boxes) {
 
     /** Maps a box of this view back to the original image frame: {@code [x1, y1, x2, y2]}. */
     public float[] toOriginal(float x1, float y1, float x2, float y2) {

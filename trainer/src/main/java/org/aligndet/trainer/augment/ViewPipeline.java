@@ -29,7 +29,7 @@ public final class ViewPipeline {
      * @param boxes boxes in the original pixel frame
      * @param rng   this view's generator
      */
-    public View apply(Mat bgr, Boxes boxes, SplittableRandom rng) {
+    public View apply(Mat bgr, BoxList boxes, SplittableRandom rng) {
         int shortSide = config.shortSides().get(rng.nextInt(config.shortSides().size()));
         boolean flipped = rng.nextDouble() < config.flipProb();
         PhotometricOp.Choice op = config.photometric() ? PhotometricOp.draw(rng) : new PhotometricOp.Choice(PhotometricOp.IDENTITY, 0);
@@ -42,7 +42,7 @@ public final class ViewPipeline {
             }
             rgb = toRgb(resized);
         }
-        Boxes out = boxes.scale(plan.scaleW(), plan.scaleH());
+        BoxList out = boxes.scale(plan.scaleW(), plan.scaleH());
         if (flipped) {
             out = out.flipHorizontal(plan.newWidth());
         }

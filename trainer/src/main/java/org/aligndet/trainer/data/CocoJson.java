@@ -5,115 +5,134 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
+import java.util.function.Consumer;
 
 /**
- * The raw content of a COCO instances file, read with Jackson's streaming parser so that a file
- * with millions of annotations (a proposals file) is never held as a tree. Annotations are kept in
- * columns; {@link CocoReader} resolves them into {@link ImageRecord}s.
+ * The one reader of COCO JSON files, with Jackson's streaming parser (no tree is built, so a
+ * val2017-sized or proposals file reads in about a second): instances files into a
+ * {@link CocoFile}, and results files entry by entry.
  *
  * <p>Top-level keys may come in any order; keys other than {@code images}, {@code annotations} and
  * {@code categories} are skipped, as are unknown keys inside each entry ({@code segmentation} etc.).
+ * Ids must be integers (an integral float such as {@code 3.0} is accepted). Malformed JSON, a
+ * wrongly typed or missing field is a {@link DatasetException} naming the file, line and column.
  */
-final class CocoJson {
-    record RawImage(long id, String fileName, int width, int height) {
+public final class CocoJson {
+    /** Python's {@code json} writes NaN and Infinity as bare words: read them, then reject them by name. */
+    private static final JsonFactory FACTORY = JsonFactory.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+
+    /**
+     * One entry of a COCO results file, {@code {image_id, category_id, bbox: [x, y, w, h], score}}.
+     *
+     * @param index       position in the file's array
+     * @param imageIdText the {@code image_id} as written: a string's content, or a number's text
+     * @param imageId     its value when it is an integer number, else null
+     */
+    public record Result(int index, String imageIdText, Long imageId, long categoryId, double x, double y, double w,
+                         double h, double score) {
     }
 
-    record RawCategory(int id, String name) {
-    }
+    private final Path file;
+    private final JsonParser p;
+    /** Whether NaN and Infinity may stand for numbers (results: the evaluator names them). */
+    private final boolean nonFinite;
 
-    /** Annotations as columns; bbox is COCO's {@code [x, y, w, h]} in pixels. */
-    static final class RawAnnotations {
-        int size;
-        long[] id = new long[1024];
-        long[] imageId = new long[1024];
-        int[] categoryId = new int[1024];
-        double[] bbox = new double[4 * 1024];
-        double[] area = new double[1024];
-        double[] score = new double[1024];
-        boolean[] crowd = new boolean[1024];
-        boolean[] ignore = new boolean[1024];
-        /** Whether every annotation carried a {@code score}. */
-        boolean allScored = true;
-
-        void grow() {
-            if (size < id.length) {
-                return;
-            }
-            int n = id.length * 2;
-            id = Arrays.copyOf(id, n);
-            imageId = Arrays.copyOf(imageId, n);
-            categoryId = Arrays.copyOf(categoryId, n);
-            bbox = Arrays.copyOf(bbox, 4 * n);
-            area = Arrays.copyOf(area, n);
-            score = Arrays.copyOf(score, n);
-            crowd = Arrays.copyOf(crowd, n);
-            ignore = Arrays.copyOf(ignore, n);
-        }
-    }
-
-    final Path file;
-    final List<RawImage> images = new ArrayList<>();
-    final List<RawCategory> categories = new ArrayList<>();
-    final RawAnnotations annotations = new RawAnnotations();
-
-    private CocoJson(Path file) {
+    private CocoJson(Path file, JsonParser p, boolean nonFinite) {
         this.file = file;
+        this.p = p;
+        this.nonFinite = nonFinite;
     }
 
-    /** Parses {@code file}; malformed JSON or a wrongly typed field is a {@link DatasetException} naming line and column. */
-    static CocoJson parse(Path file) {
-        CocoJson out = new CocoJson(file);
-        try (JsonParser p = new JsonFactory().createParser(file.toFile())) {
-            out.readRoot(p);
+    /**
+     * Parses an instances file ({@code images}, {@code annotations}, {@code categories}). An image
+     * needs an {@code id}, a category an {@code id}, an annotation {@code bbox} (4 finite numbers),
+     * {@code image_id} and {@code category_id}; everything else is optional here.
+     */
+    public static CocoFile instances(Path file) {
+        CocoFile out = new CocoFile(file);
+        parse(file, false, json -> json.readInstances(out));
+        return out;
+    }
+
+    /**
+     * Reads a COCO results file, a JSON array of {@code {image_id, category_id, bbox, score}},
+     * handing each entry to {@code each} in file order. Numbers may be NaN or Infinity, for the
+     * caller to reject by name. A file that does not exist or is empty is an error saying so.
+     *
+     * @param textImageIds whether {@code image_id} may be a string (VOC ids); else it must be an integer
+     */
+    public static void results(Path file, boolean textImageIds, Consumer<Result> each) {
+        if (!Files.isRegularFile(file)) {
+            throw new DatasetException("results file " + file + " does not exist");
+        }
+        parse(file, true, json -> json.readResults(textImageIds, each));
+    }
+
+    private interface Body {
+        void read(CocoJson json) throws IOException;
+    }
+
+    private static void parse(Path file, boolean nonFinite, Body body) {
+        try (JsonParser p = FACTORY.createParser(file.toFile())) {
+            body.read(new CocoJson(file, p, nonFinite));
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr();
             throw new DatasetException(file + where + ": malformed JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
-        return out;
     }
 
-    private void readRoot(JsonParser p) throws IOException {
+    private void readInstances(CocoFile out) throws IOException {
         if (p.nextToken() != JsonToken.START_OBJECT) {
-            throw error(p, "expected a JSON object at the top level");
+            throw error("expected a JSON object at the top level");
         }
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String key = p.currentName();
             p.nextToken();
             switch (key) {
-                case "images" -> readArray(p, key, this::readImage);
-                case "annotations" -> readArray(p, key, this::readAnnotation);
-                case "categories" -> readArray(p, key, this::readCategory);
+                case "images" -> readArray("\"images\"", () -> readImage(out));
+                case "annotations" -> readArray("\"annotations\"", () -> readAnnotation(out));
+                case "categories" -> readArray("\"categories\"", () -> readCategory(out));
                 default -> p.skipChildren();
             }
         }
     }
 
-    private interface EntryReader {
-        void read(JsonParser p) throws IOException;
+    private void readResults(boolean textImageIds, Consumer<Result> each) throws IOException {
+        JsonToken first = p.nextToken();
+        if (first == null) {
+            throw new DatasetException("results file " + file + " is empty (0 bytes); expected a JSON array of detections");
+        }
+        int[] index = {0};
+        readArray("a results file", () -> each.accept(readResult(index[0]++, textImageIds)));
     }
 
-    private void readArray(JsonParser p, String key, EntryReader entry) throws IOException {
+    private interface EntryReader {
+        void read() throws IOException;
+    }
+
+    /** Reads the array at the current token, each entry an object; {@code what} names it in errors. */
+    private void readArray(String what, EntryReader entry) throws IOException {
         if (p.currentToken() != JsonToken.START_ARRAY) {
-            throw error(p, "\"" + key + "\" must be an array");
+            throw error(what + " must be an array");
         }
         while (p.nextToken() != JsonToken.END_ARRAY) {
             if (p.currentToken() != JsonToken.START_OBJECT) {
-                throw error(p, "entries of \"" + key + "\" must be objects");
+                throw error("entries of " + what + " must be objects");
             }
-            entry.read(p);
+            entry.read();
         }
     }
 
-    private void readImage(JsonParser p) throws IOException {
+    private void readImage(CocoFile out) throws IOException {
+        JsonLocation start = p.currentLocation();
         Long id = null;
         String fileName = null;
         int width = 0;
@@ -122,44 +141,47 @@ final class CocoJson {
             String key = p.currentName();
             p.nextToken();
             switch (key) {
-                case "id" -> id = number(p, "image id").longValue();
-                case "file_name" -> fileName = text(p, "image file_name");
-                case "width" -> width = number(p, "image width").intValue();
-                case "height" -> height = number(p, "image height").intValue();
+                case "id" -> id = integer("image id");
+                case "file_name" -> fileName = text("image file_name");
+                case "width" -> width = (int) number("image width");
+                case "height" -> height = (int) number("image height");
                 default -> p.skipChildren();
             }
         }
-        if (id == null || fileName == null) {
-            throw error(p, "an image needs \"id\" and \"file_name\"");
+        if (id == null) {
+            throw error("an image needs an \"id\"");
         }
-        images.add(new RawImage(id, fileName, width, height));
+        if (fileName == null && out.imageWithoutFileNameAt == null) {
+            out.imageWithoutFileNameAt = file + ":" + start.getLineNr() + ":" + start.getColumnNr();
+        }
+        out.images.add(new CocoFile.Image(id, fileName, width, height));
     }
 
-    private void readCategory(JsonParser p) throws IOException {
-        Integer id = null;
+    private void readCategory(CocoFile out) throws IOException {
+        Long id = null;
         String name = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String key = p.currentName();
             p.nextToken();
             switch (key) {
-                case "id" -> id = number(p, "category id").intValue();
-                case "name" -> name = text(p, "category name");
+                case "id" -> id = integer("category id");
+                case "name" -> name = text("category name");
                 default -> p.skipChildren();
             }
         }
         if (id == null) {
-            throw error(p, "a category needs an \"id\"");
+            throw error("a category needs an \"id\"");
         }
-        categories.add(new RawCategory(id, name == null ? String.valueOf(id) : name));
+        out.categories.add(new CocoFile.Category(id, name == null ? String.valueOf(id) : name));
     }
 
-    private void readAnnotation(JsonParser p) throws IOException {
-        RawAnnotations a = annotations;
+    private void readAnnotation(CocoFile a) throws IOException {
         a.grow();
         int i = a.size;
+        boolean hasId = false;
         a.id[i] = i;
         a.imageId[i] = Long.MIN_VALUE;
-        a.categoryId[i] = Integer.MIN_VALUE;
+        a.categoryId[i] = Long.MIN_VALUE;
         a.area[i] = Double.NaN;
         a.score[i] = Double.NaN;
         a.crowd[i] = false;
@@ -169,73 +191,131 @@ final class CocoJson {
             String key = p.currentName();
             p.nextToken();
             switch (key) {
-                case "id" -> a.id[i] = number(p, "annotation id").longValue();
-                case "image_id" -> a.imageId[i] = number(p, "annotation image_id").longValue();
-                case "category_id" -> a.categoryId[i] = number(p, "annotation category_id").intValue();
-                case "area" -> a.area[i] = number(p, "annotation area").doubleValue();
-                case "score" -> a.score[i] = number(p, "annotation score").doubleValue();
-                case "iscrowd" -> a.crowd[i] = flag(p, "iscrowd");
-                case "ignore" -> a.ignore[i] = flag(p, "ignore");
+                case "id" -> {
+                    a.id[i] = integer("annotation id");
+                    hasId = true;
+                }
+                case "image_id" -> a.imageId[i] = integer("annotation image_id");
+                case "category_id" -> a.categoryId[i] = integer("annotation category_id");
+                case "area" -> a.area[i] = number("annotation area");
+                case "score" -> a.score[i] = number("annotation score");
+                case "iscrowd" -> a.crowd[i] = flag("iscrowd");
+                case "ignore" -> a.ignore[i] = flag("ignore");
                 case "bbox" -> {
-                    readBox(p, a.bbox, 4 * i);
+                    readBox(a.bbox, 4 * i);
                     hasBox = true;
                 }
                 default -> p.skipChildren();
             }
         }
-        if (!hasBox || a.imageId[i] == Long.MIN_VALUE || a.categoryId[i] == Integer.MIN_VALUE) {
-            throw error(p, "annotation id " + a.id[i] + " needs \"bbox\", \"image_id\" and \"category_id\"");
+        if (!hasBox || a.imageId[i] == Long.MIN_VALUE || a.categoryId[i] == Long.MIN_VALUE) {
+            throw error("annotation id " + a.id[i] + " needs \"bbox\", \"image_id\" and \"category_id\"");
+        }
+        if (!hasId && a.annotationWithoutId < 0) {
+            a.annotationWithoutId = i;
         }
         a.allScored &= !Double.isNaN(a.score[i]);
         a.size++;
     }
 
-    private void readBox(JsonParser p, double[] into, int at) throws IOException {
+    private Result readResult(int index, boolean textImageIds) throws IOException {
+        String imageText = null;
+        Long image = null;
+        Long category = null;
+        double[] box = null;
+        Double score = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String key = p.currentName();
+            JsonToken t = p.nextToken();
+            switch (key) {
+                case "image_id" -> {
+                    if (!(textImageIds && t == JsonToken.VALUE_STRING)) {
+                        image = integer(textImageIds ? "result image_id (an integer or a string)" : "result image_id");
+                    }
+                    imageText = p.getText();
+                }
+                case "category_id" -> category = integer("result category_id");
+                case "bbox" -> {
+                    box = new double[4];
+                    readBox(box, 0);
+                }
+                case "score" -> score = number("result score");
+                default -> p.skipChildren();
+            }
+        }
+        if (imageText == null || category == null || box == null || score == null) {
+            throw error("result #" + index + " needs \"image_id\", \"category_id\", \"bbox\" and \"score\"");
+        }
+        return new Result(index, imageText, image, category, box[0], box[1], box[2], box[3], score);
+    }
+
+    private void readBox(double[] into, int at) throws IOException {
         if (p.currentToken() != JsonToken.START_ARRAY) {
-            throw error(p, "\"bbox\" must be an array [x, y, w, h]");
+            throw error("\"bbox\" must be an array [x, y, w, h]");
         }
         int n = 0;
         while (p.nextToken() != JsonToken.END_ARRAY) {
-            Number v = number(p, "bbox value");
+            double v = number("bbox value");
             if (n < 4) {
-                into[at + n] = v.doubleValue();
+                into[at + n] = v;
             }
             n++;
         }
         if (n != 4) {
-            throw error(p, "\"bbox\" must have 4 numbers [x, y, w, h], found " + n);
+            throw error("\"bbox\" must have 4 numbers [x, y, w, h], found " + n);
         }
     }
 
-    private Number number(JsonParser p, String what) throws IOException {
+    /** A number; NaN and Infinity only where this file allows them. */
+    private double number(String what) throws IOException {
         JsonToken t = p.currentToken();
         if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
-            throw error(p, what + " must be a number, found " + describe(p));
+            throw error(what + " must be a number, found " + describe());
         }
-        return t == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : p.getDoubleValue();
+        double v = p.getDoubleValue();
+        if (!nonFinite && !Double.isFinite(v)) {
+            throw error(what + " must be a finite number, found " + p.getText());
+        }
+        return v;
     }
 
-    private boolean flag(JsonParser p, String what) throws IOException {
+    /** An integer, or a float with an integral value. */
+    private long integer(String what) throws IOException {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.VALUE_NUMBER_INT) {
+            return p.getLongValue();
+        }
+        if (t != JsonToken.VALUE_NUMBER_FLOAT) {
+            throw error(what + " must be a number, found " + describe());
+        }
+        double v = p.getDoubleValue();
+        if (!Double.isFinite(v) || v != Math.rint(v)) {
+            throw error(what + " must be an integer, found " + p.getText());
+        }
+        return (long) v;
+    }
+
+    private boolean flag(String what) throws IOException {
         JsonToken t = p.currentToken();
         if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
             return t == JsonToken.VALUE_TRUE;
         }
-        return number(p, what).doubleValue() != 0;
+        return number(what) != 0;
     }
 
-    private String text(JsonParser p, String what) throws IOException {
+    private String text(String what) throws IOException {
         if (p.currentToken() != JsonToken.VALUE_STRING) {
-            throw error(p, what + " must be a string, found " + describe(p));
+            throw error(what + " must be a string, found " + describe());
         }
         return p.getText();
     }
 
-    private static String describe(JsonParser p) throws IOException {
+    private String describe() throws IOException {
         JsonToken t = p.currentToken();
         return t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY ? t.asString() + "..." : p.getText();
     }
 
-    private DatasetException error(JsonParser p, String message) {
+    private DatasetException error(String message) {
         JsonLocation at = p.currentLocation();
         return new DatasetException(file + ":" + at.getLineNr() + ":" + at.getColumnNr() + ": " + message);
     }

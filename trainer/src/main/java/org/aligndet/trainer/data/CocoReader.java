@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads COCO instances files ({@code annotations/instances_*.json}) and proposal files of the same
- * shape into {@link Dataset}s.
+ * shape into {@link Dataset}s: the training view of a {@link CocoFile} (parsed by {@link CocoJson}).
+ * A caller that also evaluates on the file parses it once and passes the {@link CocoFile}.
  *
  * <p>Boxes: COCO's {@code [x, y, w, h]} becomes the continuous 0-based {@code x1 = x, y1 = y,
  * x2 = x + w, y2 = y + h} in the original pixel frame (see {@link Instance}). Labels: categories
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * <p>Filtered and counted (never fatal): a bbox with zero or negative width or height; a box
  * entirely outside its image (when the image's size is known). Fatal, naming the file and the
  * annotation id: an annotation whose image or category is not in the file; duplicate image or
- * category ids. Malformed JSON names the file, line and column.
+ * category ids; an image without {@code file_name}. Malformed JSON names the file, line and column.
  */
 public final class CocoReader {
     public static final String ZERO_SIZE = "bbox with zero or negative width or height";
@@ -44,21 +45,32 @@ public final class CocoReader {
         return r.dataset();
     }
 
+    /** {@link #read(Path, Path)} of a file already parsed. */
+    public static Dataset read(CocoFile file, Path imagesDir) {
+        LoadResult r = load(file, imagesDir);
+        logSkips(file.file(), r.skipped());
+        return r.dataset();
+    }
+
     /** Like {@link #read} but hands back the skip counts instead of logging them. */
     public static LoadResult load(Path annotations, Path imagesDir) {
-        CocoJson json = CocoJson.parse(annotations);
-        List<CocoJson.RawCategory> cats = sortedCategories(json);
-        Map<Integer, Integer> labelOf = new HashMap<>();
+        return load(CocoJson.instances(annotations), imagesDir);
+    }
+
+    /** {@link #load(Path, Path)} of a file already parsed. */
+    public static LoadResult load(CocoFile coco, Path imagesDir) {
+        List<CocoFile.Category> cats = sortedCategories(coco);
+        Map<Long, Integer> labelOf = new HashMap<>();
         List<String> names = new ArrayList<>();
         List<Integer> ids = new ArrayList<>();
-        for (CocoJson.RawCategory c : cats) {
+        for (CocoFile.Category c : cats) {
             labelOf.put(c.id(), names.size());
             names.add(c.name());
-            ids.add(c.id());
+            ids.add(intId(coco, c.id()));
         }
         SkipCounts skipped = new SkipCounts();
-        List<ImageRecord> images = resolve(json, labelOf, false, imagesDir, skipped);
-        return new LoadResult(new Dataset(annotations.toString(), names, ids, images), skipped);
+        List<ImageRecord> images = resolve(coco, labelOf, false, imagesDir, skipped);
+        return new LoadResult(new Dataset(coco.file.toString(), names, ids, images), skipped);
     }
 
     /**
@@ -79,13 +91,13 @@ public final class CocoReader {
 
     /** Like {@link #readProposals} but hands back the skip counts instead of logging them. */
     public static LoadResult loadProposals(Path proposals, Path imagesDir) {
-        CocoJson json = CocoJson.parse(proposals);
-        Map<Integer, Integer> labelOf = new HashMap<>();
-        for (CocoJson.RawCategory c : sortedCategories(json)) {
+        CocoFile coco = CocoJson.instances(proposals);
+        Map<Long, Integer> labelOf = new HashMap<>();
+        for (CocoFile.Category c : sortedCategories(coco)) {
             labelOf.put(c.id(), -1);
         }
         SkipCounts skipped = new SkipCounts();
-        List<ImageRecord> images = resolve(json, labelOf, true, imagesDir, skipped);
+        List<ImageRecord> images = resolve(coco, labelOf, true, imagesDir, skipped);
         return new LoadResult(new Dataset(proposals.toString(), List.of(), List.of(), images), skipped);
     }
 
@@ -95,42 +107,52 @@ public final class CocoReader {
         }
     }
 
-    private static List<CocoJson.RawCategory> sortedCategories(CocoJson json) {
-        List<CocoJson.RawCategory> cats = new ArrayList<>(json.categories);
-        cats.sort(Comparator.comparingInt(CocoJson.RawCategory::id));
+    private static List<CocoFile.Category> sortedCategories(CocoFile coco) {
+        List<CocoFile.Category> cats = new ArrayList<>(coco.categories);
+        cats.sort(Comparator.comparingLong(CocoFile.Category::id));
         for (int i = 1; i < cats.size(); i++) {
             if (cats.get(i).id() == cats.get(i - 1).id()) {
-                throw new DatasetException(json.file + ": category id " + cats.get(i).id() + " appears twice");
+                throw new DatasetException(coco.file + ": category id " + cats.get(i).id() + " appears twice");
             }
         }
         return cats;
     }
 
-    private static List<ImageRecord> resolve(CocoJson json, Map<Integer, Integer> labelOf, boolean proposals,
+    /** A category id as a {@link Dataset} keeps it. */
+    private static int intId(CocoFile coco, long id) {
+        if (id != (int) id) {
+            throw new DatasetException(coco.file + ": category id " + id + " is beyond the 32-bit ids a dataset keeps");
+        }
+        return (int) id;
+    }
+
+    private static List<ImageRecord> resolve(CocoFile coco, Map<Long, Integer> labelOf, boolean proposals,
                                              Path imagesDir, SkipCounts skipped) {
+        if (coco.imageWithoutFileNameAt != null) {
+            throw new DatasetException(coco.imageWithoutFileNameAt + ": an image needs \"id\" and \"file_name\"");
+        }
         Map<Long, Integer> indexOf = new HashMap<>();
-        for (int i = 0; i < json.images.size(); i++) {
-            if (indexOf.put(json.images.get(i).id(), i) != null) {
-                throw new DatasetException(json.file + ": image id " + json.images.get(i).id() + " appears twice");
+        for (int i = 0; i < coco.images.size(); i++) {
+            if (indexOf.put(coco.images.get(i).id(), i) != null) {
+                throw new DatasetException(coco.file + ": image id " + coco.images.get(i).id() + " appears twice");
             }
         }
-        CocoJson.RawAnnotations a = json.annotations;
-        int[][] grouped = groupByImage(json, indexOf, labelOf);
+        int[][] grouped = groupByImage(coco, indexOf, labelOf);
         int[] start = grouped[0];
         int[] order = grouped[1];
-        List<ImageRecord> out = new ArrayList<>(json.images.size());
-        for (int i = 0; i < json.images.size(); i++) {
-            CocoJson.RawImage img = json.images.get(i);
+        List<ImageRecord> out = new ArrayList<>(coco.images.size());
+        for (int i = 0; i < coco.images.size(); i++) {
+            CocoFile.Image img = coco.images.get(i);
             List<Integer> ks = new ArrayList<>(start[i + 1] - start[i]);
             for (int j = start[i]; j < start[i + 1]; j++) {
                 ks.add(order[j]);
             }
-            if (proposals && a.allScored) {
-                ks.sort(Comparator.comparingDouble((Integer k) -> -a.score[k]));
+            if (proposals && coco.allScored) {
+                ks.sort(Comparator.comparingDouble((Integer k) -> -coco.score[k]));
             }
             List<Instance> instances = new ArrayList<>(ks.size());
             for (int k : ks) {
-                Instance inst = instance(a, k, img, labelOf, proposals ? instances.size() : -1, skipped);
+                Instance inst = instance(coco, k, img, labelOf, proposals ? instances.size() : -1, skipped);
                 if (inst != null) {
                     instances.add(inst);
                 }
@@ -146,28 +168,27 @@ public final class CocoReader {
      * image {@code i}'s annotations are {@code order[start[i] .. start[i + 1])}, in file order.
      * Returns {@code {start, order}}.
      */
-    private static int[][] groupByImage(CocoJson json, Map<Long, Integer> indexOf, Map<Integer, Integer> labelOf) {
-        CocoJson.RawAnnotations a = json.annotations;
-        int[] start = new int[json.images.size() + 1];
+    private static int[][] groupByImage(CocoFile a, Map<Long, Integer> indexOf, Map<Long, Integer> labelOf) {
+        int[] start = new int[a.images.size() + 1];
         int[] imageOf = new int[a.size];
         for (int k = 0; k < a.size; k++) {
             Integer img = indexOf.get(a.imageId[k]);
             if (img == null) {
-                throw new DatasetException(json.file + ": annotation id " + a.id[k] + " refers to image_id "
+                throw new DatasetException(a.file + ": annotation id " + a.id[k] + " refers to image_id "
                         + a.imageId[k] + ", which is not among the file's images");
             }
             if (!labelOf.containsKey(a.categoryId[k])) {
-                throw new DatasetException(json.file + ": annotation id " + a.id[k] + " has category_id "
+                throw new DatasetException(a.file + ": annotation id " + a.id[k] + " has category_id "
                         + a.categoryId[k] + ", which is not among the file's categories " + labelOf.keySet());
             }
             imageOf[k] = img;
             start[img + 1]++;
         }
-        for (int i = 0; i < json.images.size(); i++) {
+        for (int i = 0; i < a.images.size(); i++) {
             start[i + 1] += start[i];
         }
         int[] order = new int[a.size]; // annotation indices grouped by image, file order within an image
-        int[] next = Arrays.copyOf(start, json.images.size());
+        int[] next = Arrays.copyOf(start, a.images.size());
         for (int k = 0; k < a.size; k++) {
             order[next[imageOf[k]]++] = k;
         }
@@ -175,8 +196,8 @@ public final class CocoReader {
     }
 
     /** One annotation as an instance, or {@code null} when filtered; {@code proposalIndex < 0} for labelled data. */
-    private static Instance instance(CocoJson.RawAnnotations a, int k, CocoJson.RawImage img,
-                                     Map<Integer, Integer> labelOf, int proposalIndex, SkipCounts skipped) {
+    private static Instance instance(CocoFile a, int k, CocoFile.Image img,
+                                     Map<Long, Integer> labelOf, int proposalIndex, SkipCounts skipped) {
         double x = a.bbox[4 * k];
         double y = a.bbox[4 * k + 1];
         double w = a.bbox[4 * k + 2];
@@ -192,13 +213,13 @@ public final class CocoReader {
             skipped.add(OUTSIDE);
             return null;
         }
-        int category = a.categoryId[k];
+        long category = a.categoryId[k];
         boolean proposal = proposalIndex >= 0;
         double area = a.area[k];
         if (proposal && Double.isNaN(area)) {
             area = w * h;
         }
-        return new Instance((float) x, (float) y, (float) x2, (float) y2, labelOf.get(category), category,
+        return new Instance((float) x, (float) y, (float) x2, (float) y2, labelOf.get(category), intId(a, category),
                 proposal ? proposalIndex : a.id[k], a.crowd[k], false, a.ignore[k], area);
     }
 }

@@ -7,8 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -24,20 +26,26 @@ import org.xml.sax.SAXParseException;
 import org.xml.sax.helpers.DefaultHandler;
 
 /**
- * Reads a PASCAL VOC year directory ({@code VOCdevkit/VOC2007} or {@code VOCdevkit/VOC2012}):
- * {@code ImageSets/Main/<split>.txt} lists image ids, {@code Annotations/<id>.xml} holds objects,
- * {@code JPEGImages/<filename>} the pixels.
+ * The one reader of PASCAL VOC year directories ({@code VOCdevkit/VOC2007} or
+ * {@code VOCdevkit/VOC2012}): {@code ImageSets/Main/<split>.txt} lists image ids,
+ * {@code Annotations/<id>.xml} holds objects, {@code JPEGImages/<filename>} the pixels.
  *
- * <p><b>Coordinates.</b> VOC boxes are 1-based inclusive pixel indices; they become the continuous
- * 0-based xyxy frame of {@link Instance} as {@code x1 = xmin - 1, y1 = ymin - 1, x2 = xmax,
- * y2 = ymax}, so a box covering one pixel column has width 1. Fractional coordinates (found in some
- * VOC-style datasets) convert the same way.
+ * <p>{@link #parse} reads a split once into a {@link VocSplit}: every object as its XML states it
+ * ({@link VocObject}, 1-based inclusive, float64, {@code difficult} carried over, absent meaning 0),
+ * which the VOC evaluator reads as it is; an object of a class outside the list keeps only its name
+ * (it is skipped in training and an error in evaluation). {@link #load(VocSplit)} is the training
+ * view.
+ *
+ * <p><b>Training coordinates.</b> VOC boxes are 1-based inclusive pixel indices; they become the
+ * continuous 0-based xyxy frame of {@link Instance} as {@code x1 = xmin - 1, y1 = ymin - 1,
+ * x2 = xmax, y2 = ymax}, so a box covering one pixel column has width 1. Fractional coordinates
+ * (found in some VOC-style datasets) convert the same way.
  *
  * <p>Labels are indices into the class list ({@link #VOC_CLASSES} by default); {@code categoryId}
- * equals the label. Objects whose name is not in the list, and boxes with zero or negative size, are
- * skipped and counted. {@code difficult} is carried over (absent means 0). Image ids are positions
- * in the split file; {@code key} is the VOC image id. A split naming XML files that do not exist is
- * one error listing every missing file. XML is parsed with DOCTYPEs and external entities refused.
+ * equals the label. In the training view, objects whose name is not in the list, and boxes with zero
+ * or negative size, are skipped and counted. Image ids are positions in the split file; {@code key}
+ * is the VOC image id. A split naming XML files that do not exist is one error listing every
+ * missing file once. XML is parsed with DOCTYPEs and external entities refused (XXE-safe).
  */
 public final class VocReader {
     /** The 20 PASCAL VOC classes, in the order the VOC devkit and mmdetection use. */
@@ -50,6 +58,21 @@ public final class VocReader {
     private static final Logger LOG = LoggerFactory.getLogger(VocReader.class);
 
     private VocReader() {
+    }
+
+    /**
+     * The year directory of {@code dir}: {@code dir} itself when it holds {@code Annotations/}, else
+     * its {@code VOC2007} (so a {@code VOCdevkit} folder works too).
+     */
+    public static Path yearDir(Path dir) {
+        if (Files.isDirectory(dir.resolve("Annotations"))) {
+            return dir;
+        }
+        Path voc2007 = dir.resolve("VOC2007");
+        if (Files.isDirectory(voc2007.resolve("Annotations"))) {
+            return voc2007;
+        }
+        throw new DatasetException(dir + " is not a VOC folder: no Annotations/ in it or in " + voc2007);
     }
 
     /** Reads {@code split} of {@code yearDir} with the 20 VOC classes; skips are logged once. */
@@ -68,35 +91,67 @@ public final class VocReader {
 
     /** Like {@link #read(Path, String, List)} but hands back the skip counts instead of logging them. */
     public static LoadResult load(Path yearDir, String split, List<String> classes) {
-        Path splitFile = yearDir.resolve("ImageSets").resolve("Main").resolve(split + ".txt");
+        return load(parse(yearDir, split, classes));
+    }
+
+    /**
+     * Reads every annotation the split names, once per distinct id; labels index {@code classes}.
+     *
+     * @throws DatasetException for a missing split file (named), XML files that do not exist (all
+     *                          listed), malformed XML or an object without name or box (file named)
+     */
+    public static VocSplit parse(Path yearDir, String split, List<String> classes) {
+        Path splitFile = splitFile(yearDir, split);
         List<String> ids = splitIds(splitFile);
         Path annDir = yearDir.resolve("Annotations");
+        Set<String> distinct = new LinkedHashSet<>(ids);
         List<String> missing = new ArrayList<>();
-        for (String id : ids) {
+        for (String id : distinct) {
             if (!Files.isRegularFile(annDir.resolve(id + ".xml"))) {
                 missing.add(annDir.resolve(id + ".xml").toString());
             }
         }
         if (!missing.isEmpty()) {
-            throw new DatasetException(splitFile + " names " + missing.size() + " image(s) without an annotation file:\n  "
-                    + String.join("\n  ", missing));
+            throw new DatasetException(splitFile + " names " + missing.size() + (missing.size() == 1 ? " image" : " images")
+                    + " without an annotation file:\n  " + String.join("\n  ", missing));
         }
         Map<String, Integer> labelOf = new HashMap<>();
         for (int i = 0; i < classes.size(); i++) {
             labelOf.put(classes.get(i), i);
         }
         DocumentBuilder xml = safeBuilder();
+        List<VocImage> images = new ArrayList<>(distinct.size());
+        for (String id : distinct) {
+            images.add(readImage(xml, annDir.resolve(id + ".xml"), id, yearDir.resolve("JPEGImages"), labelOf));
+        }
+        return new VocSplit(yearDir, split, classes, ids, images);
+    }
+
+    /** The training view of a split: its images in split-file order as {@link Instance}s, skips counted. */
+    public static LoadResult load(VocSplit split) {
+        Map<String, VocImage> byId = split.byId();
         SkipCounts skipped = new SkipCounts();
-        List<ImageRecord> images = new ArrayList<>(ids.size());
-        for (String id : ids) {
-            images.add(readImage(xml, annDir.resolve(id + ".xml"), id, images.size(), yearDir.resolve("JPEGImages"),
-                    labelOf, skipped));
+        List<ImageRecord> images = new ArrayList<>(split.ids().size());
+        for (String id : split.ids()) {
+            VocImage image = byId.get(id);
+            List<Instance> instances = new ArrayList<>();
+            for (int k = 0; k < image.objects().size(); k++) {
+                Instance inst = instance(image.objects().get(k), k, skipped);
+                if (inst != null) {
+                    instances.add(inst);
+                }
+            }
+            images.add(new ImageRecord(images.size(), id, image.file(), image.width(), image.height(), instances));
         }
         List<Integer> categoryIds = new ArrayList<>();
-        for (int i = 0; i < classes.size(); i++) {
+        for (int i = 0; i < split.classes().size(); i++) {
             categoryIds.add(i);
         }
-        return new LoadResult(new Dataset(splitFile.toString(), classes, categoryIds, images), skipped);
+        return new LoadResult(new Dataset(split.splitFile().toString(), split.classes(), categoryIds, images), skipped);
+    }
+
+    static Path splitFile(Path yearDir, String split) {
+        return yearDir.resolve("ImageSets").resolve("Main").resolve(split + ".txt");
     }
 
     private static List<String> splitIds(Path splitFile) {
@@ -121,6 +176,7 @@ public final class VocReader {
     static DocumentBuilder safeBuilder() {
         try {
             DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+            f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
             f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
             f.setFeature("http://xml.org/sax/features/external-general-entities", false);
             f.setFeature("http://xml.org/sax/features/external-parameter-entities", false);
@@ -147,8 +203,7 @@ public final class VocReader {
         }
     }
 
-    private static ImageRecord readImage(DocumentBuilder xml, Path file, String id, int index, Path jpegDir,
-                                         Map<String, Integer> labelOf, SkipCounts skipped) {
+    private static VocImage readImage(DocumentBuilder xml, Path file, String id, Path jpegDir, Map<String, Integer> labelOf) {
         Element root;
         try {
             Document doc = xml.parse(file.toFile());
@@ -162,46 +217,51 @@ public final class VocReader {
         Element size = child(root, "size");
         int width = size == null ? 0 : (int) number(file, size, "width", 0);
         int height = size == null ? 0 : (int) number(file, size, "height", 0);
-        List<Instance> instances = new ArrayList<>();
-        NodeList objects = root.getElementsByTagName("object");
-        for (int k = 0; k < objects.getLength(); k++) {
-            Element obj = (Element) objects.item(k);
-            if (obj.getParentNode() != root) {
-                continue; // <part> elements nest objects-like children in VOC2012 layouts
-            }
-            Instance inst = object(file, obj, k, labelOf, skipped);
-            if (inst != null) {
-                instances.add(inst);
+        List<VocObject> objects = new ArrayList<>();
+        NodeList all = root.getElementsByTagName("object");
+        for (int k = 0; k < all.getLength(); k++) {
+            Element obj = (Element) all.item(k);
+            if (obj.getParentNode() == root) { // <part> elements nest objects-like children in VOC2012 layouts
+                objects.add(object(file, obj, objects.size(), labelOf));
             }
         }
         Path jpeg = jpegDir.resolve(fileName == null || fileName.isBlank() ? id + ".jpg" : fileName.strip());
-        return new ImageRecord(index, id, jpeg, width, height, instances);
+        return new VocImage(id, jpeg, width, height, objects);
     }
 
-    private static Instance object(Path file, Element obj, int index, Map<String, Integer> labelOf, SkipCounts skipped) {
+    private static VocObject object(Path file, Element obj, int index, Map<String, Integer> labelOf) {
         String name = text(obj, "name");
         if (name == null) {
             throw new DatasetException(file + ": object " + index + " has no <name>");
         }
-        Integer label = labelOf.get(name.strip());
+        name = name.strip();
+        Integer label = labelOf.get(name);
         if (label == null) {
-            skipped.add(UNKNOWN_CLASS + " ('" + name.strip() + "')");
-            return null;
+            return VocObject.unknown(name);
         }
         Element box = child(obj, "bndbox");
         if (box == null) {
-            throw new DatasetException(file + ": object " + index + " ('" + name.strip() + "') has no <bndbox>");
+            throw new DatasetException(file + ": object " + index + " ('" + name + "') has no <bndbox>");
         }
-        double x1 = number(file, box, "xmin", Double.NaN) - 1;
-        double y1 = number(file, box, "ymin", Double.NaN) - 1;
-        double x2 = number(file, box, "xmax", Double.NaN);
-        double y2 = number(file, box, "ymax", Double.NaN);
+        return new VocObject(name, label, number(file, box, "xmin", Double.NaN), number(file, box, "ymin", Double.NaN),
+                number(file, box, "xmax", Double.NaN), number(file, box, "ymax", Double.NaN), number(file, obj, "difficult", 0) != 0);
+    }
+
+    /** An object in the continuous frame, or {@code null} (counted) when its class is unknown or its box empty. */
+    private static Instance instance(VocObject o, int index, SkipCounts skipped) {
+        if (o.label() == VocObject.UNKNOWN) {
+            skipped.add(UNKNOWN_CLASS + " ('" + o.name() + "')");
+            return null;
+        }
+        double x1 = o.xmin() - 1;
+        double y1 = o.ymin() - 1;
+        double x2 = o.xmax();
+        double y2 = o.ymax();
         if (!(x2 > x1 && y2 > y1)) {
             skipped.add(ZERO_SIZE);
             return null;
         }
-        boolean difficult = number(file, obj, "difficult", 0) != 0;
-        return new Instance((float) x1, (float) y1, (float) x2, (float) y2, label, label, index, false, difficult,
+        return new Instance((float) x1, (float) y1, (float) x2, (float) y2, o.label(), o.label(), index, false, o.difficult(),
                 false, (x2 - x1) * (y2 - y1));
     }
 

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.aligndet.trainer.augment.Boxes;
+import org.aligndet.trainer.augment.BoxList;
 import org.aligndet.trainer.box.BoxFormat;
 import org.aligndet.trainer.data.Instance;
 
@@ -36,7 +36,7 @@ public record GtBoxes(float[] xyxy, int[] labels) {
     }
 
     /** Every box of a view, with its label; an error if any box has no class (label {@code -1}). */
-    public static GtBoxes of(Boxes boxes) {
+    public static GtBoxes of(BoxList boxes) {
         return new GtBoxes(boxes.xyxy(), boxes.labels());
     }
 
@@ -46,7 +46,7 @@ public record GtBoxes(float[] xyxy, int[] labels) {
      * @param view      the augmented view's boxes (ids are annotation ids)
      * @param instances the image's instances in the original frame, for their flags
      */
-    public static GtBoxes trainable(Boxes view, List<Instance> instances) {
+    public static GtBoxes trainable(BoxList view, List<Instance> instances) {
         Set<Long> drop = new HashSet<>();
         for (Instance in : instances) {
             if (in.crowd() || in.ignore() || in.difficult()) {

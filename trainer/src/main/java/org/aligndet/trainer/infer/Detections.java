@@ -1,14 +1,15 @@
 package org.aligndet.trainer.infer;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /**
- * The detections of one image, sorted by score, highest first.
+ * The detections of one image, sorted by score, highest first: the project's one detection record,
+ * used by both runtimes' inference ({@link TorchPredictor}, the export module's ONNX Runtime
+ * predictor), drawings, results files, evaluation input and the cross-runtime check.
  *
  * <p>The frame of {@code boxes} is the producer's: {@link DensePostprocess} gives network-input
- * pixels (the padded batch), {@link TorchPredictor} original-image pixels. Arrays are owned by the
+ * pixels (the padded batch), the predictors original-image pixels. Arrays are owned by the
  * record and must not be changed; equality is by reference, as for any record of arrays.
+ * Conversions to the evaluators' float64 forms (COCO results, VOC's 1-based frame) live with the
+ * evaluators in the export module.
  *
  * @param key     the image's key (file name), {@code ""} when unknown
  * @param imageId the dataset's image id, {@link #NO_ID} when unknown
@@ -41,29 +42,5 @@ public record Detections(String key, long imageId, float[] boxes, float[] scores
 
     public Detections withImage(String newKey, long newImageId) {
         return new Detections(newKey, newImageId, boxes, scores, labels);
-    }
-
-    /**
-     * COCO results entries, one per detection in this order: {@code bbox = [x1, y1, x2 - x1, y2 - y1]}.
-     *
-     * @param categoryOfLabel {@code category_id} of each class index, e.g. the dataset's sorted category ids
-     * @throws IllegalStateException when the image id is unknown or a label has no category
-     */
-    public List<CocoResult> toCoco(long[] categoryOfLabel) {
-        if (imageId == NO_ID && size() > 0) {
-            throw new IllegalStateException("detections of '" + key + "' carry no image id; set one with withImage");
-        }
-        List<CocoResult> out = new ArrayList<>(size());
-        for (int i = 0; i < size(); i++) {
-            int label = labels[i];
-            if (label < 0 || label >= categoryOfLabel.length) {
-                throw new IllegalStateException("detection " + i + " of '" + key + "' has label " + label
-                        + ", which has no category id (" + categoryOfLabel.length + " known)");
-            }
-            float x1 = boxes[4 * i], y1 = boxes[4 * i + 1];
-            out.add(new CocoResult(imageId, categoryOfLabel[label],
-                    new double[] {x1, y1, (double) boxes[4 * i + 2] - x1, (double) boxes[4 * i + 3] - y1}, scores[i]));
-        }
-        return out;
     }
 }

@@ -1,6 +1,7 @@
 package org.aligndet.trainer.infer;
 
 import java.util.Arrays;
+import org.aligndet.trainer.box.Boxes;
 
 /**
  * Multi-class NMS as the ONNX template computes it in PyTorch (torchvision's {@code nms} per class,
@@ -10,8 +11,8 @@ import java.util.Arrays;
  *   <li>per class {@code c}, the candidates with {@code score[m, c] > scoreThr} (float32 comparison),
  *       in score order;</li>
  *   <li>greedy NMS: a candidate is dropped when a box already kept for {@code c} overlaps it with
- *       {@code IoU > iouThr}; IoU is torchvision's float32 {@code inter / (area_i + area_j - inter)},
- *       so two boxes of zero area (IoU 0/0, NaN) never suppress each other;</li>
+ *       {@code IoU > iouThr}; IoU is torchvision's float32 {@code inter / (area_i + area_j - inter)}
+ *       ({@link Boxes#nmsIouFloat32}), so two boxes of zero area (IoU 0/0, NaN) never suppress each other;</li>
  *   <li>at most {@code maxPerClass} kept per class (the first ones, as {@code keep[:max]});</li>
  *   <li>all kept pairs by score, the best {@code maxTotal}; pairs with score {@code <= 0} are dropped
  *       (the template's empty rows).</li>
@@ -75,16 +76,12 @@ public final class MultiClassNms {
                 }
             }
         }
-        float[] area = new float[m];
-        for (int i = 0; i < m; i++) {
-            area[i] = (boxes[4 * i + 2] - boxes[4 * i]) * (boxes[4 * i + 3] - boxes[4 * i + 1]);
-        }
         long[] kept = new long[(int) Math.min(count[k], (long) k * maxPerClass)];
         int nKept = 0;
         int[] keptOfClass = new int[maxPerClass];
         for (int c = 0; c < k; c++) {
             RankOrder.sortDescending(cand, count[c], count[c + 1], scores, k, c);
-            int n = greedy(cand, count[c], count[c + 1], boxes, area, keptOfClass);
+            int n = greedy(cand, count[c], count[c + 1], boxes, keptOfClass);
             for (int j = 0; j < n; j++) {
                 int i = keptOfClass[j];
                 kept[nKept++] = RankOrder.key(scores[i * k + c], c * m + i);
@@ -95,19 +92,13 @@ public final class MultiClassNms {
     }
 
     /** Greedy NMS over {@code cand[from..to)} (score order); writes kept candidates to {@code out}, returns how many. */
-    private int greedy(int[] cand, int from, int to, float[] b, float[] area, int[] out) {
+    private int greedy(int[] cand, int from, int to, float[] b, int[] out) {
         int n = 0;
         for (int p = from; p < to && n < maxPerClass; p++) {
             int j = cand[p];
-            float x1 = b[4 * j], y1 = b[4 * j + 1], x2 = b[4 * j + 2], y2 = b[4 * j + 3];
             boolean suppressed = false;
             for (int q = 0; q < n && !suppressed; q++) {
-                int i = out[q];
-                float w = Math.max(0f, Math.min(b[4 * i + 2], x2) - Math.max(b[4 * i], x1));
-                float h = Math.max(0f, Math.min(b[4 * i + 3], y2) - Math.max(b[4 * i + 1], y1));
-                float inter = w * h;
-                float iou = inter / (area[i] + area[j] - inter);
-                suppressed = iou > iouThr;
+                suppressed = Boxes.nmsIouFloat32(b, out[q], j) > iouThr;
             }
             if (!suppressed) {
                 out[n++] = j;

@@ -14,7 +14,7 @@ import java.util.SplittableRandom;
 import org.aligndet.bridge.checkpoint.TorchCheckpoint;
 import org.aligndet.bridge.torch.TorchGraph;
 import org.aligndet.trainer.augment.AugmentConfig;
-import org.aligndet.trainer.augment.Boxes;
+import org.aligndet.trainer.augment.BoxList;
 import org.aligndet.trainer.augment.TwoViewPipeline;
 import org.aligndet.trainer.augment.View;
 import org.aligndet.trainer.data.ImageRecord;
@@ -128,8 +128,8 @@ final class PretrainTask implements TrainingTask, AutoCloseable {
     @Override
     public LossTerms forward(Batch batch, NDManager scope, long iteration, Map<String, Double> logged) {
         SplittableRandom rng = new SplittableRandom(o.seed * 0x9E3779B97F4A7C15L + iteration);
-        List<Boxes> boxes1 = new ArrayList<>();
-        List<Boxes> boxes2 = new ArrayList<>();
+        List<BoxList> boxes1 = new ArrayList<>();
+        List<BoxList> boxes2 = new ArrayList<>();
         List<int[]> pads1 = new ArrayList<>();
         List<int[]> pads2 = new ArrayList<>();
         for (Batch.Sample smp : batch.samples()) {

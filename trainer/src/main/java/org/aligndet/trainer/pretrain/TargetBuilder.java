@@ -3,7 +3,7 @@ package org.aligndet.trainer.pretrain;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.aligndet.trainer.augment.Boxes;
+import org.aligndet.trainer.augment.BoxList;
 import org.aligndet.trainer.family.DenseFamily;
 import org.aligndet.trainer.family.ImageTargets;
 import org.aligndet.trainer.model.PriorLayout;
@@ -32,7 +32,7 @@ public final class TargetBuilder {
      * @param boxes     per image, the view's proposals (xyxy in the view's pixels, ids = proposal ids)
      * @param padShapes per image, its own padded {@code {height, width}}, or {@code null}: every prior valid
      */
-    public ViewTargets build(PriorLayout layout, List<Boxes> boxes, List<int[]> padShapes, SplittableRandom rng) {
+    public ViewTargets build(PriorLayout layout, List<BoxList> boxes, List<int[]> padShapes, SplittableRandom rng) {
         List<Integer> posImages = new ArrayList<>();
         List<Integer> posPriors = new ArrayList<>();
         List<Long> posIds = new ArrayList<>();
@@ -41,7 +41,7 @@ public final class TargetBuilder {
         List<float[]> regression = new ArrayList<>();
         int[] positivesPerImage = new int[boxes.size()];
         for (int b = 0; b < boxes.size(); b++) {
-            Boxes gt = boxes.get(b);
+            BoxList gt = boxes.get(b);
             ImageTargets t = family.assign(layout, gt.xyxy(), padShapes == null ? null : padShapes.get(b));
             Sample s = sampler.sample(t.assignment(), rng);
             positivesPerImage[b] = s.positives().length;

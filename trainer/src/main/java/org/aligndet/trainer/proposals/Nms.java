@@ -2,11 +2,12 @@ package org.aligndet.trainer.proposals;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.aligndet.trainer.box.Boxes;
 
 /**
  * Exact greedy non-maximum suppression over boxes already in rank order (best first): box
  * {@code i} is kept unless its IoU with a kept box of better rank is strictly greater than the
- * threshold. Boxes are continuous xyxy ({@code area = (x2 - x1) (y2 - y1)}); IoU in doubles.
+ * threshold. Boxes are continuous xyxy; IoU is {@link Boxes#iouFloat64(double[], double[])}.
  */
 public final class Nms {
     private Nms() {
@@ -19,7 +20,7 @@ public final class Nms {
             double[] b = boxes.get(i);
             boolean suppressed = false;
             for (int k : kept) {
-                if (iou(b, boxes.get(k)) > iouThreshold) {
+                if (Boxes.iouFloat64(b, boxes.get(k)) > iouThreshold) {
                     suppressed = true;
                     break;
                 }
@@ -29,16 +30,5 @@ public final class Nms {
             }
         }
         return kept;
-    }
-
-    public static double iou(double[] a, double[] b) {
-        double iw = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
-        double ih = Math.min(a[3], b[3]) - Math.max(a[1], b[1]);
-        if (iw <= 0 || ih <= 0) {
-            return 0;
-        }
-        double inter = iw * ih;
-        double union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter;
-        return union <= 0 ? 0 : inter / union;
     }
 }

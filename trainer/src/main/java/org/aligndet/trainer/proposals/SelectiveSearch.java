@@ -15,6 +15,7 @@ import static org.bytedeco.opencv.global.opencv_ximgproc.createSelectiveSearchSe
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.aligndet.trainer.box.Boxes;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Rect;
@@ -116,7 +117,7 @@ public final class SelectiveSearch {
         }
         for (int i = 0; i < n; i++) {
             for (int j = i + 1; j < n; j++) {
-                if (Nms.iou(b[i], b[j]) >= SUPPORT_IOU) {
+                if (Boxes.iouFloat64(b[i], b[j]) >= SUPPORT_IOU) {
                     support[i]++;
                     support[j]++;
                 }

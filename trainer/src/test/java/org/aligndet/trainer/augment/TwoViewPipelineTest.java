@@ -54,13 +54,13 @@ class TwoViewPipelineTest {
         int flips = 0;
         try (Mat bgr = blockImage()) {
             for (int seed = 0; seed < 16; seed++) {
-                View v = p.apply(bgr, Boxes.of(PROPOSALS), new SplittableRandom(seed));
+                View v = p.apply(bgr, BoxList.of(PROPOSALS), new SplittableRandom(seed));
                 flips += v.flipped() ? 1 : 0;
                 assertEquals(0, v.image().height() % 32);
                 assertEquals(0, v.image().width() % 32);
                 assertEquals(v.validWidth() / 120f, v.scaleW());
                 // the block's box maps back exactly
-                Boxes b = v.boxes();
+                BoxList b = v.boxes();
                 float[] back = v.toOriginal(b.get(0, 0), b.get(0, 1), b.get(0, 2), b.get(0, 3));
                 assertArrayEquals(new float[] {30, 20, 70, 50}, back, 1e-4f);
                 // and the pixels agree: white (R normalised > 2) just inside, black just outside

@@ -5,6 +5,7 @@ import static org.aligndet.trainer.testing.Reference.floats;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.aligndet.trainer.testing.Reference;
@@ -29,6 +30,38 @@ class BoxesTest {
     void degenerateBoxesGiveZeroNotNaN() {
         float[] point = {1, 1, 1, 1};
         assertEquals(0f, Boxes.iou(point, point)[0]);
+    }
+
+    @Test
+    void float64IouByHand() {
+        // [0,0,10,10] vs [5,0,15,10]: inter 50, union 150; touching boxes do not overlap
+        assertEquals(1.0 / 3, Boxes.iouFloat64(new double[] {0, 0, 10, 10}, new double[] {5, 0, 15, 10}), 1e-12);
+        assertEquals(0, Boxes.iouFloat64(new double[] {0, 0, 10, 10}, new double[] {10, 0, 20, 10}));
+    }
+
+    @Test
+    void nmsIouHasNoFloorSoEmptyBoxesGiveNaN() {
+        float[] b = {0, 0, 1, 1, 0.5f, 0, 1.5f, 1, 2, 2, 2, 2};
+        assertEquals(1f / 3, Boxes.nmsIouFloat32(b, 0, 1), 1e-7);
+        assertEquals(Boxes.nmsIouFloat32(b, 0, 1), Boxes.nmsIouFloat32(b, 1, 0));
+        assertTrue(Float.isNaN(Boxes.nmsIouFloat32(b, 2, 2)), "0 / 0 for a box without area");
+    }
+
+    @Test
+    void cocoIouUsesXywhAndTheDetectionAreaForCrowds() {
+        // d = [0,0,10,10], g = [5,0,10,10]: inter 50; union 150, or the detection's 100 for a crowd g
+        assertEquals(1.0 / 3, Boxes.cocoIouFloat64(0, 0, 10, 10, 5, 0, 10, 10, false), 0.0);
+        assertEquals(0.5, Boxes.cocoIouFloat64(0, 0, 10, 10, 5, 0, 10, 10, true), 0.0);
+        assertEquals(0.0, Boxes.cocoIouFloat64(0, 0, 10, 10, 10, 0, 10, 10, false), 0.0);
+    }
+
+    @Test
+    void vocIouCountsInclusivePixels() {
+        // [1,1,10,10] is 10x10 pixels, [6,1,10,10] 5x10 of them: IoU 50/100
+        assertEquals(0.5, Boxes.vocIouFloat64(1, 1, 10, 10, 6, 1, 10, 10), 0.0);
+        assertEquals(0.5f, Boxes.vocIouFloat32(1, 1, 10, 10, 6, 1, 10, 10), 0f);
+        // one pixel touching: inclusive corners overlap by one column
+        assertEquals(10.0 / 190, Boxes.vocIouFloat64(1, 1, 10, 10, 10, 1, 19, 10), 1e-15);
     }
 
     @Test

@@ -84,6 +84,43 @@ class VocReaderTest {
     }
 
     @Test
+    void parseKeepsTheXmlFrameForTheEvaluator() {
+        VocSplit s = VocReader.parse(year, "train", List.of("person", "dog"));
+        VocImage first = s.images().get(0);
+        assertEquals("000001", first.id());
+        assertEquals(5, first.objects().size(), "every object, the unknown class included");
+        VocObject dog = first.objects().get(0);
+        assertEquals(List.of(48.0, 240.0, 195.0, 371.0), List.of(dog.xmin(), dog.ymin(), dog.xmax(), dog.ymax()),
+                "1-based inclusive, as written");
+        assertEquals(1, dog.label());
+        assertTrue(dog.difficult());
+        VocObject inverted = first.objects().get(3);
+        assertEquals(10.0, inverted.xmin(), "the evaluator sees boxes the training view skips");
+        assertEquals(VocObject.UNKNOWN, first.objects().get(2).label());
+        DatasetException e = assertThrows(DatasetException.class, s::requireKnownClasses);
+        assertTrue(e.getMessage().startsWith(year.resolve("Annotations/000001.xml") + ": object 2 has class 'unicorn'"),
+                e.getMessage());
+        assertEquals(2, VocReader.parse(year, "train", VocReader.VOC_CLASSES).images().size());
+    }
+
+    @Test
+    void repeatedIdsAreReadOnceAndKeptForTraining() throws IOException {
+        split("twice", "000002\n000002\n");
+        VocSplit s = VocReader.parse(year, "twice", VocReader.VOC_CLASSES);
+        assertEquals(List.of("000002", "000002"), s.ids());
+        assertEquals(1, s.images().size());
+        assertEquals(List.of(0L, 1L), VocReader.load(s).dataset().images().stream().map(ImageRecord::id).toList());
+    }
+
+    @Test
+    void aVocDevkitFolderResolvesToItsVoc2007() {
+        assertEquals(year, VocReader.yearDir(tmp.resolve("VOCdevkit")));
+        assertEquals(year, VocReader.yearDir(year));
+        DatasetException e = assertThrows(DatasetException.class, () -> VocReader.yearDir(tmp));
+        assertTrue(e.getMessage().contains("is not a VOC folder"), e.getMessage());
+    }
+
+    @Test
     void aClassListChoosesLabels() {
         Dataset d = VocReader.read(year, "train", List.of("person", "dog"));
         assertEquals(List.of(1, 0, 0), d.images().get(0).instances().stream().map(Instance::label).toList());
@@ -95,7 +132,7 @@ class VocReaderTest {
         split("broken", "000001\n000003\n000004 1\n\n");
         DatasetException e = assertThrows(DatasetException.class, () -> VocReader.read(year, "broken"));
         String m = e.getMessage();
-        assertTrue(m.contains("broken.txt") && m.contains("2 image(s)"), m);
+        assertTrue(m.contains("broken.txt") && m.contains("names 2 images without an annotation file"), m);
         for (String id : List.of("000003", "000004")) {
             String f = year.resolve("Annotations/" + id + ".xml").toString();
             assertEquals(m.indexOf(f), m.lastIndexOf(f), m);

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
-import org.aligndet.trainer.augment.Boxes;
+import org.aligndet.trainer.augment.BoxList;
 import org.aligndet.trainer.data.Instance;
 import org.aligndet.trainer.family.DetectorFamily;
 import org.aligndet.trainer.spec.ModelSpec;
@@ -22,7 +22,7 @@ class GtBoxesAndBiasTest {
         List<Instance> inst = List.of(flagged(7, false, false, false), flagged(8, true, false, false),
                 flagged(9, false, true, false), flagged(10, false, false, true), flagged(11, false, false, false));
         // the view lost box 11 (clipped away) and reordered nothing
-        Boxes view = new Boxes(new float[] {0, 0, 5, 5, 1, 1, 6, 6, 2, 2, 7, 7, 3, 3, 8, 8},
+        BoxList view = new BoxList(new float[] {0, 0, 5, 5, 1, 1, 6, 6, 2, 2, 7, 7, 3, 3, 8, 8},
                 new long[] {7, 8, 9, 10}, new int[] {2, 0, 1, 1});
         GtBoxes g = GtBoxes.trainable(view, inst);
         assertEquals(1, g.size());
@@ -33,7 +33,7 @@ class GtBoxesAndBiasTest {
 
     @Test
     void proposalsWithoutClassAreRefused() {
-        Boxes proposals = new Boxes(new float[] {0, 0, 5, 5}, new long[] {0}, new int[] {-1});
+        BoxList proposals = new BoxList(new float[] {0, 0, 5, 5}, new long[] {0}, new int[] {-1});
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GtBoxes.of(proposals));
         assertEquals("gt box 0 has label -1 (proposal or unlabeled?)", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new GtBoxes(new float[3], new int[1]));

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.SplittableRandom;
-import org.aligndet.trainer.augment.Boxes;
+import org.aligndet.trainer.augment.BoxList;
 import org.aligndet.trainer.family.DenseFamily;
 import org.aligndet.trainer.family.DetectorFamily;
 import org.aligndet.trainer.model.PriorLayout;
@@ -20,8 +20,8 @@ class TargetBuilderTest {
     /** One 128 x 128 image: levels of 16, 8, 4, 2, 1 locations a side, 9 anchors each. */
     static final PriorLayout LAYOUT = new PriorLayout(1, 9, new int[] {16, 8, 4, 2, 1}, new int[] {16, 8, 4, 2, 1});
 
-    static Boxes proposals() {
-        return new Boxes(new float[] {10, 12, 60, 70, 70, 20, 120, 110}, new long[] {3, 8}, new int[] {-1, -1});
+    static BoxList proposals() {
+        return new BoxList(new float[] {10, 12, 60, 70, 70, 20, 120, 110}, new long[] {3, 8}, new int[] {-1, -1});
     }
 
     @Test

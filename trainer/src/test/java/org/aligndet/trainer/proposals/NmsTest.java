@@ -7,13 +7,6 @@ import org.junit.jupiter.api.Test;
 
 class NmsTest {
     @Test
-    void iouByHand() {
-        // [0,0,10,10] vs [5,0,15,10]: inter 50, union 150
-        assertEquals(1.0 / 3, Nms.iou(new double[] {0, 0, 10, 10}, new double[] {5, 0, 15, 10}), 1e-12);
-        assertEquals(0, Nms.iou(new double[] {0, 0, 10, 10}, new double[] {10, 0, 20, 10}));
-    }
-
-    @Test
     void rankOrderDecidesAndThresholdIsStrict() {
         List<double[]> boxes = List.of(
                 new double[] {0, 0, 10, 10},

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.aligndet.trainer.box.Boxes;
 import org.aligndet.trainer.image.ImageDecoder;
 import org.aligndet.trainer.image.TestImages;
 import org.bytedeco.opencv.opencv_core.Mat;
@@ -71,7 +72,7 @@ class ProposalRecallBench {
         int n = topK > 0 ? Math.min(topK, props.size()) : props.size();
         for (int i = 0; i < n; i++) {
             Proposal p = props.get(i);
-            best = Math.max(best, Nms.iou(g, new double[] {p.x1(), p.y1(), p.x2(), p.y2()}));
+            best = Math.max(best, Boxes.iouFloat64(g, new double[] {p.x1(), p.y1(), p.x2(), p.y2()}));
         }
         return best;
     }

@@ -6,25 +6,27 @@ import java.util.List;
 import org.aligndet.trainer.data.Instance;
 
 /**
- * Boxes of one image as a value: {@code xyxy} is {@code [N, 4]} row-major, continuous 0-based
- * corners in the pixel frame of whatever image they currently describe; {@code ids[i]} is box
- * {@code i}'s instance id (proposal index, annotation id) and {@code labels[i]} its class
- * ({@code -1} for proposals). Every operation returns a new value; no array is changed after
- * construction.
+ * The boxes of one image, each with its instance id and class label, as a value that follows the
+ * image through augmentation (resize, flip, clip). {@code xyxy} is {@code [N, 4]} row-major,
+ * continuous 0-based corners in the pixel frame of whatever image they currently describe;
+ * {@code ids[i]} is box {@code i}'s instance id (proposal index, annotation id) and
+ * {@code labels[i]} its class ({@code -1} for proposals). Every operation returns a new value; no
+ * array is changed after construction. Functions on plain box arrays (area, IoU) live in
+ * {@link org.aligndet.trainer.box.Boxes}.
  */
-public record Boxes(float[] xyxy, long[] ids, int[] labels) {
-    public Boxes {
+public record BoxList(float[] xyxy, long[] ids, int[] labels) {
+    public BoxList {
         if (xyxy.length != ids.length * 4 || labels.length != ids.length) {
             throw new IllegalArgumentException("boxes: " + xyxy.length + " coordinates, " + ids.length + " ids, " + labels.length + " labels");
         }
     }
 
-    public static Boxes empty() {
-        return new Boxes(new float[0], new long[0], new int[0]);
+    public static BoxList empty() {
+        return new BoxList(new float[0], new long[0], new int[0]);
     }
 
-    /** Boxes, ids and labels of {@code instances}, in their order. */
-    public static Boxes of(List<Instance> instances) {
+    /** BoxList, ids and labels of {@code instances}, in their order. */
+    public static BoxList of(List<Instance> instances) {
         int n = instances.size();
         float[] b = new float[n * 4];
         long[] ids = new long[n];
@@ -38,7 +40,7 @@ public record Boxes(float[] xyxy, long[] ids, int[] labels) {
             ids[i] = in.id();
             labels[i] = in.label();
         }
-        return new Boxes(b, ids, labels);
+        return new BoxList(b, ids, labels);
     }
 
     public int size() {
@@ -51,7 +53,7 @@ public record Boxes(float[] xyxy, long[] ids, int[] labels) {
     }
 
     /** Multiplies x by {@code sx} and y by {@code sy}: the map of a resize by those factors. */
-    public Boxes scale(float sx, float sy) {
+    public BoxList scale(float sx, float sy) {
         float[] b = xyxy.clone();
         for (int i = 0; i < b.length; i += 4) {
             b[i] *= sx;
@@ -59,25 +61,25 @@ public record Boxes(float[] xyxy, long[] ids, int[] labels) {
             b[i + 2] *= sx;
             b[i + 3] *= sy;
         }
-        return new Boxes(b, ids, labels);
+        return new BoxList(b, ids, labels);
     }
 
     /** Mirror in an image of width {@code width}: {@code x1' = W - x2, x2' = W - x1}. An involution. */
-    public Boxes flipHorizontal(int width) {
+    public BoxList flipHorizontal(int width) {
         float[] b = xyxy.clone();
         for (int i = 0; i < b.length; i += 4) {
             float x1 = b[i];
             b[i] = width - b[i + 2];
             b[i + 2] = width - x1;
         }
-        return new Boxes(b, ids, labels);
+        return new BoxList(b, ids, labels);
     }
 
     /**
      * Clips to {@code [0, width] x [0, height]} and drops boxes whose clipped width or height is
      * not above {@code minSide}; survivors keep their ids, labels and relative order.
      */
-    public Boxes clipAndDrop(int width, int height, float minSide) {
+    public BoxList clipAndDrop(int width, int height, float minSide) {
         float[] b = new float[xyxy.length];
         long[] keptIds = new long[ids.length];
         int[] keptLabels = new int[ids.length];
@@ -97,7 +99,7 @@ public record Boxes(float[] xyxy, long[] ids, int[] labels) {
                 n++;
             }
         }
-        return new Boxes(Arrays.copyOf(b, 4 * n), Arrays.copyOf(keptIds, n), Arrays.copyOf(keptLabels, n));
+        return new BoxList(Arrays.copyOf(b, 4 * n), Arrays.copyOf(keptIds, n), Arrays.copyOf(keptLabels, n));
     }
 
     private static float clamp(float v, int hi) {
@@ -115,7 +117,7 @@ public record Boxes(float[] xyxy, long[] ids, int[] labels) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Boxes other && Arrays.equals(xyxy, other.xyxy) && Arrays.equals(ids, other.ids)
+        return o instanceof BoxList other && Arrays.equals(xyxy, other.xyxy) && Arrays.equals(ids, other.ids)
                 && Arrays.equals(labels, other.labels);
     }
 
@@ -126,6 +128,6 @@ public record Boxes(float[] xyxy, long[] ids, int[] labels) {
 
     @Override
     public String toString() {
-        return "Boxes[n=" + ids.length + ", ids=" + Arrays.toString(ids) + ", xyxy=" + Arrays.toString(xyxy) + "]";
+        return "BoxList[n=" + ids.length + ", ids=" + Arrays.toString(ids) + ", xyxy=" + Arrays.toString(xyxy) + "]";
     }
 }

@@ -1,0 +1,83 @@
+package org.aligndet.export.predict;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.aligndet.export.eval.CocoDetections;
+import org.aligndet.export.eval.CocoEvaluator;
+import org.aligndet.export.eval.CocoGroundTruth;
+import org.aligndet.export.eval.CocoResultsWriter;
+import org.aligndet.export.eval.EvalInputException;
+import org.aligndet.export.eval.EvalReport;
+import org.aligndet.export.eval.VocEvaluator;
+import org.aligndet.export.eval.VocResults;
+import org.aligndet.trainer.data.CocoFile;
+import org.aligndet.trainer.data.CocoJson;
+import org.aligndet.trainer.data.CocoReader;
+import org.aligndet.trainer.data.Dataset;
+import org.aligndet.trainer.data.VocImage;
+import org.aligndet.trainer.data.VocReader;
+import org.aligndet.trainer.data.VocSplit;
+
+/**
+ * A model's predictions over a labelled set, written as a results file, then scored by the same
+ * evaluators as the scoring mode ({@code aligndet eval --model}). The ground truth is read once and
+ * gives both the images to predict on and the truth to score against. Unreadable images are
+ * skipped and count as images without detections.
+ */
+public final class ModelEvaluation {
+    /** The report, and the prediction run it scored (images, detections, skipped images). */
+    public record Outcome(EvalReport report, PredictionRun.Outcome run) {
+    }
+
+    private final OnnxPredictor predictor;
+    private final int batch;
+    private final boolean progress;
+
+    /**
+     * @param batch    images per ONNX Runtime call, at least 1
+     * @param progress show a progress bar on the console
+     */
+    public ModelEvaluation(OnnxPredictor predictor, int batch, boolean progress) {
+        this.predictor = predictor;
+        this.batch = batch;
+        this.progress = progress;
+    }
+
+    /**
+     * COCO: images and ids from {@code annotations} (files resolved in {@code imagesDir}); labels map
+     * to categories by name, else by position ({@link CategoryMap}). The results file is COCO results.
+     */
+    public Outcome coco(Path annotations, Path imagesDir, Path resultsFile) {
+        CocoFile file = CocoJson.instances(annotations);
+        Dataset ds = CocoReader.read(file, imagesDir);
+        long[] categoryOf = CategoryMap.of(predictor.classes(), ds.classes(), ds.categoryIds(), annotations.toString());
+        PredictionRun.Outcome run = PredictionRun.run(predictor, ImageRef.all(ds), batch, progress, null);
+        CocoDetections dets = ResultsFiles.toCoco(run.detections(), l -> categoryOf[l]);
+        CocoResultsWriter.write(resultsFile, dets);
+        return new Outcome(EvalReport.coco(new CocoEvaluator().evaluate(CocoGroundTruth.of(file), dets)), run);
+    }
+
+    /**
+     * VOC: the split's images ({@code JPEGImages/<id>.jpg}, as the VOC devkit names them) of
+     * {@code vocDir} (a year directory, or a {@code VOCdevkit} holding {@code VOC2007}); label i is
+     * {@code classes.get(i)}, and every object's class must be one of them. The results file is
+     * {@link ResultsFiles#writeVocResults}'s; the detections scored are the values it holds
+     * ({@link VocResults#asWritten}).
+     */
+    public Outcome voc(Path vocDir, String split, List<String> classes, VocEvaluator evaluator, Path resultsFile) {
+        VocSplit truth = VocReader.parse(VocReader.yearDir(vocDir), split, classes);
+        List<VocImage> images = truth.requireKnownClasses();
+        if (classes.size() != predictor.classes().size()) {
+            throw new EvalInputException("the model has " + predictor.classes().size() + " classes " + predictor.classes()
+                    + " but " + classes.size() + " VOC class names were given");
+        }
+        List<ImageRef> refs = new ArrayList<>();
+        for (VocImage img : images) {
+            refs.add(new ImageRef(refs.size(), img.id(), truth.yearDir().resolve("JPEGImages").resolve(img.id() + ".jpg")));
+        }
+        PredictionRun.Outcome run = PredictionRun.run(predictor, refs, batch, progress, null);
+        ResultsFiles.writeVocResults(resultsFile, run.detections());
+        return new Outcome(EvalReport.voc(evaluator.evaluate(classes, images, VocResults.asWritten(run.detections()))), run);
+    }
+}
