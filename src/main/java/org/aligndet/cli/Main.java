@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
         description = "AlignDet on the JVM: box-domain pre-training, fine-tuning, export and evaluation of detectors.",
         subcommands = {InfoCommand.class, InspectCommand.class, SynthCommand.class, ProposalsCommand.class,
                 BackboneCommand.class, PretrainCommand.class, FinetuneCommand.class, EvalCommand.class, ExportCommand.class,
-                PredictCommand.class, CheckCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+                PredictCommand.class, CheckCommand.class, ReproduceCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "print stack traces on errors")
     boolean verbose;

@@ -86,6 +86,11 @@ public final class CocoValidator implements Validator {
         return images.size();
     }
 
+    /** The ground truth the validator scores against. */
+    public CocoGroundTruth groundTruth() {
+        return gt;
+    }
+
     /** The detections of every validation image, COCO results form (image ids and category ids of the ground truth). */
     public CocoDetections detect(TorchPredictor predictor) {
         CocoDetections.Builder dets = CocoDetections.builder();
