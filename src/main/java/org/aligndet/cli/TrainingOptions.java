@@ -39,6 +39,9 @@ final class TrainingOptions {
     @Option(names = "--resume", description = "continue the run in --out from its latest checkpoint")
     boolean resume;
 
+    @Option(names = "--overwrite", description = "start afresh in an --out that holds a run (its files are removed first)")
+    boolean overwrite;
+
     @Option(names = "--log-every", paramLabel = "N", defaultValue = "10",
             description = "a metrics line every N iterations (default: ${DEFAULT-VALUE})")
     int logEvery;
@@ -67,6 +70,7 @@ final class TrainingOptions {
         o.checkpointEvery = checkpointEvery;
         o.keepCheckpoints = keep;
         o.resume = resume;
+        o.overwrite = overwrite;
         o.logEvery = logEvery;
     }
 }

@@ -42,6 +42,8 @@ public class TrainOptions {
     public String device = "auto";
     public long seed = 0;
     public boolean resume;
+    /** Start afresh in a run folder that holds a run: its files are removed first. */
+    public boolean overwrite;
     /** Data loader threads. */
     public int workers = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
     /** libtorch intra-op threads (0: libtorch's default). */
