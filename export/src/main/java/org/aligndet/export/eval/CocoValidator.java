@@ -13,6 +13,7 @@ import org.aligndet.trainer.data.ImageRecord;
 import org.aligndet.trainer.data.Instance;
 import org.aligndet.trainer.finetune.ValidationResult;
 import org.aligndet.trainer.finetune.Validator;
+import org.aligndet.trainer.image.CorruptImageException;
 import org.aligndet.trainer.infer.Detections;
 import org.aligndet.trainer.infer.Prepared;
 import org.aligndet.trainer.infer.Preprocessor;
@@ -41,6 +42,7 @@ public final class CocoValidator implements Validator {
     private final long[] categoryOfLabel;
     private final Preprocessor pre;
     private final int batch;
+    private final List<String> skipped = new ArrayList<>();
 
     private CocoValidator(CocoGroundTruth gt, List<ImageRecord> images, long[] categoryOfLabel, Preprocessor pre, int batch) {
         if (batch < 1) {
@@ -91,14 +93,27 @@ public final class CocoValidator implements Validator {
         return gt;
     }
 
-    /** The detections of every validation image, COCO results form (image ids and category ids of the ground truth). */
+    /**
+     * The detections of every validation image, COCO results form (image ids and category ids of the
+     * ground truth). An image that cannot be read is skipped, listed in {@link #skipped()} and counts
+     * as an image without detections, as {@code eval --model} does.
+     */
     public CocoDetections detect(TorchPredictor predictor) {
         CocoDetections.Builder dets = CocoDetections.builder();
+        skipped.clear();
         for (int from = 0; from < images.size(); from += batch) {
-            List<ImageRecord> part = images.subList(from, Math.min(images.size(), from + batch));
-            List<Prepared> prepared = new ArrayList<>(part.size());
-            for (ImageRecord r : part) {
-                prepared.add(pre.prepare(r.file()));
+            List<ImageRecord> part = new ArrayList<>();
+            List<Prepared> prepared = new ArrayList<>();
+            for (ImageRecord r : images.subList(from, Math.min(images.size(), from + batch))) {
+                try {
+                    prepared.add(pre.prepare(r.file()));
+                    part.add(r);
+                } catch (CorruptImageException e) {
+                    skipped.add(r.file() + ": " + e.getMessage());
+                }
+            }
+            if (part.isEmpty()) {
+                continue;
             }
             List<Detections> out = predictor.predict(prepared).detections();
             for (int i = 0; i < part.size(); i++) {
@@ -109,6 +124,11 @@ public final class CocoValidator implements Validator {
         return dets.build();
     }
 
+    /** The images the last {@link #detect} could not read, each with the reason. */
+    public List<String> skipped() {
+        return List.copyOf(skipped);
+    }
+
     @Override
     public ValidationResult validate(TorchPredictor predictor, long iteration) {
         double[] stats = new CocoEvaluator().evaluate(gt, detect(predictor)).stats();
@@ -116,6 +136,6 @@ public final class CocoValidator implements Validator {
         for (int i = 0; i < NAMES.length; i++) {
             m.put(NAMES[i], stats[i]);
         }
-        return new ValidationResult(ValidationResult.BBOX_MAP, m);
+        return new ValidationResult(ValidationResult.BBOX_MAP, m, skipped());
     }
 }

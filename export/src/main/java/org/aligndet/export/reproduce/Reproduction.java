@@ -137,6 +137,7 @@ public final class Reproduction {
         o.workers = s.workers();
         o.logEvery = 10;
         o.resume = Files.exists(dir.resolve("checkpoints/latest"));
+        o.overwrite = !o.resume;
         long t0 = System.nanoTime();
         AlignDetPretrainer.Result r = new AlignDetPretrainer(o, quiet).run();
         log.printf(Locale.ROOT, "reproduce: pre-training %s (%s%s): %d iterations in %.0f s, loss %.3f -> %.3f%n", variant,
@@ -206,6 +207,7 @@ public final class Reproduction {
         o.logEvery = 1;
         o.valEvery = Math.max(1, (int) Math.ceil((double) iters / p.valPoints()));
         o.keepCheckpoints = 1;
+        o.overwrite = true;
         if (j.arm().fromPretrained()) {
             o.init = pretrained;
         } else {

@@ -44,7 +44,7 @@ public final class BackbonePretrainer {
         List<ImageRecord> val = new ArrayList<>();
         split(d.images(), train, val);
         o.sizeSchedule(Math.max(1, train.size() / o.batch));
-        Device device = TrainingLoop.prepare(o);
+        Device device = TrainingLoop.prepare(o, log);
         log.printf("backbone: %s on %s, %d classes, %d train / %d held-out crops at %d px%n", o.spec.name(),
                 Devices.describe(device), d.classes().size(), train.size(), val.size(), o.size);
         try (BackboneTask task = new BackboneTask(o, train, val, d.classes(), device, log)) {

@@ -167,6 +167,7 @@ final class FinetuneTask implements TrainingTask, AutoCloseable {
     public Map<String, Double> evaluate(long iteration) throws IOException {
         ValidationResult v = validator.validate(predictor, iteration);
         lastValidation = v;
+        v.skipped().forEach(k -> log.printf("finetune: validation skipped %s%n", k));
         double score = v.primaryValue();
         boolean better = Double.isNaN(bestScore) || score > bestScore;
         log.printf("%nfinetune: validation at iteration %d: %s = %.4f%s%n", iteration, v.primary(), score,
@@ -177,7 +178,11 @@ final class FinetuneTask implements TrainingTask, AutoCloseable {
             bestPath = o.out.resolve("best.pth");
             writeModel(bestPath, iteration);
         }
-        return v.metrics();
+        Map<String, Double> m = new LinkedHashMap<>(v.metrics());
+        if (!v.skipped().isEmpty()) {
+            m.put("skipped_images", (double) v.skipped().size());
+        }
+        return m;
     }
 
     @Override

@@ -40,7 +40,7 @@ public final class Finetuner {
         if (o.init != null && o.backbone != null) {
             throw new IllegalArgumentException("give --init (pre-trained detector) or --backbone (baseline), not both");
         }
-        Device device = TrainingLoop.prepare(o);
+        Device device = TrainingLoop.prepare(o, log);
         TrainingSet data = TrainingSet.read(o);
         log.printf("finetune: %s on %s, %s recipe, %d training images (%s)%n", o.spec.name(), Devices.describe(device),
                 o.recipe, data.images().size(), o.fraction < 1 ? "fraction " + o.fraction + ", fold " + o.fold + " of "

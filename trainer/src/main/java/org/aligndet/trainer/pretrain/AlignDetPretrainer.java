@@ -34,7 +34,7 @@ public final class AlignDetPretrainer {
     }
 
     public Result run() throws IOException {
-        Device device = TrainingLoop.prepare(o);
+        Device device = TrainingLoop.prepare(o, log);
         log.printf("pretrain: %s on %s, proposals %s%n", o.spec.name(), Devices.describe(device), o.proposals);
         try (PretrainTask task = new PretrainTask(o, proposalImages(), device, log)) {
             TrainingLoop.Result r = new TrainingLoop(o, log).run(task);

@@ -82,14 +82,20 @@ public final class CheckpointStore {
         return m.matches() ? Long.parseLong(m.group(1)) : -1;
     }
 
-    /** The checkpoint {@code latest} points at, falling back to the newest iteration checkpoint. */
+    /**
+     * The checkpoint {@code latest} points at; without a pointer, the newest iteration checkpoint. A
+     * pointer naming a file that does not exist is an error naming both, never a silent fall-back to
+     * another run's checkpoint.
+     */
     public Optional<Path> latest() throws IOException {
         Path pointer = dir.resolve(LATEST);
         if (Files.exists(pointer)) {
             Path f = dir.resolve(Files.readString(pointer, StandardCharsets.UTF_8).trim());
-            if (Files.exists(f)) {
-                return Optional.of(f);
+            if (!Files.exists(f)) {
+                throw new IllegalStateException(pointer + " names " + f + ", which does not exist: the run folder was changed "
+                        + "by hand; restore the file or start afresh with --overwrite");
             }
+            return Optional.of(f);
         }
         List<Path> iters = iterationCheckpoints();
         return iters.isEmpty() ? Optional.empty() : Optional.of(iters.get(iters.size() - 1));

@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -50,16 +49,16 @@ public final class TrainingLoop {
     }
 
     /**
-     * What comes before a task is built: the device (logged), libtorch's threads, the seed of
-     * libtorch's generator, the run folder.
+     * What comes before a task is built: the run folder claimed ({@link RunFolder#claim}), the device
+     * (logged), libtorch's threads, the seed of libtorch's generator.
      */
-    public static Device prepare(TrainOptions o) throws IOException {
+    public static Device prepare(TrainOptions o, PrintStream log) throws IOException {
+        RunFolder.claim(o.out, o.resume, o.overwrite, log);
         Device device = Devices.resolveAndLog(o.device);
         if (o.threads > 0) {
             ai.djl.pytorch.jni.JniUtils.setNumThreads(o.threads);
         }
         Engine.getEngine("PyTorch").setRandomSeed((int) o.seed);
-        Files.createDirectories(o.out);
         return device;
     }
 
@@ -71,7 +70,8 @@ public final class TrainingLoop {
         Path lastCheckpoint;
         Map<String, Double> first;
         Map<String, Double> last = Map.of();
-        int skipped;
+        /** Unreadable images, each once however many epochs met it. */
+        final java.util.Set<Path> skipped = new java.util.LinkedHashSet<>();
     }
 
     public Result run(TrainingTask task) throws IOException {
@@ -103,7 +103,7 @@ public final class TrainingLoop {
         Path curve = o.out.resolve("loss_curve.png");
         LossCurve.write(curve, MetricsLog.read(metricsFile), task.title());
         return new Result(s.iteration, total, stopped, s.lastCheckpoint, metricsFile, curve,
-                s.first == null ? Map.of() : s.first, s.last, s.skipped);
+                s.first == null ? Map.of() : s.first, s.last, s.skipped.size());
     }
 
     /** Runs epochs until {@code total} iterations or a stop signal; true when stopped. */
@@ -139,15 +139,18 @@ public final class TrainingLoop {
                         s.lastCheckpoint = save(store, task, sgd, s, order, total);
                     }
                     if (!stop.requested() && task.evaluationDue(s.iteration, total)) {
-                        metrics.log(row(s, epoch, task.evaluate(s.iteration), null, Map.of(), "val"));
+                        evaluate(task, metrics, s, epoch);
                     }
                     if (stop.requested()) {
                         log.printf("%n%s: stopped by signal at iteration %d; resume with --resume%n", task.stage(), s.iteration);
                         return true;
                     }
                 }
-                s.skipped += loader.skipped().size();
-                loader.skipped().forEach(k -> log.printf("%s: skipped %s (%s)%n", task.stage(), k.file(), k.reason()));
+                loader.skipped().forEach(k -> {
+                    if (s.skipped.add(k.file())) {
+                        log.printf("%s: skipped %s (%s)%n", task.stage(), k.file(), k.reason());
+                    }
+                });
                 if (s.batchInEpoch >= batchesPerEpoch) {
                     Map<String, Double> end = task.endOfEpoch(epoch);
                     if (!end.isEmpty()) {
@@ -162,6 +165,20 @@ public final class TrainingLoop {
             }
         }
         return false;
+    }
+
+    /**
+     * The task's evaluation, after the checkpoint is written: a failure of any kind is logged and the
+     * run goes on, so that evaluation can never cost the trained weights.
+     */
+    private void evaluate(TrainingTask task, MetricsLog metrics, State s, int epoch) {
+        try {
+            metrics.log(row(s, epoch, task.evaluate(s.iteration), null, Map.of(), "val"));
+        } catch (IOException | RuntimeException e) {
+            log.printf("%n%s: evaluation at iteration %d failed, training goes on (the weights are in %s): %s%n", task.stage(),
+                    s.iteration, s.lastCheckpoint, e.getMessage());
+            metrics.log(row(s, epoch, Map.of("evaluation_failed", 1.0), null, Map.of(), "val"));
+        }
     }
 
     /** One optimisation step; returns the logged values (loss terms, {@code loss}, the task's extras, {@code grad_norm}). */

@@ -69,6 +69,35 @@ class FinetunerTest {
     }
 
     @Test
+    void aFailingValidationNeverCostsTheTrainedWeights(@TempDir Path dir) throws Exception {
+        FinetuneOptions o = options(dir.resolve("run"), "retinanet_tiny");
+        o.iters = 4;
+        o.valEvery = 2;
+        Finetuner.Result r = new Finetuner(o, (p, it) -> {
+            throw new IllegalStateException("/data/val/zero.jpg: empty file");
+        }, QUIET).run();
+        assertEquals(4, r.iterations());
+        assertTrue(Files.exists(o.out.resolve("last.pth")), "the trained weights are written");
+        assertTrue(Files.exists(o.out.resolve("checkpoints/iter_00000004.pth")));
+        List<Map<String, Double>> rows = MetricsLog.read(r.metrics());
+        assertEquals(2, rows.stream().filter(x -> x.containsKey("evaluation_failed")).count());
+    }
+
+    @Test
+    void aSecondRunIntoAUsedFolderIsRefusedUnlessResumedOrOverwritten(@TempDir Path dir) throws Exception {
+        FinetuneOptions first = options(dir.resolve("run"), "retinanet_tiny");
+        first.iters = 2;
+        new Finetuner(first, null, QUIET).run();
+        FinetuneOptions again = options(dir.resolve("run"), "retinanet_tiny");
+        again.iters = 2;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Finetuner(again, null, QUIET).run());
+        assertTrue(e.getMessage().contains("--overwrite"), e.getMessage());
+        again.overwrite = true;
+        Finetuner.Result r = new Finetuner(again, null, QUIET).run();
+        assertEquals(2, r.iterations());
+    }
+
+    @Test
     void resumingContinuesExactly(@TempDir Path dir) throws Exception {
         FinetuneOptions straight = options(dir.resolve("a"), "retinanet_tiny");
         straight.iters = 6;   // 10 training images / batch 2: epoch boundary at 5
@@ -99,8 +128,9 @@ class FinetunerTest {
     }
 
     /** A validator that aborts the run at the first validation after {@code iteration} (a crash, as far as the run knows). */
+    /** Kills the run from inside (an Error, as a crash would be: evaluation failures proper are survived). */
     static final class StopAt implements Validator {
-        static final class Stopped extends RuntimeException {
+        static final class Stopped extends Error {
             private static final long serialVersionUID = 1L;
         }
 
