@@ -9,102 +9,92 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.aligndet.trainer.spec.ModelSpecs;
+import org.aligndet.export.reproduce.RunRecord;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The whole AlignDet pipeline on generated data, with the embedded tiny RetinaNet: synthetic
- * benchmark, selective-search proposals, box-domain pre-training, fine-tuning against the
- * backbone-only baseline, ONNX export, ONNX Runtime evaluation and the cross-runtime check. Each
- * stage is the same command a user would run; the demo prints them, times them and sums up.
+ * The whole AlignDet pipeline on generated data with the embedded tiny RetinaNet: the paper's protocol
+ * at demo size ({@code aligndet reproduce}: synthetic data, proposals, box-domain pre-training on the
+ * unlabelled pool, fine-tuning of the baseline and of AlignDet on the same labelled folds, each scored
+ * on the validation split), then ONNX export, ONNX Runtime evaluation and the cross-runtime check of
+ * both fine-tuned detectors. Each stage is the command a user would run; the demo prints them, times
+ * them and sums up.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run the whole pipeline on generated data with the embedded tiny RetinaNet: synth -> proposals -> "
-                + "AlignDet pre-training -> fine-tuning (AlignDet vs backbone-only baseline) -> ONNX export -> ONNX Runtime "
-                + "evaluation -> cross-runtime check. About 7 minutes on 2 CPU cores; --quick about 2."})
+        description = {"Run the whole pipeline on generated data with the embedded tiny RetinaNet: the paper's low-data "
+                + "protocol at demo size (synthetic pool, proposals, AlignDet pre-training, fine-tuning of the backbone-only "
+                + "baseline and of AlignDet on the same folds) -> ONNX export -> ONNX Runtime evaluation -> cross-runtime check.",
+            "About 8 minutes on 2 CPU cores; --quick about 3."},
+        footer = {"%nExample:%n  aligndet demo --quick --out demo-out",
+            "%nExit codes: 0 done (the summary says whether the cross-runtime check passed), 1 error, 2 usage."})
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--out", defaultValue = "demo-out", description = "where everything goes (default: ${DEFAULT-VALUE})") Path out;
-    @Option(names = "--quick", description = "a smaller run (fewer images and iterations), for a first look") boolean quick;
-    @Option(names = "--spec", defaultValue = "retinanet_tiny", description = "a tiny spec (default: ${DEFAULT-VALUE})") String spec;
-    @Option(names = "--seed", defaultValue = "0") long seed;
-    @Option(names = "--device", defaultValue = "auto") String device;
-    @Option(names = "--images", description = "synthetic images, train + val (default: 200, --quick 80)") Integer images;
-    @Option(names = "--pretrain-iters", description = "pre-training iterations (default: 300, --quick 60)") Integer pretrainIters;
-    @Option(names = "--finetune-iters", description = "fine-tuning iterations per run (default: 800, --quick 200)") Integer finetuneIters;
+    @Option(names = "--out", defaultValue = "demo-out", paramLabel = "DIR", description = "where everything goes (default: ${DEFAULT-VALUE})")
+    Path out;
+
+    @Option(names = "--quick", description = "a smaller run (one fold, fewer images and iterations), for a first look")
+    boolean quick;
+
+    @Option(names = "--budget", hidden = true, description = "the protocol's size: demo, quick or test (default: demo, --quick: quick)")
+    String budget;
+
+    @Option(names = "--spec", defaultValue = "retinanet_tiny", paramLabel = "NAME", description = "a tiny spec (default: ${DEFAULT-VALUE})")
+    String spec;
+
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "seed of the data and the runs (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
+            description = "libtorch CPU threads; 0: libtorch's default (default: ${DEFAULT-VALUE})")
+    int threads;
 
     private final List<String[]> timings = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
-        int n = images != null ? images : quick ? 80 : 200;
-        int pIters = pretrainIters != null ? pretrainIters : quick ? 60 : 300;
-        int fIters = finetuneIters != null ? finetuneIters : quick ? 200 : 800;
+        String b = budget != null ? budget : quick ? "quick" : "demo";
         Path root = out.toAbsolutePath();
         Files.createDirectories(root);
-        Path data = root.resolve("data");
-        Path backbone = ModelSpecs.locate().directory().resolve("weights/tiny_backbone_synth.pth");
-        String train = data.resolve("annotations/instances_train.json").toString();
-        String val = data.resolve("annotations/instances_val.json").toString();
-        String trainImages = data.resolve("train").toString();
-        String valImages = data.resolve("val").toString();
+        Path repro = root.resolve("reproduce");
         PrintStream o = System.out;
-        o.printf("AlignDet demo: %s, %d images, %d pre-training and 2 x %d fine-tuning iterations -> %s%n", spec, n,
-                pIters, fIters, root);
-
-        stage("1/8 synthetic benchmark", "synth", "--out", data.toString(), "--images", Integer.toString(n),
-                "--seed", Long.toString(seed), "--overwrite");
-        stage("2/8 selective-search proposals", "proposals", "--images", trainImages, "--out",
-                root.resolve("proposals.json").toString(), "--mode", "single", "--long-side", "320");
-        stage("3/8 AlignDet box-domain pre-training", "pretrain", "--spec", spec, "--images", trainImages,
-                "--proposals", root.resolve("proposals.json").toString(), "--backbone", backbone.toString(),
-                "--out", root.resolve("pretrain").toString(), "--max-iters", Integer.toString(pIters), "--batch", "4",
-                "--warmup-iters", Integer.toString(Math.max(1, pIters / 4)), "--samples", "256", "--device", device,
-                "--seed", Long.toString(seed), "--log-every", "10");
-        String[] common = {"--spec", spec, "--train", train, "--images", trainImages, "--val", val, "--val-images", valImages,
-            "--iters", Integer.toString(fIters), "--batch", "4", "--device", device, "--seed", Long.toString(seed),
-            "--log-every", "20"};
-        stage("4/8 fine-tuning from the AlignDet pre-trained detector", concat(new String[] {"finetune"}, common,
-                new String[] {"--init", root.resolve("pretrain/pretrained.pth").toString(), "--recipe", "aligndet",
-                    "--out", root.resolve("finetune-aligndet").toString()}));
-        stage("5/8 fine-tuning the backbone-only baseline", concat(new String[] {"finetune"}, common,
-                new String[] {"--backbone", backbone.toString(), "--recipe", "baseline",
-                    "--out", root.resolve("finetune-baseline").toString()}));
-        for (String run : new String[] {"aligndet", "baseline"}) {
-            stage("6/8 ONNX export (" + run + ")", "export", "--checkpoint", finalCheckpoint(root.resolve("finetune-" + run)).toString(),
-                    "--spec", spec, "--out", root.resolve("export/" + run + ".onnx").toString());
+        o.printf("AlignDet demo: %s, the low-data protocol at %s size -> %s%n", spec, b, root);
+        stage("1/4 the protocol: data, proposals, AlignDet pre-training, fine-tuning of both arms", "reproduce", "--spec", spec,
+                "--budget", b, "--seed", Long.toString(seed), "--out", repro.toString(), "--threads", Integer.toString(threads));
+        JsonNode report = new ObjectMapper().readTree(repro.resolve("report.json").toFile());
+        JsonNode first = firstCell(report);
+        Path data = repro.resolve("data");
+        String val = data.resolve("annotations/instances_val.json").toString();
+        for (String arm : new String[] {"aligndet", "baseline"}) {
+            stage("2/4 ONNX export (" + arm + ")", "export", "--checkpoint", model(repro, arm, first).toString(), "--spec", spec,
+                    "--out", root.resolve("export/" + arm + ".onnx").toString());
         }
-        for (String run : new String[] {"aligndet", "baseline"}) {
-            stage("7/8 ONNX Runtime evaluation (" + run + ")", "eval", "--model", root.resolve("export/" + run + ".onnx").toString(),
-                    "--coco-gt", val, "--images", valImages, "--out", root.resolve("eval-" + run).toString(), "--no-progress");
+        for (String arm : new String[] {"aligndet", "baseline"}) {
+            stage("3/4 ONNX Runtime evaluation (" + arm + ")", "eval", "--model", root.resolve("export/" + arm + ".onnx").toString(),
+                    "--coco-gt", val, "--images", data.resolve("val").toString(), "--out", root.resolve("eval-" + arm).toString(),
+                    "--no-progress");
         }
-        int check = stage("8/8 cross-runtime check (TorchScript vs ONNX Runtime)", "check", "--checkpoint",
-                finalCheckpoint(root.resolve("finetune-aligndet")).toString(), "--onnx", root.resolve("export/aligndet.onnx").toString(),
-                "--images", valImages, "--coco-gt", val, "-n", "20", "--json", root.resolve("check.json").toString());
-        summary(o, root, check);
+        int check = stage("4/4 cross-runtime check (TorchScript vs ONNX Runtime)", "check", "--checkpoint",
+                model(repro, "aligndet", first).toString(), "--onnx", root.resolve("export/aligndet.onnx").toString(),
+                "--images", data.resolve("val").toString(), "--coco-gt", val, "-n", "20", "--json", root.resolve("check.json").toString());
+        summary(o, root, report, check);
         return 0;
     }
 
-    /** The fine-tuning run's best checkpoint by validation AP, else its last one. */
-    static Path finalCheckpoint(Path run) throws Exception {
-        for (String name : new String[] {"best.pth", "final.pth", "last.pth"}) {
-            if (Files.exists(run.resolve(name))) {
-                return run.resolve(name);
+    /** The first run (fraction, schedule, fold 1) the report holds. */
+    private static JsonNode firstCell(JsonNode report) {
+        for (JsonNode r : report.path("runs")) {
+            if (r.path("fold").asInt() == 1 && r.path("arm").asText().equals("aligndet")) {
+                return r;
             }
         }
-        try (var s = Files.list(run.resolve("checkpoints"))) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".pth")).sorted().reduce((a, b) -> b)
-                    .orElseThrow(() -> new IllegalStateException(run + ": no checkpoint"));
-        }
+        throw new IllegalStateException("the protocol's report has no AlignDet run");
     }
 
-    private static String[] concat(String[]... parts) {
-        List<String> all = new ArrayList<>();
-        for (String[] p : parts) {
-            all.addAll(List.of(p));
-        }
-        return all.toArray(new String[0]);
+    /** The final model of an arm's fold-1 run in the first cell. */
+    private static Path model(Path repro, String arm, JsonNode cell) {
+        return repro.resolve("runs").resolve(RunRecord.name(arm, cell.path("fraction").asDouble(), cell.path("schedule").asText(), 1))
+                .resolve("last.pth");
     }
 
     private int stage(String title, String... args) {
@@ -120,21 +110,28 @@ final class DemoCommand implements Callable<Integer> {
         return code;
     }
 
-    private void summary(PrintStream o, Path root, int checkCode) throws Exception {
+    private void summary(PrintStream o, Path root, JsonNode report, int checkCode) throws Exception {
         ObjectMapper json = new ObjectMapper();
         o.printf("%n== Summary ==%n%n| stage | time | result |%n|---|---|---|%n");
         for (String[] t : timings) {
             o.printf("| %s | %s | %s |%n", t[0], t[1], t[2]);
         }
-        o.printf("%n| fine-tuned from | COCO AP | AP50 | AP75 | (ONNX Runtime, %s val) |%n|---|---|---|---|---|%n", spec);
+        o.printf("%nThe protocol (validation split, fold means, AlignDet minus baseline paired by fold):%n%n"
+                + "| labels | schedule | metric | baseline | AlignDet | delta +- se | folds > 0 |%n|---|---|---|---|---|---|---|%n");
+        for (JsonNode e : report.path("summary")) {
+            o.printf(Locale.ROOT, "| %.0f%% | %s | %s | %.3f | %.3f | %+.3f +- %.3f | %d/%d |%n", 100 * e.path("fraction").asDouble(),
+                    e.path("schedule").asText(), e.path("metric").asText(), e.path("baseline_mean").asDouble(),
+                    e.path("aligndet_mean").asDouble(), e.path("delta_mean").asDouble(), e.path("delta_se").asDouble(),
+                    e.path("positive_folds").asInt(), e.path("folds").asInt());
+        }
+        o.printf("%n| fold-1 model | COCO AP | AP50 | AP75 | (exported, ONNX Runtime, %s val) |%n|---|---|---|---|---|%n", spec);
         for (String run : new String[] {"aligndet", "baseline"}) {
-            JsonNode r = json.readTree(root.resolve("eval-" + run + "/report.json").toFile());
-            JsonNode s = r.path("stats");
-            o.printf(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | |%n", run.equals("aligndet") ? "AlignDet pre-trained detector" : "backbone only (baseline)",
-                    s.path(0).asDouble(), s.path(1).asDouble(), s.path(2).asDouble());
+            JsonNode s = json.readTree(root.resolve("eval-" + run + "/report.json").toFile()).path("stats");
+            o.printf(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | |%n", run.equals("aligndet") ? "AlignDet pre-trained detector"
+                    : "backbone only (baseline)", s.path(0).asDouble(), s.path(1).asDouble(), s.path(2).asDouble());
         }
         o.printf("%ncross-runtime check: %s (report %s)%n", checkCode == 0 ? "PASS" : "FAIL (exit " + checkCode + ")",
                 root.resolve("check.json"));
-        o.printf("everything is under %s%n", root);
+        o.printf("protocol report: %s; everything is under %s%n", root.resolve("reproduce/report.md"), root);
     }
 }

@@ -58,6 +58,17 @@ final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--long-iters", paramLabel = "N", description = "fine-tuning iterations of the long schedule (default: the budget's)")
     Integer longIters;
 
+    @Option(names = "--cells", split = ",", paramLabel = "F:S",
+            description = "the (label fraction, schedule) cells to run, e.g. 0.1:short,0.1:long (default: the budget's)")
+    java.util.List<String> cells;
+
+    @Option(names = "--arms", split = ",", paramLabel = "ARM",
+            description = "arms to run: baseline, aligndet, baseline_aligndet_recipe (default: the budget's)")
+    java.util.List<String> arms;
+
+    @Option(names = "--ablations", paramLabel = "on|off", description = "run the budget's ablations (default: on)")
+    String ablations;
+
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
             description = "libtorch CPU threads; 0: libtorch's default (default: ${DEFAULT-VALUE})")
     int threads;
@@ -95,8 +106,39 @@ final class ReproduceCommand implements Callable<Integer> {
         }
         return new ReproducePlan(p.poolImages(), p.valImages(), p.imageSize(),
                 pretrainIters != null ? positive(pretrainIters, "--pretrain-iters") : p.pretrainIters(), p.pretrainBatch(),
-                p.samples(), p.posFraction(), p.finetuneBatch(), sched, p.grid(), folds != null ? positive(folds, "--folds") : p.folds(),
-                p.arms(), p.ablations(), p.valPoints(), p.lossPoints());
+                p.samples(), p.posFraction(), p.finetuneBatch(), sched, cells != null ? parseCells(cells) : p.grid(),
+                folds != null ? positive(folds, "--folds") : p.folds(), arms != null ? parseArms(arms) : p.arms(),
+                "off".equals(ablations) ? java.util.List.of() : p.ablations(), p.valPoints(), p.lossPoints());
+    }
+
+    private static java.util.List<ReproducePlan.Cell> parseCells(java.util.List<String> cells) {
+        java.util.List<ReproducePlan.Cell> out = new java.util.ArrayList<>();
+        for (String c : cells) {
+            String[] parts = c.split(":");
+            try {
+                double f = Double.parseDouble(parts[0]);
+                if (parts.length != 2 || !(f > 0 && f <= 1)) {
+                    throw new NumberFormatException();
+                }
+                out.add(new ReproducePlan.Cell(f, parts[1]));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--cells takes FRACTION:SCHEDULE with a fraction in (0, 1], got '" + c + "'");
+            }
+        }
+        return out;
+    }
+
+    private static java.util.List<org.aligndet.export.reproduce.Arm> parseArms(java.util.List<String> names) {
+        java.util.List<org.aligndet.export.reproduce.Arm> out = new java.util.ArrayList<>();
+        for (String n : names) {
+            out.add(switch (n) {
+                case "baseline" -> org.aligndet.export.reproduce.Arm.BASELINE;
+                case "aligndet" -> org.aligndet.export.reproduce.Arm.ALIGNDET;
+                case "baseline_aligndet_recipe" -> org.aligndet.export.reproduce.Arm.CONTROL;
+                default -> throw new IllegalArgumentException("--arms takes baseline, aligndet, baseline_aligndet_recipe; got '" + n + "'");
+            });
+        }
+        return out;
     }
 
     private static int positive(int v, String option) {

@@ -14,26 +14,26 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole pipeline on the tiny RetinaNet, small enough for CI: synthetic data, proposals,
- * pre-training (a few iterations), fine-tuning from it and from the backbone, ONNX export, ONNX
- * Runtime evaluation and the cross-runtime check, all through {@code aligndet demo}.
+ * The whole pipeline on the tiny RetinaNet, small enough for CI: the protocol at test size (synthetic
+ * data, proposals, pre-training, fine-tuning from it and from the backbone), ONNX export, ONNX Runtime
+ * evaluation and the cross-runtime check, all through {@code aligndet demo}.
  */
 class DemoEndToEndTest {
     @Test
     void theWholePipelineRunsAndTheRuntimesAgree(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("demo");
-        int code = Main.commandLine().execute("demo", "--out", out.toString(), "--images", "24", "--pretrain-iters", "4",
-                "--finetune-iters", "12", "--device", "cpu");
+        int code = Main.commandLine().execute("demo", "--out", out.toString(), "--budget", "test", "--threads", "1");
         assertEquals(0, code);
         ObjectMapper json = new ObjectMapper();
 
         // proposals exist and pre-training wrote its detector, projector included
-        assertTrue(json.readTree(out.resolve("proposals.json").toFile()).path("annotations").size() > 0);
-        Object pre = TorchCheckpoint.read(out.resolve("pretrain/pretrained.pth"));
+        Path repro = out.resolve("reproduce");
+        assertTrue(json.readTree(repro.resolve("proposals.json").toFile()).path("annotations").size() > 0);
+        Object pre = TorchCheckpoint.read(repro.resolve("pretrain/main/pretrained.pth"));
         assertTrue(((Map<?, ?>) pre).containsKey("projector"));
 
         // fine-tuning from it dropped the projector and said so
-        String init = Files.readString(out.resolve("finetune-aligndet/init_report.json"));
+        String init = Files.readString(repro.resolve("runs/aligndet_f0.5_short_fold1/init_report.json"));
         assertTrue(init.contains("projector"), init);
 
         // the exported model carries its provenance

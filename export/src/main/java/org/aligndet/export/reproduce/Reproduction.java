@@ -69,6 +69,7 @@ public final class Reproduction {
     public ReproduceReport run() throws IOException {
         long t0 = System.nanoTime();
         Files.createDirectories(s.out());
+        claim();
         Path data = data();
         Path proposals = proposals(data);
         Map<String, Path> pretrained = new java.util.LinkedHashMap<>();
@@ -84,6 +85,29 @@ public final class Reproduction {
         report.write(s.out());
         ReproducePlots.write(s.out(), s.plan(), runs);
         return report;
+    }
+
+    /**
+     * Records what this folder reproduces ({@code protocol.json}); a folder holding another protocol
+     * (spec, budget, seed or sizes) is refused, so that resumed stages always belong together.
+     */
+    private void claim() throws IOException {
+        Map<String, Object> p = new java.util.LinkedHashMap<>();
+        p.put("spec", s.spec().name());
+        p.put("budget", s.budget().id());
+        p.put("seed", s.seed());
+        p.put("plan", s.plan());
+        byte[] mine = JSON.writeValueAsBytes(p);
+        Path file = s.out().resolve("protocol.json");
+        if (Files.exists(file)) {
+            if (!JSON.readTree(file.toFile()).equals(JSON.readTree(mine))) {
+                throw new IllegalArgumentException(s.out() + " holds a reproduction of another protocol (see " + file
+                        + "): give another --out or remove it");
+            }
+            log.printf("reproduce: resuming %s%n", s.out());
+            return;
+        }
+        AtomicFiles.write(file, mine);
     }
 
     private Path data() throws IOException {
