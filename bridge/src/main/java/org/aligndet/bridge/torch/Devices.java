@@ -42,10 +42,15 @@ public final class Devices {
     /** Resolves and logs the choice once, in words. */
     public static Device resolveAndLog(String name) {
         Device d = resolve(name);
-        LOG.info("torch device: {} (asked for '{}', {} CUDA device(s) visible)", describe(d), name,
-                Engine.getInstance().getGpuCount());
+        String line = describe(d) + " (asked for '" + name + "', " + Engine.getInstance().getGpuCount() + " CUDA device(s) visible)";
+        if (LOGGED.add(line)) {
+            LOG.info("torch device: {}", line);
+        }
         return d;
     }
+
+    /** Each choice is logged once per process (a reproduction resolves the device for every run). */
+    private static final java.util.Set<String> LOGGED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public static String describe(Device d) {
         return d.isGpu() ? "cuda:" + d.getDeviceId() : "cpu";
