@@ -7,7 +7,9 @@ import org.aligndet.trainer.backbone.BackbonePretrainer;
 import org.aligndet.trainer.spec.ModelSpecs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** The image-domain stage: classification of object crops with the detector's backbone. */
 @Command(name = "backbone", mixinStandardHelpOptions = true,
@@ -30,7 +32,7 @@ final class BackboneCommand implements Callable<Integer> {
     @Option(names = "--run-dir", paramLabel = "DIR", description = "checkpoints, metrics and loss curve (default: FILE's name with .run)")
     Path runDir;
 
-    @Option(names = "--size", defaultValue = "64", paramLabel = "PX", description = "crop side in pixels (default: ${DEFAULT-VALUE})")
+    @Option(names = "--size", defaultValue = "64", paramLabel = "PX", converter = Ranges.AtLeastOne.class, description = "crop side in pixels (default: ${DEFAULT-VALUE})")
     int size;
 
     @Mixin
@@ -39,15 +41,20 @@ final class BackboneCommand implements Callable<Integer> {
     @Mixin
     RuntimeOptions runtime;
 
+    @Spec
+    CommandSpec command;
+
     @Override
     public Integer call() throws Exception {
+        Path run = runDir != null ? runDir : out.resolveSibling(out.getFileName().toString().replaceFirst("\\.pth?$", "") + ".run");
+        new OutputPaths(command).in("--crops", crops).out("--out", out).out("--run-dir", run).check();
         ModelSpecs specs = ModelSpecs.locate();
         BackboneOptions o = new BackboneOptions();
         o.spec = specs.load(spec);
         o.graph = specs.graph(spec);
         o.crops = crops;
         o.checkpoint = out;
-        o.out = runDir != null ? runDir : out.resolveSibling(out.getFileName().toString().replaceFirst("\\.pth?$", "") + ".run");
+        o.out = run;
         o.size = size;
         training.applyTo(o);
         runtime.applyTo(o);

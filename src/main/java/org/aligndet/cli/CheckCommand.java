@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.aligndet.bridge.onnx.OnnxModel;
-import org.aligndet.bridge.onnx.OrtSessions;
 import org.aligndet.export.check.CheckReport;
 import org.aligndet.export.check.CrossRuntimeCheck;
 import org.aligndet.export.check.Tolerances;
@@ -17,9 +16,14 @@ import org.aligndet.trainer.data.CocoFile;
 import org.aligndet.trainer.data.CocoJson;
 import org.aligndet.trainer.data.CocoReader;
 import org.aligndet.trainer.spec.ModelSpecs;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -34,9 +38,12 @@ import picocli.CommandLine.Spec;
  * <p>Exit codes: {@value #PASSED} every tolerance held; {@value #FAILED} a tolerance was exceeded
  * (the report lists which); 1 error (unreadable input, a checkpoint that does not fit); 2 usage.
  */
-@Command(name = "check", mixinStandardHelpOptions = true,
+@Command(name = "check", mixinStandardHelpOptions = true, defaultValueProvider = CheckCommand.CpuByDefault.class,
         description = "Cross-runtime check: the same images through TorchScript (DJL) and ONNX Runtime; raw head outputs, "
-                + "detections and AP compared against tolerances (exit 0 pass, 3 fail, 1 error).")
+                + "detections and AP compared against tolerances (exit 0 pass, 3 fail, 1 error).",
+        footer = {"%nExample:%n  aligndet check --checkpoint runs/ft/best.pth --model model.onnx --images data/val \\%n"
+                + "      --coco-gt data/annotations/instances_val.json -n 50 --json check.json",
+            "%nExit codes: 0 every tolerance held, 3 a tolerance was exceeded (the report says which), 1 error, 2 usage."})
 public final class CheckCommand implements Callable<Integer> {
     public static final int PASSED = 0;
     public static final int FAILED = 3;
@@ -44,69 +51,88 @@ public final class CheckCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", paramLabel = "CKPT", required = true, description = "the trained checkpoint (torch zip)")
     Path checkpoint;
 
-    @Option(names = "--onnx", paramLabel = "MODEL", required = true, description = "the model exported from it (aligndet export)")
+    @Option(names = "--model", paramLabel = "MODEL.onnx", description = "the ONNX model exported from it by aligndet export (required)")
     Path onnx;
+
+    @Option(names = "--onnx", hidden = true, paramLabel = "MODEL.onnx", description = "old name of --model (required)")
+    void oldModelName(Path file) {
+        onnx = file;
+    }
 
     @Option(names = "--images", paramLabel = "DIR|FILE", required = true, description = "an image, or a folder searched recursively")
     Path images;
 
-    @Option(names = "-n", defaultValue = "50", description = "check at most this many images (default ${DEFAULT-VALUE})")
+    @Option(names = "-n", paramLabel = "N", defaultValue = "50", converter = Ranges.AtLeastOne.class,
+            description = "check at most this many images (default: ${DEFAULT-VALUE})")
     int limit;
 
     @Option(names = "--spec", paramLabel = "NAME", description = "the checkpoint's spec (default: its meta's, else the model's)")
     String specName;
 
-    @Option(names = "--coco-gt", paramLabel = "ANN", description = "COCO instances file for the images: adds AP of each runtime")
+    @Option(names = "--coco-gt", paramLabel = "ANN", description = "COCO instances file for the images: adds AP of each runtime (default: none)")
     Path cocoGt;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "write the report as JSON")
+    @Option(names = "--json", paramLabel = "FILE", description = "also write the report as JSON (default: none)")
     Path json;
 
-    @Option(names = "--md", paramLabel = "FILE", description = "write the report as Markdown")
+    @Option(names = "--md", paramLabel = "FILE", description = "also write the report as Markdown (default: none)")
     Path md;
 
-    @Option(names = "--max-abs", defaultValue = "" + Tolerances.DEFAULT_MAX_ABS,
-            description = "largest |a - b| of any raw head output element (default ${DEFAULT-VALUE})")
+    @Option(names = "--max-abs", paramLabel = "X", defaultValue = "" + Tolerances.DEFAULT_MAX_ABS, converter = Ranges.NonNegativeReal.class,
+            description = "largest |a - b| of any raw head output element (default: ${DEFAULT-VALUE})")
     double maxAbs;
 
-    @Option(names = "--max-rel", defaultValue = "Infinity",
+    @Option(names = "--max-rel", paramLabel = "X", defaultValue = "Infinity", converter = Ranges.NonNegativeReal.class,
             description = "largest |a - b| / max(|a|, |b|, --rel-floor) (default: reported, not bounded)")
     double maxRel;
 
-    @Option(names = "--rel-floor", defaultValue = "" + Tolerances.DEFAULT_REL_FLOOR,
-            description = "floor of the relative difference's denominator (default ${DEFAULT-VALUE})")
+    @Option(names = "--rel-floor", paramLabel = "X", defaultValue = "" + Tolerances.DEFAULT_REL_FLOOR, converter = Ranges.Positive.class,
+            description = "floor of the relative difference's denominator (default: ${DEFAULT-VALUE})")
     double relFloor;
 
-    @Option(names = "--min-matched", defaultValue = "" + Tolerances.DEFAULT_MIN_MATCHED,
+    @Option(names = "--min-matched", paramLabel = "F", defaultValue = "" + Tolerances.DEFAULT_MIN_MATCHED, converter = Ranges.UnitInterval.class,
             description = "least share of each runtime's detections matched one to one, IoU >= 0.99 and |score diff| <= 1e-4 "
-                    + "(default ${DEFAULT-VALUE})")
+                    + "(default: ${DEFAULT-VALUE})")
     double minMatched;
 
-    @Option(names = "--max-ap-delta", defaultValue = "" + Tolerances.DEFAULT_MAX_AP_DELTA,
-            description = "largest |AP difference|, COCO AP and AP50 each, with --coco-gt (default ${DEFAULT-VALUE})")
+    @Option(names = "--max-ap-delta", paramLabel = "X", defaultValue = "" + Tolerances.DEFAULT_MAX_AP_DELTA,
+            converter = Ranges.NonNegativeReal.class,
+            description = "largest |AP difference|, COCO AP and AP50 each, with --coco-gt (default: ${DEFAULT-VALUE})")
     double maxApDelta;
 
-    @Option(names = "--cuda", description = "run ONNX Runtime on CUDA when its provider loads (TorchScript stays on the CPU)")
-    boolean cuda;
+    @Mixin
+    OrtDeviceOptions device;
+
+    @Mixin
+    ImageInputOptions imageLimits;
 
     @Spec
     CommandSpec spec;
 
+    /** {@code --device cpu} unless given: the tolerances are set for CPU against CPU (TorchScript stays on the CPU). */
+    static final class CpuByDefault implements CommandLine.IDefaultValueProvider {
+        @Override
+        public String defaultValue(ArgSpec arg) {
+            return arg instanceof OptionSpec o && o.longestName().equals("--device") ? "cpu" : null;
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (limit < 1) {
-            throw new IllegalArgumentException("-n must be at least 1, got " + limit);
+        if (onnx == null) {
+            throw new ParameterException(spec.commandLine(), "Missing required option: '--model=MODEL.onnx'");
         }
+        new OutputPaths(spec).in("--checkpoint", checkpoint).in("--model", onnx).in("--images", images).in("--coco-gt", cocoGt)
+                .out("--json", json).out("--md", md).check();
         Tolerances tol = new Tolerances(maxAbs, maxRel, relFloor, minMatched, maxApDelta);
         CocoFile coco = cocoGt == null ? null : CocoJson.instances(cocoGt);
         List<ImageRef> refs = imageRefs(coco);
         TrainedCheckpoint ckpt = TrainedCheckpoint.read(checkpoint);
         OnnxModel model = OnnxModel.load(onnx);
         CheckReport report;
-        try (CrossRuntimeCheck check = CrossRuntimeCheck.open(ckpt, specName, model, ModelSpecs.locate(), tol,
-                cuda ? 0 : OrtSessions.CPU)) {
-            report = check.run(refs, coco == null ? null : CocoGroundTruth.of(coco));
+        try (CrossRuntimeCheck check = CrossRuntimeCheck.open(ckpt, specName, model, ModelSpecs.locate(), tol, device.cudaDevice())) {
+            report = check.run(refs, coco == null ? null : CocoGroundTruth.of(coco), imageLimits.maxPixels);
         }
         out.print(report.markdown());
         if (json != null) {
@@ -126,15 +152,18 @@ public final class CheckCommand implements Callable<Integer> {
         List<ImageRef> refs;
         if (coco != null) {
             if (!Files.isDirectory(images)) {
-                throw new IllegalArgumentException("with --coco-gt, --images must be the folder the annotation file's images are in: " + images);
+                throw new IllegalArgumentException("with --coco-gt, --images must be the folder the annotation file's images are in: "
+                        + images.toAbsolutePath());
             }
             refs = ImageRef.all(CocoReader.read(coco, images));
         } else {
             refs = ImageRef.folder(images);
         }
         if (refs.isEmpty()) {
-            throw new IllegalArgumentException("no images in " + (cocoGt != null ? cocoGt : images));
+            throw new IllegalArgumentException("no images in " + (cocoGt != null ? cocoGt : images).toAbsolutePath());
         }
-        return refs.subList(0, Math.min(limit, refs.size()));
+        refs = refs.subList(0, Math.min(limit, refs.size()));
+        imageLimits.limits().requirePresent(refs.stream().map(ImageRef::file).toList(), String.valueOf(cocoGt != null ? cocoGt : images));
+        return refs;
     }
 }

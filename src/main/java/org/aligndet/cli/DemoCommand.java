@@ -33,7 +33,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "demo-out", paramLabel = "DIR", description = "where everything goes (default: ${DEFAULT-VALUE})")
     Path out;
 
-    @Option(names = "--quick", description = "a smaller run (one fold, fewer images and iterations), for a first look")
+    @Option(names = "--quick", description = "a smaller run (one fold, fewer images and iterations), for a first look (default: off)")
     boolean quick;
 
     @Option(names = "--budget", hidden = true, description = "the protocol's size: demo, quick or test (default: demo, --quick: quick)")

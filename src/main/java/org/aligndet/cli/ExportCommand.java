@@ -16,11 +16,15 @@ import picocli.CommandLine.Spec;
  * {@code aligndet export}: a trained checkpoint into the spec's ONNX inference template (weights
  * filled by name, metadata written), and optionally into its TorchScript graph. Exit codes: 0
  * written; 1 the checkpoint does not fit the spec (every offending name listed) or a file cannot be
- * read or written; 2 usage.
+ * read or written; 2 usage (an output that is also an input included).
  */
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = "Export a checkpoint to ONNX (the spec's inference template with the trained weights and metadata: "
-                + "classes, pre-processing, provenance, checkpoint sha256), and optionally to TorchScript.")
+                + "classes, pre-processing, provenance, checkpoint sha256), and optionally to TorchScript.",
+        footer = {"%nExample:%n  aligndet export --checkpoint runs/ft/best.pth --spec retinanet_tiny --out model.onnx \\%n"
+                + "      --torchscript model.ts",
+            "%nExit codes: 0 written, 1 the checkpoint does not fit the spec (every offending name listed) or a file cannot be "
+                + "read or written, 2 usage."})
 public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", paramLabel = "CKPT", required = true, description = "a checkpoint written by pretrain/finetune, or mmdetection's")
     Path checkpoint;
@@ -31,11 +35,12 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "MODEL.onnx", required = true, description = "the ONNX file to write")
     Path out;
 
-    @Option(names = "--torchscript", paramLabel = "MODEL.ts", description = "also write the TorchScript graph with these weights")
+    @Option(names = "--torchscript", paramLabel = "MODEL.ts", description = "also write the TorchScript graph with these weights (default: none)")
     Path torchscript;
 
-    @Option(names = "--classes", paramLabel = "FILE", description = "class names (JSON list or one per line); default: the checkpoint meta's")
-    Path classes;
+    @Option(names = "--classes", paramLabel = "NAMES", description = "class names in label order: " + ClassNames.FORMAT
+            + " (default: the checkpoint meta's)")
+    String classes;
 
     @Spec
     CommandSpec spec;
@@ -43,11 +48,13 @@ public final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var out = spec.commandLine().getOut();
+        new OutputPaths(spec).in("--checkpoint", checkpoint).in("--classes", classes).out("--out", this.out)
+                .out("--torchscript", torchscript).check();
         OnnxExporter exporter = OnnxExporter.forSpec(ModelSpecs.locate(), specName);
         TrainedCheckpoint ckpt = TrainedCheckpoint.read(checkpoint);
-        OnnxModel model = exporter.exportTo(ckpt, ClassNames.read(classes), this.out);
+        OnnxModel model = exporter.exportTo(ckpt, ClassNames.parse(classes), this.out);
         ExportMetadata meta = ExportMetadata.fromProps(model.metadata(), this.out.toString());
-        out.printf("exported %d weights of %s (%s) -> %s%n", model.initializers().size(), specName, checkpoint.getFileName(), this.out);
+        out.printf("exported %d weights of %s (%s) -> %s%n", model.initializers().size(), specName, checkpoint, this.out);
         out.printf("  classes: %s%n  checkpoint sha256: %s%n  provenance: aligndet pre-trained %s, stage %s, %s iterations%n",
                 meta.classes(), meta.checkpointSha256(),
                 meta.provenance().alignDetPretrained() == null ? "unknown" : meta.provenance().alignDetPretrained(),

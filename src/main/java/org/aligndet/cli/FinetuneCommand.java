@@ -13,9 +13,13 @@ import org.aligndet.trainer.finetune.Validator;
 import org.aligndet.trainer.infer.Preprocessor;
 import org.aligndet.trainer.spec.ModelSpec;
 import org.aligndet.trainer.spec.ModelSpecs;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** Supervised fine-tuning of a dense detector, from an AlignDet pre-trained detector or a backbone. */
 @Command(name = "finetune", mixinStandardHelpOptions = true,
@@ -32,23 +36,29 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--spec", required = true, paramLabel = "NAME", description = "model spec, e.g. retinanet_tiny, fcos_r50_fpn") String spec;
     @Option(names = "--train", required = true, paramLabel = "COCO_ANN|VOC_DIR",
             description = "COCO instances file, or a VOC year directory (VOCdevkit/VOC2007)") Path train;
-    @Option(names = "--images", paramLabel = "DIR", description = "COCO image folder of --train") Path images;
+    @Option(names = "--images", paramLabel = "DIR", description = "COCO image folder of --train (default: none; needed for a COCO --train)") Path images;
     @Option(names = "--split", defaultValue = "trainval", description = "VOC split of --train (default: ${DEFAULT-VALUE})") String split;
-    @Option(names = "--classes", paramLabel = "FILE", description = "VOC class names (JSON list or one per line); default: the 20 VOC classes") Path classes;
+    @Option(names = "--classes", paramLabel = "NAMES", description = "VOC class names: " + ClassNames.FORMAT + " (default: the 20 VOC classes)") String classes;
     @Option(names = "--val", paramLabel = "COCO_ANN|VOC_DIR", description = "validation set: its COCO AP is logged and picks best.pth (default: none)") Path val;
-    @Option(names = "--val-images", paramLabel = "DIR", description = "COCO image folder of --val") Path valImages;
+    @Option(names = "--val-images", paramLabel = "DIR", description = "COCO image folder of --val (default: none; needed for a COCO --val)") Path valImages;
     @Option(names = "--val-split", defaultValue = "test", description = "VOC split of --val (default: ${DEFAULT-VALUE})") String valSplit;
-    @Option(names = "--val-every", defaultValue = "0", description = "validate every N iterations; 0: at the end only (default: ${DEFAULT-VALUE})") int valEvery;
-    @Option(names = "--val-batch", defaultValue = "4", description = "images per validation batch (default: ${DEFAULT-VALUE})") int valBatch;
+    @Option(names = "--val-every", paramLabel = "N", defaultValue = "0", converter = Ranges.NonNegative.class,
+            description = "validate every N iterations; 0: at the end only (default: ${DEFAULT-VALUE})") int valEvery;
+    @Option(names = "--val-batch", paramLabel = "N", defaultValue = "4", converter = Ranges.AtLeastOne.class,
+            description = "images per validation batch (default: ${DEFAULT-VALUE})") int valBatch;
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "run directory") Path out;
-    @Option(names = "--init", paramLabel = "CKPT", description = "pre-trained detector from 'aligndet pretrain' (AlignDet initialisation)") Path init;
+    @Option(names = "--init", paramLabel = "CKPT", description = "pre-trained detector from 'aligndet pretrain' (AlignDet initialisation) (default: none)") Path init;
     @Option(names = "--fresh-regression", description = "with --init: restart the final regression layers too, as AlignDet's weight extraction does by default (default: keep them, as the paper)") boolean freshRegression;
-    @Option(names = "--backbone", paramLabel = "CKPT", description = "backbone weights only (baseline)") Path backbone;
+    @Option(names = "--backbone", paramLabel = "CKPT", description = "backbone weights only: the baseline (default: none)") Path backbone;
     @Option(names = "--recipe", description = "aligndet (lr x 1.5, wd x 0.5) or baseline; default: aligndet with --init, else baseline") String recipe;
-    @Option(names = "--fraction", defaultValue = "1", description = "low-data fraction of the training images: 0.01, 0.05, 0.1, 0.2 (default: all)") double fraction;
-    @Option(names = "--fold", defaultValue = "1", description = "low-data fold 1..5 (default: ${DEFAULT-VALUE})") int fold;
-    @Option(names = "--scale", split = ",", paramLabel = "LONG,SHORT", description = "training and validation resize (default: the recipe's img_scale)") int[] scale;
-    @Option(names = "--frozen-stages", defaultValue = "1", description = "backbone stages frozen after the stem; mmdetection: 1 (default: ${DEFAULT-VALUE})") int frozenStages;
+    @Option(names = "--fraction", paramLabel = "F", defaultValue = "1", converter = Ranges.Fraction.class,
+            description = "low-data fraction of the training images in (0, 1], e.g. 0.01, 0.05, 0.1, 0.2 (default: 1, all)") double fraction;
+    @Option(names = "--fold", paramLabel = "K", defaultValue = "1", converter = Ranges.AtLeastOne.class,
+            description = "low-data fold, from 1 (default: ${DEFAULT-VALUE})") int fold;
+    @Option(names = "--scale", split = ",", paramLabel = "LONG,SHORT", converter = Ranges.AtLeastOne.class,
+            description = "training and validation resize (default: the recipe's img_scale)") int[] scale;
+    @Option(names = "--frozen-stages", paramLabel = "N", defaultValue = "1", converter = Ranges.AtLeastMinusOne.class,
+            description = "backbone stages frozen after the stem; -1 freezes nothing, mmdetection: 1 (default: ${DEFAULT-VALUE})") int frozenStages;
 
     @Mixin
     TrainingOptions training;
@@ -56,8 +66,17 @@ final class FinetuneCommand implements Callable<Integer> {
     @Mixin
     RuntimeOptions runtime;
 
+    @Spec
+    CommandSpec command;
+
+    private CommandLine spec() {
+        return command.commandLine();
+    }
+
     @Override
     public Integer call() throws Exception {
+        new OutputPaths(command).in("--train", train).in("--images", images).in("--classes", classes).in("--val", val)
+                .in("--val-images", valImages).in("--init", init).in("--backbone", backbone).out("--out", out).check();
         ModelSpecs specs = ModelSpecs.locate();
         ModelSpec s = specs.load(spec);
         String r = recipe != null ? recipe : init != null ? FinetuneOptions.ALIGNDET : FinetuneOptions.BASELINE;
@@ -65,9 +84,9 @@ final class FinetuneCommand implements Callable<Integer> {
         o.train = train;
         o.images = images;
         o.split = split;
-        o.vocClasses = ClassNames.read(classes);
+        o.vocClasses = ClassNames.parse(classes);
         if (!Files.isDirectory(train) && images == null) {
-            throw new IllegalArgumentException("--train " + train + " is a COCO file: --images DIR is needed");
+            throw new ParameterException(spec(), "--train " + train.toAbsolutePath() + " is a COCO file: --images DIR is needed");
         }
         o.out = out;
         o.init = init;
@@ -79,7 +98,7 @@ final class FinetuneCommand implements Callable<Integer> {
         runtime.applyTo(o);
         if (scale != null) {
             if (scale.length != 2) {
-                throw new IllegalArgumentException("--scale takes LONG,SHORT, got " + scale.length + " numbers");
+                throw new ParameterException(spec(), "--scale takes LONG,SHORT, got " + scale.length + " numbers");
             }
             o.longSide = scale[0];
             o.shortSide = scale[1];
@@ -102,7 +121,7 @@ final class FinetuneCommand implements Callable<Integer> {
         stdout.printf("  checkpoint %s, metrics %s, loss curve %s, init report %s%n", res.lastCheckpoint(), res.metrics(), res.curve(),
                 out.resolve("init_report.json"));
         if (res.skippedImages() > 0) {
-            stdout.printf("  %d unreadable images skipped (listed above)%n", res.skippedImages());
+            stdout.printf("  %d images skipped, missing or unreadable (listed above)%n", res.skippedImages());
         }
         return 0;
     }
@@ -117,7 +136,7 @@ final class FinetuneCommand implements Callable<Integer> {
             return CocoValidator.of(VocReader.read(val, valSplit, names), pre, valBatch);
         }
         if (valImages == null) {
-            throw new IllegalArgumentException("--val " + val + " is a COCO file: --val-images DIR is needed");
+            throw new ParameterException(spec(), "--val " + val.toAbsolutePath() + " is a COCO file: --val-images DIR is needed");
         }
         return CocoValidator.coco(val, valImages, pre, valBatch);
     }

@@ -13,7 +13,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** Versions, the torch device and the ONNX Runtime providers that actually load, and the specs. */
-@Command(name = "info", description = "Print versions, the DJL device, the ONNX Runtime providers that load, and the specs.")
+@Command(name = "info", mixinStandardHelpOptions = true,
+        description = "Print versions, the DJL device, the ONNX Runtime providers that load, and the specs.",
+        footer = {"%nExample:%n  aligndet info", "%nExit codes: 0 printed, 1 error, 2 usage."})
 final class InfoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -19,12 +19,14 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** Names, dtypes and shapes of a checkpoint, TorchScript graph or ONNX model. */
-@Command(name = "inspect", description = "List the tensors (name, dtype, shape) of a .pth/.pt checkpoint, a TorchScript graph or an ONNX model.")
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = "List the tensors (name, dtype, shape) of a .pth/.pt checkpoint, a TorchScript graph or an ONNX model.",
+        footer = {"%nExample:%n  aligndet inspect --json runs/ft/best.pth", "%nExit codes: 0 printed, 1 unreadable or unsafe file, 2 usage."})
 final class InspectCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "checkpoint, TorchScript graph or ONNX model")
     Path file;
 
-    @Option(names = "--json", description = "print JSON instead of a table")
+    @Option(names = "--json", description = "print JSON instead of a table (default: a table)")
     boolean json;
 
     @Spec

@@ -2,33 +2,39 @@ package org.aligndet.cli;
 
 import java.nio.file.Path;
 import java.util.List;
-import org.aligndet.bridge.onnx.OrtSessions;
 import org.aligndet.export.predict.ModelSource;
 import org.aligndet.export.predict.OnnxPredictor;
+import org.aligndet.export.predict.PredictionRun;
+import org.aligndet.trainer.image.ImageLimits;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options shared by the commands that run a model through ONNX Runtime ({@code predict}, {@code eval --model}). */
 final class ModelOptions {
-    @Option(names = "--model", paramLabel = "MODEL", description = "an exported .onnx, or a checkpoint (then --spec is needed and it is exported in memory)")
+    @Option(names = "--model", paramLabel = "MODEL",
+            description = "an exported .onnx, or a checkpoint (then --spec is needed and it is exported in memory) (default: none)")
     Path model;
 
-    @Option(names = "--spec", paramLabel = "NAME", description = "the spec of a checkpoint given as --model")
+    @Option(names = "--spec", paramLabel = "NAME", description = "the spec of a checkpoint given as --model (default: none)")
     String specName;
 
-    @Option(names = "--batch", defaultValue = "1", description = "images per ONNX Runtime call (default ${DEFAULT-VALUE})")
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "1", converter = Ranges.AtLeastOne.class,
+            description = "images per ONNX Runtime call (default: ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--cpu", description = "use the CPU even when the CUDA provider loads")
-    boolean cpu;
+    @Mixin
+    OrtDeviceOptions device;
 
-    @Option(names = "--no-progress", description = "no progress bar")
+    @Option(names = "--no-progress", description = "no progress bar (default: a progress bar)")
     boolean noProgress;
 
     /** Opens the predictor; {@code classes} names the classes of a checkpoint whose meta has none (may be null). */
     OnnxPredictor open(List<String> classes) {
-        if (batch < 1) {
-            throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
-        }
-        return ModelSource.open(model, specName, classes, cpu ? OrtSessions.CPU : 0);
+        return ModelSource.open(model, specName, classes, device.cudaDevice());
+    }
+
+    /** How the images go through the model: batch, progress bar, {@code limits}. */
+    PredictionRun.Settings settings(ImageLimits limits) {
+        return new PredictionRun.Settings(batch, !noProgress, limits);
     }
 }

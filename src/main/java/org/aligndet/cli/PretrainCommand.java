@@ -10,7 +10,9 @@ import org.aligndet.trainer.pretrain.Pretext;
 import org.aligndet.trainer.spec.ModelSpecs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** AlignDet box-domain pre-training of a dense detector's neck and head. */
 @Command(name = "pretrain", mixinStandardHelpOptions = true,
@@ -37,18 +39,18 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "run directory (checkpoints, metrics, loss curve, pretrained.pth)")
     Path out;
 
-    @Option(names = "--samples", paramLabel = "N", description = "sampled priors per image and view, positives first (default: the recipe's)")
+    @Option(names = "--samples", paramLabel = "N", converter = Ranges.AtLeastOne.class, description = "sampled priors per image and view, positives first (default: the recipe's)")
     Integer samples;
 
-    @Option(names = "--sample-pos-fraction", paramLabel = "F",
-            description = "largest share of positives in each sample, the rest background (default: the recipe's; AlignDet: 1)")
+    @Option(names = "--sample-pos-fraction", paramLabel = "F", converter = Ranges.Fraction.class,
+            description = "largest share of positives in each sample, in (0, 1], the rest background (default: the recipe's; AlignDet: 1)")
     Double samplePosFraction;
 
     @Option(names = "--pretext", paramLabel = "P", defaultValue = "both",
             description = "pretext tasks: both (AlignDet), cls (box contrastive only) or reg (regression only) (default: ${DEFAULT-VALUE})")
     String pretext;
 
-    @Option(names = "--train-backbone", description = "train the backbone too (the paper's Table 11; AlignDet freezes it)")
+    @Option(names = "--train-backbone", description = "train the backbone too, the paper's Table 11 (default: off; AlignDet freezes it)")
     boolean trainBackbone;
 
     @Mixin
@@ -57,8 +59,12 @@ final class PretrainCommand implements Callable<Integer> {
     @Mixin
     RuntimeOptions runtime;
 
+    @Spec
+    CommandSpec command;
+
     @Override
     public Integer call() throws Exception {
+        new OutputPaths(command).in("--images", images).in("--proposals", proposals).in("--backbone", backbone).out("--out", out).check();
         ModelSpecs specs = ModelSpecs.locate();
         PretrainOptions o = PretrainOptions.fromSpec(specs.load(spec), specs.pretrainGraph(spec));
         o.images = images;
@@ -84,7 +90,7 @@ final class PretrainCommand implements Callable<Integer> {
         }
         stdout.printf("  checkpoint %s, metrics %s, loss curve %s%n", r.lastCheckpoint(), r.metrics(), r.curve());
         if (r.skippedImages() > 0) {
-            stdout.printf("  %d unreadable images skipped (listed above)%n", r.skippedImages());
+            stdout.printf("  %d images skipped, missing or unreadable (listed above)%n", r.skippedImages());
         }
         return 0;
     }

@@ -10,13 +10,19 @@ import org.aligndet.trainer.proposals.ProposalRunner;
 import org.aligndet.trainer.proposals.SearchMode;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code aligndet proposals}: selective-search proposals for unlabeled images, as a COCO file. */
 @Command(name = "proposals", mixinStandardHelpOptions = true,
         description = "Selective-search proposals filtered as AlignDet does (w, h >= min size; aspect in [1/3, 3]; "
             + "sqrt(box area / image area) <= 0.8; NMS 0.5; optional top-K), written as a COCO file with one "
-            + "category 'selective_search'. Resumable: rerun the same command to continue an interrupted run.")
+            + "category 'selective_search'. Resumable: rerun the same command to continue an interrupted run.",
+        footer = {"%nExample:%n  aligndet proposals --coco annotations/instances_train2017.json --image-root train2017 \\%n"
+                + "      --out ss.json --mode single",
+            "%nExit codes: 0 written (unreadable images skipped and listed in FILE.skipped.txt), 1 error, 2 usage."})
 public final class ProposalsCommand implements Callable<Integer> {
 
     static final class Input {
@@ -36,41 +42,59 @@ public final class ProposalsCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", required = true, description = "the COCO proposal file to write")
     Path out;
 
-    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "fast", description = "fast (default), quality, or single (AlignDet's one-strategy search)")
+    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "fast",
+            description = "fast, quality, or single (AlignDet's one-strategy search) (default: ${DEFAULT-VALUE})")
     String mode;
 
-    @Option(names = "--long-side", defaultValue = "500", description = "long side the image is resized to for the search (default ${DEFAULT-VALUE})")
+    @Option(names = "--long-side", paramLabel = "PX", defaultValue = "500", converter = Ranges.AtLeastOne.class,
+            description = "long side the image is resized to for the search (default: ${DEFAULT-VALUE})")
     int longSide;
 
-    @Option(names = "--min-size", defaultValue = "32", description = "least box width and height in original pixels (default ${DEFAULT-VALUE})")
+    @Option(names = "--min-size", paramLabel = "PX", defaultValue = "32", converter = Ranges.NonNegativeReal.class,
+            description = "least box width and height in original pixels (default: ${DEFAULT-VALUE})")
     double minSize;
 
-    @Option(names = "--max-aspect", defaultValue = "3", description = "largest w/h and h/w (default ${DEFAULT-VALUE})")
+    @Option(names = "--max-aspect", paramLabel = "R", defaultValue = "3", converter = Ranges.AtLeastOneReal.class,
+            description = "largest w/h and h/w, at least 1 (default: ${DEFAULT-VALUE})")
     double maxAspect;
 
-    @Option(names = "--max-scale", defaultValue = "0.8", description = "largest sqrt(box area / image area) (default ${DEFAULT-VALUE})")
+    @Option(names = "--max-scale", paramLabel = "S", defaultValue = "0.8", converter = Ranges.Fraction.class,
+            description = "largest sqrt(box area / image area), in (0, 1] (default: ${DEFAULT-VALUE})")
     double maxScale;
 
-    @Option(names = "--nms", defaultValue = "0.5", description = "NMS IoU threshold (default ${DEFAULT-VALUE})")
+    @Option(names = "--nms", paramLabel = "IOU", defaultValue = "0.5", converter = Ranges.UnitInterval.class,
+            description = "NMS IoU threshold, in [0, 1] (default: ${DEFAULT-VALUE})")
     double nms;
 
-    @Option(names = "--top-k", defaultValue = "0", description = "keep at most K proposals per image, 0 for all (default ${DEFAULT-VALUE})")
+    @Option(names = "--top-k", paramLabel = "K", defaultValue = "0", converter = Ranges.NonNegative.class,
+            description = "keep at most K proposals per image, 0 for all (default: ${DEFAULT-VALUE})")
     int topK;
 
-    @Option(names = "--threads", description = "worker threads (default: all cores)")
-    Integer threads;
+    @Mixin
+    WorkerOptions workers;
 
-    @Option(names = "--no-progress", description = "no progress bar")
+    @Mixin
+    ImageInputOptions imageLimits;
+
+    @Option(names = "--no-progress", description = "no progress bar (default: a progress bar)")
     boolean noProgress;
+
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() {
+        new OutputPaths(spec).in("--coco", input.coco).in("--images", input.images).in("--image-root", imageRoot).out("--out", out)
+                .out("--out", ProposalRunner.journalOf(out)).out("--out", ProposalRunner.skippedReportOf(out)).check();
         List<ImageRecord> images = input.images != null
                 ? ProposalInputs.folder(input.images)
                 : ProposalInputs.cocoImages(input.coco, imageRoot != null ? imageRoot : input.coco.toAbsolutePath().getParent());
+        if (input.coco != null) {
+            imageLimits.limits().requirePresent(images.stream().map(ImageRecord::file).toList(), input.coco.toString());
+        }
         ProposalFilter filter = new ProposalFilter(minSize, maxAspect, maxScale, nms, topK);
-        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        ProposalRunner.Options opts = new ProposalRunner.Options(SearchMode.parse(mode), longSide, filter, n, !noProgress, 0);
+        ProposalRunner.Options opts = new ProposalRunner.Options(SearchMode.parse(mode), longSide, filter, workers.count(), !noProgress, 0,
+                imageLimits.maxPixels);
         ProposalRunner.Summary s = ProposalRunner.run(images, out, opts);
         System.out.printf("%d images (%d resumed from the journal), %d proposals, %d skipped%s -> %s%n",
                 s.images(), s.resumed(), s.proposals(), s.skipped(),

@@ -8,69 +8,90 @@ import org.aligndet.trainer.synth.SynthConfig;
 import org.aligndet.trainer.synth.SynthGenerator;
 import org.aligndet.trainer.synth.SynthSummary;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code aligndet synth}: writes the synthetic shapes benchmark (see {@link SynthGenerator}). */
-@Command(name = "synth",
+/**
+ * {@code aligndet synth}: writes the synthetic shapes benchmark (see {@link SynthGenerator}). Bad
+ * values are usage errors naming the option (exit code 2), as is an {@code --out} that already holds
+ * generator output without {@code --overwrite}.
+ */
+@Command(name = "synth", mixinStandardHelpOptions = true,
         description = {"Write the synthetic detection benchmark: multi-object scenes of 8 shape classes in COCO "
                 + "and VOC layouts, plus optional object-centric crops. Byte-for-byte deterministic for a seed.",
             "Boxes bound each object's visible pixels; COCO area is the visible pixel count; VOC 'difficult' marks "
-                + "objects less than half visible."})
+                + "objects less than half visible."},
+        footer = {"%nExample:%n  aligndet synth --out data --images 200 --seed 7 --crops 4000",
+            "%nExit codes: 0 written, 1 error, 2 usage (an --out holding generator output needs --overwrite)."})
 public final class SynthCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
-    boolean help;
-
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory")
     Path out;
 
-    @Option(names = "--images", required = true, paramLabel = "N", description = "scene images, train and val together")
+    @Option(names = "--images", required = true, paramLabel = "N", converter = Ranges.AtLeastOne.class,
+            description = "scene images, train and val together, at least 1")
     int images;
 
     @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "random seed (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--val-fraction", defaultValue = "0.2", paramLabel = "F",
-            description = "fraction of images in the val split (default: ${DEFAULT-VALUE})")
+    @Option(names = "--val-fraction", defaultValue = "" + SynthConfig.DEFAULT_VAL_FRACTION, paramLabel = "F",
+            converter = Ranges.UnitInterval.class, description = "fraction of images in the val split, in [0, 1] (default: ${DEFAULT-VALUE})")
     double valFraction;
 
-    @Option(names = "--size", defaultValue = "256", paramLabel = "PX",
-            description = "nominal image side; sides vary in [0.875, 1.25] x PX (default: ${DEFAULT-VALUE})")
+    @Option(names = "--size", defaultValue = "" + SynthConfig.DEFAULT_SIZE, paramLabel = "PX", converter = SceneSide.class,
+            description = "nominal image side, " + SynthConfig.MIN_SIZE + ".." + SynthConfig.MAX_SIZE
+                    + "; sides vary in [0.875, 1.25] x PX (default: ${DEFAULT-VALUE})")
     int size;
 
-    @Option(names = "--crops", defaultValue = "0", paramLabel = "M",
+    @Option(names = "--crops", defaultValue = "0", paramLabel = "M", converter = Ranges.NonNegative.class,
             description = "object-centric crops to write under crops/<class>/ (default: ${DEFAULT-VALUE})")
     int crops;
 
-    @Option(names = "--crop-size", defaultValue = "96", paramLabel = "PX", description = "crop side (default: ${DEFAULT-VALUE})")
+    @Option(names = "--crop-size", defaultValue = "" + SynthConfig.DEFAULT_CROP_SIZE, paramLabel = "PX", converter = CropSide.class,
+            description = "crop side, " + SynthConfig.MIN_CROP_SIZE + ".." + SynthConfig.MAX_CROP_SIZE + " (default: ${DEFAULT-VALUE})")
     int cropSize;
 
-    @Option(names = "--threads", paramLabel = "T", description = "worker threads (default: all cores); output does not depend on it")
-    Integer threads;
+    @Mixin
+    WorkerOptions workers;
 
-    @Option(names = "--overwrite", description = "replace the generator's folders if DIR already holds them")
+    @Option(names = "--overwrite", description = "replace the generator's folders if DIR already holds them (default: off)")
     boolean overwrite;
 
-    @Option(names = "--no-progress", description = "no progress bar")
+    @Option(names = "--no-progress", description = "no progress bar (default: a progress bar)")
     boolean noProgress;
+
+    /** {@code --size}: {@link SynthConfig}'s range. */
+    static final class SceneSide implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            return Ranges.between(value, SynthConfig.MIN_SIZE, SynthConfig.MAX_SIZE);
+        }
+    }
+
+    /** {@code --crop-size}: {@link SynthConfig}'s range. */
+    static final class CropSide implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            return Ranges.between(value, SynthConfig.MIN_CROP_SIZE, SynthConfig.MAX_CROP_SIZE);
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter err = spec.commandLine().getErr();
-        SynthConfig config;
+        SynthConfig config = new SynthConfig(out, images, seed, valFraction, size, crops, cropSize,
+                workers.count(), !noProgress, overwrite);
         SynthSummary summary;
         try {
-            config = new SynthConfig(out, images, seed, valFraction, size, crops, cropSize,
-                    threads == null ? Runtime.getRuntime().availableProcessors() : threads, !noProgress, overwrite);
             summary = SynthGenerator.generate(config);
-        } catch (IllegalArgumentException e) {
-            err.println("synth: " + e.getMessage());
-            err.flush();
-            return 2;
+        } catch (IllegalArgumentException e) { // --out holds generator output and --overwrite was not given
+            throw new ParameterException(spec.commandLine(), "--out " + out.toAbsolutePath() + ": " + e.getMessage(), e);
         }
         print(spec.commandLine().getOut(), summary);
         return 0;

@@ -96,4 +96,37 @@ class CliTest {
         Result verbose = run("--verbose", "inspect", dir.resolve("nope.pth").toString());
         assertTrue(verbose.err.contains("\tat "), "--verbose should print the stack trace:\n" + verbose.err);
     }
+
+    @Test
+    void aDirectoryWhereAFileBelongsIsNamedAsOne(@TempDir Path dir) {
+        String[][] commands = {
+            {"inspect", dir.toString()},
+            {"export", "--checkpoint", dir.toString(), "--spec", "retinanet_tiny", "--out", dir.resolve("m.onnx").toString()},
+            {"predict", "--model", dir.toString(), "--images", dir.toString(), "--out", dir.resolve("p").toString()},
+            {"proposals", "--coco", dir.toString(), "--out", dir.resolve("ss.json").toString()},
+        };
+        for (String[] c : commands) {
+            Result r = run(c);
+            assertEquals(1, r.code, String.join(" ", c) + ": " + r.err);
+            assertTrue(r.err.startsWith("aligndet: error: " + dir + ": ") && r.err.contains("is a directory"), String.join(" ", c) + ": " + r.err);
+        }
+    }
+
+    @Test
+    void hostileCheckpointsAreNamedByTheirFullPath() {
+        Path evil = repo("model-specs/fixtures/checkpoints/evil_reduce.pth");
+        Result r = run("inspect", evil.toString());
+        assertEquals(1, r.code, r.err);
+        assertTrue(r.err.startsWith("aligndet: error: " + evil + ": refused global 'posix.system'"), r.err);
+    }
+
+    @Test
+    void fileSystemErrorsNameThePathAndWhatHappened(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        Result r = run("synth", "--out", file.toString(), "--images", "1", "--no-progress");
+        assertEquals(1, r.code, r.err);
+        assertTrue(r.err.startsWith("aligndet: error: " + file + ": already exists"), r.err);
+        assertEquals(dir + ": no such file or directory",
+                Main.message(new java.io.UncheckedIOException(new java.nio.file.NoSuchFileException(dir.toString()))));
+    }
 }

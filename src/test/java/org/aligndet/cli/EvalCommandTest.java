@@ -28,11 +28,15 @@ class EvalCommandTest {
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
 
+    /** {@code aligndet eval ARGS}, through {@link Main}'s handlers as a user runs it. */
     private int run(String... args) {
-        CommandLine cl = new CommandLine(new EvalCommand());
+        CommandLine cl = Main.commandLine();
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
-        return cl.execute(args);
+        String[] all = new String[args.length + 1];
+        all[0] = "eval";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return cl.execute(all);
     }
 
     @Test
@@ -162,5 +166,36 @@ class EvalCommandTest {
         Path p = dir.resolve("dets.json");
         JSON.writeValue(p.toFile(), arr);
         return p;
+    }
+
+    @Test
+    void errorsLookLikeEveryCommandsErrors() throws IOException {
+        Path real = SharedTestData.dir("coco_real");
+        Path empty = Files.writeString(dir.resolve("dets.json"), "[]");
+        assertEquals(1, run("--coco-gt", real.resolve("instances_val2014_100.json").toString(), "--results", empty.toString()));
+        assertTrue(err.toString().startsWith("aligndet: error: ") && err.toString().contains(empty.toString()), err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(1, run("--coco-gt", real.resolve("instances_val2014_100.json").toString(), "--results", dir.toString()));
+        assertTrue(err.toString().startsWith("aligndet: error: results file " + dir + " is a directory"), err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("--results", "dt.json", "--coco-gt", "gt.json", "--iou-type", "segm"));
+        assertTrue(err.toString().startsWith("aligndet: error: --iou-type segm is not supported yet"), err.toString());
+    }
+
+    @Test
+    void scoringModeWritesItsReportIntoOut() throws IOException {
+        Path real = SharedTestData.dir("coco_real");
+        Path reportDir = dir.resolve("report");
+        int code = run("--coco-gt", real.resolve("instances_val2014_100.json").toString(),
+                "--results", real.resolve("instances_val2014_fakebbox100_results.json").toString(), "--out", reportDir.toString());
+        assertEquals(0, code, err.toString());
+        JsonNode expected = JSON.readTree(real.resolve("expected.json").toFile()).get("stats");
+        JsonNode report = JSON.readTree(reportDir.resolve("report.json").toFile());
+        assertEquals(expected.get(0).asDouble(), report.get("stats").get(0).asDouble(), 1e-9);
+        assertTrue(Files.readString(reportDir.resolve("report.md")).contains("AP @[.50:.95]"));
+        try (var pngs = Files.list(reportDir.resolve("plots"))) {
+            assertTrue(pngs.count() >= 7);
+        }
+        assertTrue(out.toString().contains("report: " + reportDir.resolve("report.json")), out.toString());
     }
 }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.aligndet.bridge.checkpoint.TorchCheckpoint;
 import org.aligndet.bridge.onnx.InitializerInfo;
@@ -58,7 +59,7 @@ class ModelCommandsTest {
     static void generate() {
         bench = shared.resolve("bench");
         Run r = run("synth", "--out", bench.toString(), "--images", "8", "--seed", "5", "--val-fraction", "0.5",
-                "--size", "160", "--threads", "2", "--no-progress");
+                "--size", "160", "--workers", "2", "--no-progress");
         assertEquals(0, r.code(), r.err());
         model = ModelSpecs.locate().directory().resolve("fixtures/export/retinanet_tiny.onnx");
     }
@@ -212,5 +213,118 @@ class ModelCommandsTest {
         Run r = run("eval", "--coco-gt", "x.json");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("give either --results"), r.err());
+    }
+
+    private static String valGt() {
+        return bench.resolve("annotations/instances_val.json").toString();
+    }
+
+    /** The val annotations with image ids renumbered 1..4 in reverse file order (annotations follow). */
+    private Path renumberedValGt() throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode gt = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(Path.of(valGt()).toFile());
+        Map<Long, Long> newId = new HashMap<>();
+        int n = gt.get("images").size();
+        for (int i = 0; i < n; i++) {
+            var img = (com.fasterxml.jackson.databind.node.ObjectNode) gt.get("images").get(i);
+            newId.put(img.get("id").asLong(), (long) (n - i));
+            img.put("id", n - i);
+        }
+        gt.get("annotations").forEach(a -> ((com.fasterxml.jackson.databind.node.ObjectNode) a).put("image_id",
+                newId.get(a.get("image_id").asLong())));
+        Path f = dir.resolve("renumbered.json");
+        JSON.writeValue(f.toFile(), gt);
+        return f;
+    }
+
+    @Test
+    void resultsNumberedByPredictAreRefusedByEvalWithWhatToDo() throws Exception {
+        Path out = dir.resolve("pred");
+        Run p = run("predict", "--model", model.toString(), "--images", bench.resolve("val").toString(), "--out", out.toString(),
+                "--no-progress", "--device", "cpu");
+        assertEquals(0, p.code(), p.err());
+        for (String gt : new String[] {valGt(), renumberedValGt().toString()}) { // ids 5..8; ids 1..4 on other files
+            Run e = run("eval", "--results", out.resolve("results.json").toString(), "--coco-gt", gt);
+            assertEquals(1, e.code(), e.err());
+            assertTrue(e.err().startsWith("aligndet: error: " + out.resolve("results.json") + ": its image ids were numbered by "
+                    + "'aligndet predict' without --coco") && e.err().contains("rerun 'aligndet predict --coco " + gt), e.err());
+        }
+        // with --coco the ids are the annotation file's: the results score as eval --model scores them
+        Run c = run("predict", "--model", model.toString(), "--images", bench.resolve("val").toString(), "--coco", valGt(),
+                "--out", out.toString(), "--no-progress", "--device", "cpu");
+        assertEquals(0, c.code(), c.err());
+        assertFalse(Files.exists(out.resolve("images.json")), "the stale list of predict's own numbering is gone");
+        Run scored = run("eval", "--results", out.resolve("results.json").toString(), "--coco-gt", valGt(), "--out", dir.resolve("s").toString());
+        Run direct = run("eval", "--model", model.toString(), "--coco-gt", valGt(), "--images", bench.resolve("val").toString(),
+                "--out", dir.resolve("m").toString(), "--no-progress", "--device", "cpu");
+        assertEquals(0, scored.code(), scored.err());
+        assertEquals(0, direct.code(), direct.err());
+        assertEquals(JSON.readTree(dir.resolve("m/report.json").toFile()).get("stats"), JSON.readTree(dir.resolve("s/report.json").toFile()).get("stats"));
+    }
+
+    /** The val annotation file, its images copied to a folder without the first {@code drop} of them. */
+    private Path valImagesWithout(int drop) throws Exception {
+        Path images = Files.createDirectories(dir.resolve("val-" + drop));
+        try (var s = Files.list(bench.resolve("val"))) {
+            List<Path> files = s.sorted().toList();
+            for (Path f : files.subList(drop, files.size())) {
+                Files.copy(f, images.resolve(f.getFileName()));
+            }
+        }
+        return images;
+    }
+
+    @Test
+    void missingImagesAreCountedAsMissingAndTooManyFailTheRun() throws Exception {
+        Path images = valImagesWithout(1);
+        Run refused = run("eval", "--model", model.toString(), "--coco-gt", valGt(), "--images", images.toString(),
+                "--out", dir.resolve("e").toString(), "--no-progress", "--device", "cpu");
+        assertEquals(1, refused.code(), refused.err());
+        assertTrue(refused.err().startsWith("aligndet: error: " + valGt() + ": 1 of 4 listed images (25.0%) are missing, more than "
+                + "the 10.0% allowed (--max-missing 0.1)"), refused.err());
+        Run allowed = run("predict", "--model", model.toString(), "--coco", valGt(), "--images", images.toString(),
+                "--out", dir.resolve("p").toString(), "--no-progress", "--device", "cpu", "--max-missing", "0.25");
+        assertEquals(0, allowed.code(), allowed.err());
+        assertTrue(allowed.out().contains("1 images skipped (1 missing, 0 unreadable"), allowed.out());
+        assertTrue(Files.readString(dir.resolve("p/skipped.txt")).contains("000005.jpg: missing"));
+    }
+
+    @Test
+    void imagesAboveThePixelCapAreSkippedAndListed() throws Exception {
+        Path out = dir.resolve("pred");
+        Run r = run("predict", "--model", model.toString(), "--images", bench.resolve("val").toString(), "--out", out.toString(),
+                "--no-progress", "--max-pixels", "100");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("0 images, 0 detections") && r.out().contains("4 images skipped (0 missing, 4 unreadable"), r.out());
+        assertTrue(Files.readString(out.resolve("skipped.txt")).contains("pixels, more than the cap of 100"));
+    }
+
+    @Test
+    void modelsReadingFilesOutsideTheirFolderAreRefusedByEveryCommand() throws Exception {
+        var m = org.aligndet.bridge.onnx.proto.OnnxProto.ModelProto.parseFrom(Files.readAllBytes(model)).toBuilder();
+        var w = m.getGraphBuilder().getInitializerBuilder(0);
+        String name = w.getName();
+        w.clearRawData().setDataLocation(org.aligndet.bridge.onnx.proto.OnnxProto.TensorProto.DataLocation.EXTERNAL)
+                .addExternalData(org.aligndet.bridge.onnx.proto.OnnxProto.StringStringEntryProto.newBuilder().setKey("location")
+                        .setValue("/etc/passwd"));
+        Path hostile = Files.write(dir.resolve("hostile.onnx"), m.build().toByteArray());
+        String expected = "aligndet: error: " + hostile + ": tensor '" + name + "' keeps its data in '/etc/passwd', which is an absolute path";
+        Run p = run("predict", "--model", hostile.toString(), "--images", bench.resolve("val").toString(), "--out", dir.resolve("p").toString());
+        Run e = run("eval", "--model", hostile.toString(), "--coco-gt", valGt(), "--images", bench.resolve("val").toString(),
+                "--out", dir.resolve("e").toString());
+        Run c = run("check", "--checkpoint", templateCheckpoint(null).toString(), "--model", hostile.toString(),
+                "--images", bench.resolve("val").toString());
+        for (Run r : new Run[] {p, e, c}) {
+            assertEquals(1, r.code(), r.err());
+            assertTrue(r.err().startsWith(expected), r.err());
+        }
+    }
+
+    @Test
+    void exportTakesClassNamesAsAList() throws Exception {
+        Path onnx = dir.resolve("named.onnx");
+        Run r = run("export", "--checkpoint", templateCheckpoint(null).toString(), "--spec", "retinanet_tiny", "--out", onnx.toString(),
+                "--classes", "a,b,c,d,e,f,g,h");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("classes: [a, b, c, d, e, f, g, h]"), r.out());
     }
 }

@@ -34,7 +34,7 @@ class ProposalsCommandTest {
         Files.write(imgs.resolve("b.jpg"), new byte[0]);
         Path out = dir.resolve("props.json");
         int rc = new CommandLine(new ProposalsCommand()).execute("--images", imgs.toString(), "--out", out.toString(),
-                "--mode", "single", "--long-side", "200", "--threads", "1", "--no-progress");
+                "--mode", "single", "--long-side", "200", "--workers", "1", "--no-progress");
         assertEquals(0, rc);
         JsonNode coco = new ObjectMapper().readTree(out.toFile());
         assertEquals(1, coco.get("images").size());
@@ -46,5 +46,25 @@ class ProposalsCommandTest {
     void imagesAndCocoAreExclusive() {
         int rc = new CommandLine(new ProposalsCommand()).execute("--images", "x", "--coco", "y", "--out", "z");
         assertNotEquals(0, rc);
+    }
+
+    @Test
+    void aCocoFileWithoutImagesIsAnErrorNotAnEmptyOutput() throws Exception {
+        Path out = dir.resolve("props.json");
+        for (String json : new String[] {"{\"annotations\": [], \"categories\": []}", "{\"images\": []}"}) {
+            Path ann = Files.writeString(dir.resolve("ann.json"), json);
+            CliTest.Result r = CliTest.run("proposals", "--coco", ann.toString(), "--out", out.toString(), "--no-progress");
+            assertEquals(1, r.code(), r.err());
+            assertTrue(r.err().startsWith("aligndet: error: " + ann + ": lists no images"), r.err());
+            assertTrue(Files.notExists(out));
+        }
+    }
+
+    @Test
+    void aCocoFileWhoseImagesAreMostlyMissingFails() throws Exception {
+        Path ann = Files.writeString(dir.resolve("ann.json"), "{\"images\": [{\"id\": 1, \"file_name\": \"a.png\"}]}");
+        CliTest.Result r = CliTest.run("proposals", "--coco", ann.toString(), "--out", dir.resolve("props.json").toString(), "--no-progress");
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().startsWith("aligndet: error: " + ann + ": 1 of 1 listed images (100.0%) are missing"), r.err());
     }
 }

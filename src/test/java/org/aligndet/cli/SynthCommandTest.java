@@ -35,7 +35,7 @@ class SynthCommandTest {
     void writesBothLayoutsAndPrintsASummary() throws Exception {
         Path dir = tmp.resolve("bench");
         Run r = run("--out", dir.toString(), "--images", "10", "--seed", "3", "--crops", "8", "--val-fraction", "0.3",
-                "--threads", "2", "--no-progress");
+                "--workers", "2", "--no-progress");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("wrote 10 images (7 train, 3 val)"), r.out());
         assertTrue(r.out().contains("objects per class: circle "), r.out());
@@ -59,11 +59,19 @@ class SynthCommandTest {
         Run existing = run("--out", tmp.toString(), "--images", "1", "--no-progress");
         assertEquals(0, existing.code(), existing.err());
         Run again = run("--out", tmp.toString(), "--images", "1", "--no-progress");
-        assertEquals(2, again.code());
+        assertEquals(2, again.code(), again.err());
         assertTrue(again.err().contains("already holds generator output"), again.err());
         Run fraction = run("--out", tmp.resolve("x").toString(), "--images", "1", "--val-fraction", "2");
         assertEquals(2, fraction.code());
-        assertTrue(fraction.err().contains("val fraction must be in [0, 1]"), fraction.err());
+        assertTrue(fraction.err().contains("Invalid value for option '--val-fraction': must be a number in [0, 1], got '2'"), fraction.err());
         assertEquals(2, run("--images", "3").code(), "--out is required");
+    }
+
+    @Test
+    void zeroImagesIsAUsageError() {
+        Run r = run("--out", tmp.resolve("none").toString(), "--images", "0", "--no-progress");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("Invalid value for option '--images': must be at least 1, got '0'"), r.err());
+        assertTrue(java.nio.file.Files.notExists(tmp.resolve("none")), "nothing written");
     }
 }

@@ -55,7 +55,10 @@ public final class TorchCheckpoint {
      * @throws IOException               if the file cannot be read at all
      */
     public static Object read(Path file) throws IOException {
-        String source = String.valueOf(file.getFileName());
+        String source = file.toString();
+        if (Files.isDirectory(file)) {
+            throw new CheckpointFormatException(source + ": is a directory, not a checkpoint file");
+        }
         checkHeader(file, source);
         try (CheckpointArchive archive = CheckpointArchive.open(file, source)) {
             Object root = new Unpickler(source, archive.pickle(), new TorchGlobals(source, archive)).load();
@@ -72,7 +75,7 @@ public final class TorchCheckpoint {
         try {
             return stateDict(root);
         } catch (IllegalArgumentException e) {
-            throw new CheckpointFormatException(file.getFileName() + ": " + e.getMessage(), e);
+            throw new CheckpointFormatException(file + ": " + e.getMessage(), e);
         }
     }
 

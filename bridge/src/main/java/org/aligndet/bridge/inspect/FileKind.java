@@ -27,7 +27,8 @@ public enum FileKind {
      */
     public static FileKind detect(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new IOException(file + ": " + (Files.exists(file) ? "not a regular file" : "no such file"));
+            throw new IOException(file + ": " + (Files.isDirectory(file) ? "is a directory, not a file"
+                    : Files.exists(file) ? "not a regular file" : "no such file"));
         }
         byte[] head = new byte[16];
         int n;

@@ -41,11 +41,13 @@ public final class OnnxModel {
     }
 
     /**
-     * Reads and checks an ONNX file.
+     * Reads and checks an ONNX file, including that every tensor's external data lies in the
+     * file's own folder ({@link ExternalData}).
      *
-     * @throws OnnxFormatException naming the file when it is missing, unreadable, not a protobuf,
-     *                             or a protobuf without the {@code ir_version} and {@code graph}
-     *                             every ONNX model has
+     * @throws OnnxFormatException naming the file when it is missing, a directory, unreadable, not
+     *                             a protobuf, a protobuf without the {@code ir_version} and
+     *                             {@code graph} every ONNX model has, or names external data
+     *                             outside its folder (the tensor and the location named)
      */
     public static OnnxModel load(Path file) {
         String src = file.toString();
@@ -55,9 +57,13 @@ public final class OnnxModel {
         } catch (NoSuchFileException e) {
             throw new OnnxFormatException(src, "no such ONNX file", e);
         } catch (IOException | OutOfMemoryError e) {
-            throw new OnnxFormatException(src, "cannot read ONNX file: " + e, e);
+            throw new OnnxFormatException(src, Files.isDirectory(file) ? "is a directory, not an ONNX file"
+                    : "cannot read ONNX file: " + e, e);
         }
-        return fromBytes(bytes, src);
+        OnnxModel model = fromBytes(bytes, src);
+        Path dir = file.toAbsolutePath().getParent();
+        ExternalData.requireInside(model.scopes(), dir, src);
+        return model;
     }
 
     /** Parses a serialised model; {@code source} names it in error messages. */

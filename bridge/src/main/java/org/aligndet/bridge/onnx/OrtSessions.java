@@ -57,6 +57,27 @@ public final class OrtSessions {
         return cudaProblem;
     }
 
+    /**
+     * The CUDA device index {@link #open} takes for a device name: {@code cpu} is {@link #CPU};
+     * {@code auto} and {@code cuda} are device 0, {@code cuda:N} device N (each falls back to the
+     * CPU, with a log line, when the CUDA provider does not load). Touches no native code.
+     *
+     * @throws IllegalArgumentException for any other name, e.g. {@code unknown device 'tpu': use auto, cpu, cuda or cuda:N}
+     */
+    public static int cudaDevice(String name) {
+        String n = name == null ? "auto" : name.strip().toLowerCase(java.util.Locale.ROOT);
+        if (n.equals("cpu")) {
+            return CPU;
+        }
+        if (n.equals("auto") || n.equals("cuda") || n.equals("gpu")) {
+            return 0;
+        }
+        if (n.matches("(cuda|gpu):[0-9]{1,4}")) {
+            return Integer.parseInt(n.substring(n.indexOf(':') + 1));
+        }
+        throw new IllegalArgumentException("unknown device '" + name + "': use auto, cpu, cuda or cuda:N");
+    }
+
     private static String probeCuda() {
         if ("false".equalsIgnoreCase(System.getProperty("aligndet.ort.cuda"))) {
             return "disabled by -Daligndet.ort.cuda=false";
@@ -83,20 +104,22 @@ public final class OrtSessions {
     }
 
     /**
-     * Opens a model file.
+     * Opens a model file, after {@link OnnxModel#load} has checked it (external data included:
+     * ONNX Runtime would read any file a tensor's location names).
      *
      * @param cudaDevice CUDA device index to use if CUDA loads, or {@link #CPU}
-     * @throws OnnxFormatException naming the file when it is missing or ONNX Runtime rejects it
+     * @throws OnnxFormatException naming the file when it is missing, fails those checks or ONNX
+     *                             Runtime rejects it
      */
     public static OnnxSession open(Path file, int cudaDevice) {
-        if (!Files.isRegularFile(file)) {
-            throw new OnnxFormatException(file.toString(), "no such ONNX file");
-        }
+        OnnxModel.load(file);
         return create(file.toString(), cudaDevice, o -> environment().createSession(file.toString(), o));
     }
 
     /**
      * Opens a serialised model held in memory, e.g. {@link OnnxModel#toBytes()} after filling it.
+     * ONNX Runtime has no folder for such a model, so it cannot read external data; models read
+     * from files had their external data checked by {@link OnnxModel#load}.
      *
      * @param name names the model in logs and error messages
      */

@@ -65,7 +65,8 @@ public final class TorchGraph implements AutoCloseable {
         } catch (NoSuchFileException e) {
             throw new GraphException(file + ": no such file");
         } catch (IOException e) {
-            throw new GraphException(file + ": cannot read (" + e.getMessage() + ")", e);
+            throw new GraphException(file + (Files.isDirectory(file) ? ": is a directory, not a TorchScript file"
+                    : ": cannot read (" + e.getMessage() + ")"), e);
         }
         return fromBytes(file, bytes, device);
     }
@@ -103,16 +104,23 @@ public final class TorchGraph implements AutoCloseable {
             if (e instanceof GraphException) {
                 throw (GraphException) e;
             }
-            throw new GraphException(file + ": libtorch could not load it as TorchScript: " + firstLine(e.getMessage()), e);
+            throw new GraphException(file + ": libtorch could not load it as TorchScript: " + cause(e), e);
         }
     }
 
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "(no message)";
+    /**
+     * The first line of the first non-blank message in {@code e}'s cause chain: DJL wraps
+     * libtorch's error (e.g. {@code Unknown type name 'posix.system'}) in exceptions without one.
+     */
+    static String cause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t.getMessage();
+            if (m != null && !m.isBlank()) {
+                String first = m.strip().lines().findFirst().orElse(m);
+                return t == e ? first : first + " (" + t.getClass().getSimpleName() + ")";
+            }
         }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+        return "(no message) " + e.getClass().getName();
     }
 
     public Path source() {

@@ -11,7 +11,7 @@ class LegacyFormatTest {
     void legacyFileIsRefusedWithInstructions() {
         CheckpointFormatException e = assertThrows(CheckpointFormatException.class,
                 () -> TorchCheckpoint.read(Fixtures.file("legacy.pth")));
-        assertEquals("legacy.pth: legacy (pre-1.6) torch.save format is not supported; re-save it with"
+        assertEquals(Fixtures.file("legacy.pth") + ": legacy (pre-1.6) torch.save format is not supported; re-save it with"
                 + " torch>=1.6: torch.save(torch.load(f), f2)", e.getMessage());
     }
 }

@@ -58,6 +58,12 @@ class OnnxErrorsTest {
         Path f = tmp.resolve("junk.onnx");
         Files.writeString(f, "definitely not onnx");
         assertNames(f, assertThrows(OnnxFormatException.class, () -> OrtSessions.open(f, OrtSessions.CPU)),
+                "not an ONNX model");
+        Path unknownOp = tmp.resolve("unknown_op.onnx");
+        var m = HandBuiltModelTest.model().toBuilder();
+        m.getGraphBuilder().getNodeBuilder(0).setOpType("NoSuchOperator");
+        Files.write(unknownOp, m.build().toByteArray());
+        assertNames(unknownOp, assertThrows(OnnxFormatException.class, () -> OrtSessions.open(unknownOp, OrtSessions.CPU)),
                 "ONNX Runtime cannot load");
     }
 

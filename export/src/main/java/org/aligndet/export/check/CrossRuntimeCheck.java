@@ -16,6 +16,7 @@ import org.aligndet.export.onnx.TrainedCheckpoint;
 import org.aligndet.export.predict.CategoryMap;
 import org.aligndet.export.predict.ImageRef;
 import org.aligndet.trainer.image.CorruptImageException;
+import org.aligndet.trainer.image.ImageDecoder;
 import org.aligndet.trainer.infer.HeadMaps;
 import org.aligndet.trainer.infer.Prepared;
 import org.aligndet.trainer.infer.Preprocessor;
@@ -109,14 +110,20 @@ public final class CrossRuntimeCheck implements AutoCloseable {
         return preprocessor;
     }
 
+    /** {@link #run(List, CocoGroundTruth, long)} with {@link ImageDecoder#DEFAULT_MAX_PIXELS}. */
+    public CheckReport run(List<ImageRef> images, CocoGroundTruth gt) {
+        return run(images, gt, ImageDecoder.DEFAULT_MAX_PIXELS);
+    }
+
     /**
      * Runs the check.
      *
-     * @param images  what to check, at least one readable; ids are ground-truth image ids when {@code gt} is given
-     * @param gt      COCO ground truth for AP ({@link CocoGroundTruth#read}), or null
+     * @param images    what to check, at least one readable; ids are ground-truth image ids when {@code gt} is given
+     * @param gt        COCO ground truth for AP ({@link CocoGroundTruth#read}), or null
+     * @param maxPixels images above this many pixels are skipped and listed like unreadable ones
      * @throws IllegalArgumentException when no image could be read
      */
-    public CheckReport run(List<ImageRef> images, CocoGroundTruth gt) {
+    public CheckReport run(List<ImageRef> images, CocoGroundTruth gt, long maxPixels) {
         Map<String, OutputDiff.Accumulator> diffs = new LinkedHashMap<>();
         List<String> skipped = new ArrayList<>();
         CocoDetections.Builder torchDets = CocoDetections.builder();
@@ -130,7 +137,7 @@ public final class CrossRuntimeCheck implements AutoCloseable {
         for (ImageRef ref : images) {
             Prepared p;
             try {
-                p = preprocessor.prepare(ref.file());
+                p = preprocessor.prepare(ref.file(), maxPixels);
             } catch (CorruptImageException e) {
                 skipped.add(ref.file() + ": " + e.reason());
                 continue;

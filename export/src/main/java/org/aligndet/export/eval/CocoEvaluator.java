@@ -63,7 +63,8 @@ public final class CocoEvaluator {
         }
         List<String> problems = new ArrayList<>();
         if (numBadImages > 0) {
-            problems.add(numBadImages + " detections name image ids that are not in " + gt.source + ", e.g. image_id " + String.join(", ", badImages));
+            problems.add(numBadImages + " detections name image ids that are not in " + gt.source + ", e.g. image_id " + String.join(", ", badImages)
+                    + " (results of 'aligndet predict' without --coco number the images 1..N: rerun it with --coco " + gt.source + ")");
         }
         if (numBadCats > 0) {
             problems.add(numBadCats + " detections name category ids that are not in " + gt.source + ", e.g. category_id " + String.join(", ", badCats));

@@ -2,6 +2,8 @@ package org.aligndet.export.eval;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.aligndet.trainer.data.CocoFile;
+import org.aligndet.trainer.data.CocoJson;
 import org.aligndet.trainer.data.VocImage;
 import org.aligndet.trainer.data.VocReader;
 
@@ -14,9 +16,15 @@ public final class ResultsEvaluation {
     private ResultsEvaluation() {
     }
 
-    /** COCO bbox evaluation against an instances file, pycocotools' numbers. */
+    /**
+     * COCO bbox evaluation against an instances file, pycocotools' numbers. Results that
+     * {@code aligndet predict} numbered itself (an {@code images.json} beside them) must name the
+     * same images as the annotation file ({@link PredictedImageList}).
+     */
     public static EvalReport coco(Path annotations, Path results) {
-        return EvalReport.coco(new CocoEvaluator().evaluate(CocoGroundTruth.read(annotations), CocoDetections.read(results)));
+        CocoFile truth = CocoJson.instances(annotations);
+        PredictedImageList.requireSameImages(results, truth);
+        return EvalReport.coco(new CocoEvaluator().evaluate(CocoGroundTruth.of(truth), CocoDetections.read(results)));
     }
 
     /**

@@ -47,7 +47,7 @@ public record TrainedCheckpoint(Path file, Map<String, HostTensor> stateDict, Ma
         try {
             root = TorchCheckpoint.read(file);
         } catch (CheckpointFormatException e) {
-            throw new ExportException(file + ": not a readable torch checkpoint: " + e.getMessage(), e);
+            throw new ExportException(file + ": not a readable torch checkpoint: " + e.getMessage().replace(file + ": ", ""), e);
         } catch (IOException e) {
             throw new ExportException(file + ": cannot read checkpoint: " + e.getMessage(), e);
         }

@@ -33,15 +33,22 @@ public final class BoxDrawer {
 
     private final List<String> classes;
     private final float scoreThreshold;
+    private final long maxPixels;
 
     public BoxDrawer(List<String> classes, float scoreThreshold) {
+        this(classes, scoreThreshold, ImageDecoder.DEFAULT_MAX_PIXELS);
+    }
+
+    /** @param maxPixels the pixel cap the images were predicted under ({@link ImageDecoder#readBgr(Path, long)}) */
+    public BoxDrawer(List<String> classes, float scoreThreshold, long maxPixels) {
         this.classes = List.copyOf(classes);
         this.scoreThreshold = scoreThreshold;
+        this.maxPixels = maxPixels;
     }
 
     /** Reads {@code image}, draws {@code dets} (original image coordinates) and writes {@code png}. */
     public void draw(Path image, Detections dets, Path png) {
-        try (Mat bgr = ImageDecoder.readBgr(image)) {
+        try (Mat bgr = ImageDecoder.readBgr(image, maxPixels)) {
             draw(bgr, dets);
             try (BytePointer buf = new BytePointer()) {
                 imencode(".png", bgr, buf);

@@ -18,12 +18,14 @@ import org.aligndet.trainer.data.Dataset;
 import org.aligndet.trainer.data.VocImage;
 import org.aligndet.trainer.data.VocReader;
 import org.aligndet.trainer.data.VocSplit;
+import org.aligndet.trainer.image.ImageLimits;
 
 /**
  * A model's predictions over a labelled set, written as a results file, then scored by the same
  * evaluators as the scoring mode ({@code aligndet eval --model}). The ground truth is read once and
- * gives both the images to predict on and the truth to score against. Unreadable images are
- * skipped and count as images without detections.
+ * gives both the images to predict on and the truth to score against. Missing and unreadable
+ * images are skipped and count as images without detections; more missing than the settings allow
+ * is an error before anything runs.
  */
 public final class ModelEvaluation {
     /** The report, and the prediction run it scored (images, detections, skipped images). */
@@ -31,17 +33,20 @@ public final class ModelEvaluation {
     }
 
     private final OnnxPredictor predictor;
-    private final int batch;
-    private final boolean progress;
+    private final PredictionRun.Settings settings;
 
     /**
      * @param batch    images per ONNX Runtime call, at least 1
      * @param progress show a progress bar on the console
      */
     public ModelEvaluation(OnnxPredictor predictor, int batch, boolean progress) {
+        this(predictor, new PredictionRun.Settings(batch, progress, ImageLimits.DEFAULT));
+    }
+
+    /** With the settings' pixel cap and share of missing images allowed (see {@link PredictionRun}). */
+    public ModelEvaluation(OnnxPredictor predictor, PredictionRun.Settings settings) {
         this.predictor = predictor;
-        this.batch = batch;
-        this.progress = progress;
+        this.settings = settings;
     }
 
     /**
@@ -52,7 +57,7 @@ public final class ModelEvaluation {
         CocoFile file = CocoJson.instances(annotations);
         Dataset ds = CocoReader.read(file, imagesDir);
         long[] categoryOf = CategoryMap.of(predictor.classes(), ds.classes(), ds.categoryIds(), annotations.toString());
-        PredictionRun.Outcome run = PredictionRun.run(predictor, ImageRef.all(ds), batch, progress, null);
+        PredictionRun.Outcome run = PredictionRun.run(predictor, ImageRef.all(ds), annotations.toString(), settings, null);
         CocoDetections dets = ResultsFiles.toCoco(run.detections(), l -> categoryOf[l]);
         CocoResultsWriter.write(resultsFile, dets);
         return new Outcome(EvalReport.coco(new CocoEvaluator().evaluate(CocoGroundTruth.of(file), dets)), run);
@@ -76,7 +81,7 @@ public final class ModelEvaluation {
         for (VocImage img : images) {
             refs.add(new ImageRef(refs.size(), img.id(), truth.yearDir().resolve("JPEGImages").resolve(img.id() + ".jpg")));
         }
-        PredictionRun.Outcome run = PredictionRun.run(predictor, refs, batch, progress, null);
+        PredictionRun.Outcome run = PredictionRun.run(predictor, refs, truth.yearDir() + " split " + split, settings, null);
         ResultsFiles.writeVocResults(resultsFile, run.detections());
         return new Outcome(EvalReport.voc(evaluator.evaluate(classes, images, VocResults.asWritten(run.detections()))), run);
     }

@@ -38,7 +38,7 @@ public final class ModelSource {
      */
     public static OnnxPredictor open(Path model, String spec, List<String> classes, int cudaDevice) {
         if (!Files.isRegularFile(model)) {
-            throw new ExportException(model + ": no such model file");
+            throw new ExportException(model + (Files.isDirectory(model) ? ": is a directory, not a model file" : ": no such model file"));
         }
         if (!isCheckpoint(model)) {
             return OnnxPredictor.open(model, cudaDevice);

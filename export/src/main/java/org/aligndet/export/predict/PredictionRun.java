@@ -8,18 +8,26 @@ import java.util.stream.IntStream;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import org.aligndet.trainer.image.CorruptImageException;
+import org.aligndet.trainer.image.ImageDecoder;
+import org.aligndet.trainer.image.ImageLimits;
 import org.aligndet.trainer.infer.Detections;
 import org.aligndet.trainer.infer.Prepared;
 import org.aligndet.trainer.infer.Preprocessor;
+import org.bytedeco.opencv.opencv_core.Mat;
 
 /**
  * Predicts over a list of images in batches: each batch is read and pre-processed in parallel,
- * then run in one call. An image that cannot be read or decoded is skipped and reported, never
- * fatal. Results keep the input order (skipped images left out).
+ * then run in one call. An image that is missing, cannot be read or decoded, or is larger than the
+ * pixel cap is skipped and reported, never fatal (unless too many of a listed set are missing).
+ * Results keep the input order (skipped images left out).
  */
 public final class PredictionRun {
-    /** An image left out, with why. */
+    /** An image left out, with why ({@link CorruptImageException#MISSING} when the file does not exist). */
     public record Skipped(Path file, String reason) {
+        /** Whether the file does not exist (rather than being unreadable). */
+        public boolean missing() {
+            return CorruptImageException.MISSING.equals(reason);
+        }
     }
 
     /**
@@ -47,47 +55,55 @@ public final class PredictionRun {
         }
     }
 
+    /**
+     * How a run goes.
+     *
+     * @param batch    images per {@code session.run}, at least 1
+     * @param progress show a progress bar on the console
+     * @param limits   the pixel cap of each image, and the share of listed images that may be missing
+     */
+    public record Settings(int batch, boolean progress, ImageLimits limits) {
+        public Settings {
+            if (batch < 1) {
+                throw new IllegalArgumentException("batch size must be at least 1, got " + batch);
+            }
+        }
+    }
+
     private PredictionRun() {
     }
 
     /**
-     * @param batchSize images per {@code session.run}, at least 1
-     * @param progress  show a progress bar on the console
-     * @param each      called with every image's detections as soon as they exist (e.g. to draw them)
+     * {@link #run(OnnxPredictor, List, String, Settings, Consumer)} with {@link ImageLimits#DEFAULT}
+     * and the list named "the image list".
      */
     public static Outcome run(OnnxPredictor predictor, List<ImageRef> images, int batchSize, boolean progress,
                               Consumer<Detections> each) {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
-        }
-        Preprocessor pre = predictor.preprocessor();
+        return run(predictor, images, "the image list", new Settings(batchSize, progress, ImageLimits.DEFAULT), each);
+    }
+
+    /**
+     * Predicts over {@code images}. Images missing from disk are skipped with the reason
+     * {@link CorruptImageException#MISSING}, unless more than the settings' share of them is
+     * missing: then nothing runs.
+     *
+     * @param source names the list (an annotation file, a folder) in errors
+     * @param each   called with every image's detections as soon as they exist (e.g. to draw them)
+     * @throws ImageLimits.MissingImagesException when too many images are missing
+     */
+    public static Outcome run(OnnxPredictor predictor, List<ImageRef> images, String source, Settings settings,
+                              Consumer<Detections> each) {
+        settings.limits().requirePresent(images.stream().map(ImageRef::file).toList(), source);
         List<Predicted> done = new ArrayList<>(images.size());
         List<Skipped> skipped = new ArrayList<>();
         predictor.warmUp();
-        try (ProgressBar bar = progress ? new ProgressBarBuilder().setTaskName("predict").setInitialMax(images.size())
+        int batchSize = settings.batch();
+        try (ProgressBar bar = settings.progress() ? new ProgressBarBuilder().setTaskName("predict").setInitialMax(images.size())
                 .setUnit(" img", 1).showSpeed().setUpdateIntervalMillis(500).build() : null) {
             for (int start = 0; start < images.size(); start += batchSize) {
                 List<ImageRef> chunk = images.subList(start, Math.min(images.size(), start + batchSize));
-                Prepared[] prepared = new Prepared[chunk.size()];
-                String[] problems = new String[chunk.size()];
-                IntStream.range(0, chunk.size()).parallel().forEach(i -> {
-                    try {
-                        Prepared p = pre.prepareRaw(chunk.get(i).file()); // the ONNX path needs raw only
-                        prepared[i] = p;
-                    } catch (CorruptImageException e) {
-                        problems[i] = e.reason();
-                    }
-                });
-                List<Prepared> ok = new ArrayList<>();
                 List<ImageRef> okRefs = new ArrayList<>();
-                for (int i = 0; i < chunk.size(); i++) {
-                    if (prepared[i] == null) {
-                        skipped.add(new Skipped(chunk.get(i).file(), problems[i]));
-                    } else {
-                        ok.add(prepared[i]);
-                        okRefs.add(chunk.get(i));
-                    }
-                }
+                List<Prepared> ok = prepare(predictor.preprocessor(), chunk, settings.limits().maxPixels(), okRefs, skipped);
                 List<Detections> dets = predictor.predict(ok);
                 for (int i = 0; i < ok.size(); i++) {
                     Prepared p = ok.get(i);
@@ -103,5 +119,30 @@ public final class PredictionRun {
             }
         }
         return new Outcome(done, skipped);
+    }
+
+    /** Reads and pre-processes a chunk in parallel; the images read go to {@code okRefs}, the rest to {@code skipped}. */
+    private static List<Prepared> prepare(Preprocessor pre, List<ImageRef> chunk, long maxPixels, List<ImageRef> okRefs,
+                                          List<Skipped> skipped) {
+        Prepared[] prepared = new Prepared[chunk.size()];
+        String[] problems = new String[chunk.size()];
+        IntStream.range(0, chunk.size()).parallel().forEach(i -> {
+            Path file = chunk.get(i).file();
+            try (Mat bgr = ImageDecoder.readBgr(file, maxPixels)) {
+                prepared[i] = pre.prepareRaw(file.getFileName().toString(), bgr); // the ONNX path needs raw only
+            } catch (CorruptImageException e) {
+                problems[i] = e.reason();
+            }
+        });
+        List<Prepared> ok = new ArrayList<>();
+        for (int i = 0; i < chunk.size(); i++) {
+            if (prepared[i] == null) {
+                skipped.add(new Skipped(chunk.get(i).file(), problems[i]));
+            } else {
+                ok.add(prepared[i]);
+                okRefs.add(chunk.get(i));
+            }
+        }
+        return ok;
     }
 }

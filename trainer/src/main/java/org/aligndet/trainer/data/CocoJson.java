@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
+import org.aligndet.bridge.io.RelativeName;
 
 /**
  * The one reader of COCO JSON files, with Jackson's streaming parser (no tree is built, so a
@@ -20,7 +21,8 @@ import java.util.function.Consumer;
  * <p>Top-level keys may come in any order; keys other than {@code images}, {@code annotations} and
  * {@code categories} are skipped, as are unknown keys inside each entry ({@code segmentation} etc.).
  * Ids must be integers (an integral float such as {@code 3.0} is accepted). Malformed JSON, a
- * wrongly typed or missing field is a {@link DatasetException} naming the file, line and column.
+ * wrongly typed or missing field, or an image {@code file_name} that is absolute or holds
+ * {@code ..} ({@link RelativeName}) is a {@link DatasetException} naming the file, line and column.
  */
 public final class CocoJson {
     /** Python's {@code json} writes NaN and Infinity as bare words: read them, then reject them by name. */
@@ -68,7 +70,7 @@ public final class CocoJson {
      */
     public static void results(Path file, boolean textImageIds, Consumer<Result> each) {
         if (!Files.isRegularFile(file)) {
-            throw new DatasetException("results file " + file + " does not exist");
+            throw new DatasetException("results file " + file + (Files.isDirectory(file) ? " is a directory, not a file" : " does not exist"));
         }
         parse(file, true, json -> json.readResults(textImageIds, each));
     }
@@ -78,6 +80,9 @@ public final class CocoJson {
     }
 
     private static void parse(Path file, boolean nonFinite, Body body) {
+        if (Files.isDirectory(file)) {
+            throw new DatasetException(file + ": is a directory, not a COCO JSON file");
+        }
         try (JsonParser p = FACTORY.createParser(file.toFile())) {
             body.read(new CocoJson(file, p, nonFinite));
         } catch (JsonProcessingException e) {
@@ -150,6 +155,10 @@ public final class CocoJson {
         }
         if (id == null) {
             throw error("an image needs an \"id\"");
+        }
+        String unsafe = fileName == null ? null : RelativeName.problem(fileName);
+        if (unsafe != null) {
+            throw error("image id " + id + ": file_name '" + fileName + "' " + unsafe + "; file names must be relative to the image folder");
         }
         if (fileName == null && out.imageWithoutFileNameAt == null) {
             out.imageWithoutFileNameAt = file + ":" + start.getLineNr() + ":" + start.getColumnNr();

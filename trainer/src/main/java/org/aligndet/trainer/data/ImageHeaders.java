@@ -1,17 +1,20 @@
 package org.aligndet.trainer.data;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Width and height of a PNG, JPEG or BMP file read from its header, without decoding pixels.
+ * Width and height of a PNG, JPEG, BMP or WebP file read from its header, without decoding pixels.
  * Anything it cannot recognise (unknown format, truncated or corrupt header, unreadable file) gives
  * {@code null}: the caller leaves the size unknown and the pixel reader reports the file later.
  */
 public final class ImageHeaders {
     private static final int MAX_JPEG_SCAN = 1 << 20;
+    /** Bytes every format's size is found in, JPEG's aside (PNG 24, BMP 26, WebP 30). */
+    private static final int HEAD = 30;
 
     private ImageHeaders() {
     }
@@ -19,19 +22,55 @@ public final class ImageHeaders {
     /** {@code {width, height}} in pixels, or {@code null} when the header cannot be read. */
     public static int[] size(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
-            byte[] head = in.readNBytes(26);
-            if (head.length >= 24 && (head[0] & 0xff) == 0x89 && head[1] == 'P' && head[2] == 'N' && head[3] == 'G') {
-                return positive(be32(head, 16), be32(head, 20));
-            }
-            if (head.length >= 26 && head[0] == 'B' && head[1] == 'M') {
-                return positive(le32(head, 18), Math.abs(le32(head, 22)));
-            }
-            if (head.length >= 4 && (head[0] & 0xff) == 0xFF && (head[1] & 0xff) == 0xD8) {
-                return jpeg(head, in);
-            }
-            return null;
+            byte[] head = in.readNBytes(HEAD);
+            return size(head, in);
         } catch (IOException e) {
             return null;
+        }
+    }
+
+    /**
+     * As {@link #size(Path)}, of a file already in memory (e.g. to refuse an image bomb before
+     * decoding it).
+     */
+    public static int[] size(byte[] file) {
+        try (InputStream in = new ByteArrayInputStream(file)) {
+            return size(in.readNBytes(HEAD), in);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static int[] size(byte[] head, InputStream rest) throws IOException {
+        if (head.length >= 24 && (head[0] & 0xff) == 0x89 && head[1] == 'P' && head[2] == 'N' && head[3] == 'G') {
+            return positive(be32(head, 16), be32(head, 20));
+        }
+        if (head.length >= 26 && head[0] == 'B' && head[1] == 'M') {
+            return positive(le32(head, 18), Math.abs(le32(head, 22)));
+        }
+        if (head.length >= 4 && (head[0] & 0xff) == 0xFF && (head[1] & 0xff) == 0xD8) {
+            return jpeg(head, rest);
+        }
+        if (head.length >= HEAD && head[0] == 'R' && head[1] == 'I' && head[8] == 'W' && head[9] == 'E' && head[10] == 'B') {
+            return webp(head);
+        }
+        return null;
+    }
+
+    /** The canvas of a WebP file: lossy ({@code VP8 }), lossless ({@code VP8L}) or extended ({@code VP8X}). */
+    private static int[] webp(byte[] h) {
+        String chunk = new String(h, 12, 4, java.nio.charset.StandardCharsets.US_ASCII);
+        switch (chunk) {
+            case "VP8X":
+                return positive(1 + le24(h, 24), 1 + le24(h, 27));
+            case "VP8L": {
+                int bits = le32(h, 21);
+                return positive(1 + (bits & 0x3FFF), 1 + ((bits >>> 14) & 0x3FFF));
+            }
+            case "VP8 ":
+                return positive(le16(h, 26) & 0x3FFF, le16(h, 28) & 0x3FFF);
+            default:
+                return null;
         }
     }
 
@@ -73,6 +112,14 @@ public final class ImageHeaders {
 
     private static int le32(byte[] b, int at) {
         return (b[at] & 0xff) | ((b[at + 1] & 0xff) << 8) | ((b[at + 2] & 0xff) << 16) | ((b[at + 3] & 0xff) << 24);
+    }
+
+    private static int le16(byte[] b, int at) {
+        return (b[at] & 0xff) | ((b[at + 1] & 0xff) << 8);
+    }
+
+    private static int le24(byte[] b, int at) {
+        return le16(b, at) | ((b[at + 2] & 0xff) << 16);
     }
 
     private static byte[] concat(byte[] a, byte[] b) {

@@ -15,6 +15,7 @@ import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.parsers.ParserConfigurationException;
+import org.aligndet.bridge.io.RelativeName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.w3c.dom.Document;
@@ -225,7 +226,12 @@ public final class VocReader {
                 objects.add(object(file, obj, objects.size(), labelOf));
             }
         }
-        Path jpeg = jpegDir.resolve(fileName == null || fileName.isBlank() ? id + ".jpg" : fileName.strip());
+        String name = fileName == null || fileName.isBlank() ? id + ".jpg" : fileName.strip();
+        String unsafe = RelativeName.problem(name);
+        if (unsafe != null) {
+            throw new DatasetException(file + ": image " + id + ": <filename> '" + name + "' " + unsafe);
+        }
+        Path jpeg = jpegDir.resolve(name);
         return new VocImage(id, jpeg, width, height, objects);
     }
 

@@ -63,7 +63,12 @@ public final class Preprocessor {
 
     /** Reads, decodes (errors name the file) and prepares an image. */
     public Prepared prepare(Path file) {
-        try (Mat bgr = ImageDecoder.readBgr(file)) {
+        return prepare(file, ImageDecoder.DEFAULT_MAX_PIXELS);
+    }
+
+    /** As {@link #prepare(Path)}, refusing images above {@code maxPixels} ({@link ImageDecoder#readBgr(Path, long)}). */
+    public Prepared prepare(Path file, long maxPixels) {
+        try (Mat bgr = ImageDecoder.readBgr(file, maxPixels)) {
             return prepare(file.getFileName().toString(), bgr);
         }
     }

@@ -37,22 +37,29 @@ public final class ProposalRunner {
     /**
      * @param stopAfter test hook simulating a kill: process at most this many new images, then
      *                  return without writing the output ({@code 0}: no limit)
+     * @param maxPixels images above this many pixels are skipped and listed ({@link ImageDecoder#readBgr(Path, long)})
      */
-    public record Options(SearchMode mode, int longSide, ProposalFilter filter, int threads, boolean progress, int stopAfter) {
+    public record Options(SearchMode mode, int longSide, ProposalFilter filter, int threads, boolean progress, int stopAfter,
+                          long maxPixels) {
+        /** With {@link ImageDecoder#DEFAULT_MAX_PIXELS}. */
+        public Options(SearchMode mode, int longSide, ProposalFilter filter, int threads, boolean progress, int stopAfter) {
+            this(mode, longSide, filter, threads, progress, stopAfter, ImageDecoder.DEFAULT_MAX_PIXELS);
+        }
+
         public static Options defaults() {
             return new Options(SearchMode.FAST, 500, ProposalFilter.alignDet(), Runtime.getRuntime().availableProcessors(), true, 0);
         }
 
         public Options with(SearchMode m, int threadCount) {
-            return new Options(m, longSide, filter, threadCount, progress, stopAfter);
+            return new Options(m, longSide, filter, threadCount, progress, stopAfter, maxPixels);
         }
 
         public Options quiet() {
-            return new Options(mode, longSide, filter, threads, false, stopAfter);
+            return new Options(mode, longSide, filter, threads, false, stopAfter, maxPixels);
         }
 
         public Options stoppingAfter(int n) {
-            return new Options(mode, longSide, filter, threads, progress, n);
+            return new Options(mode, longSide, filter, threads, progress, n, maxPixels);
         }
     }
 
@@ -73,7 +80,12 @@ public final class ProposalRunner {
 
     /** The proposals of one image, or the reason it was skipped. */
     public static ImageProposals proposeOne(ImageRecord rec, SelectiveSearch search, ProposalFilter filter) {
-        try (Mat bgr = ImageDecoder.readBgr(rec.file())) {
+        return proposeOne(rec, search, filter, ImageDecoder.DEFAULT_MAX_PIXELS);
+    }
+
+    /** As {@link #proposeOne(ImageRecord, SelectiveSearch, ProposalFilter)}, skipping images above {@code maxPixels}. */
+    public static ImageProposals proposeOne(ImageRecord rec, SelectiveSearch search, ProposalFilter filter, long maxPixels) {
+        try (Mat bgr = ImageDecoder.readBgr(rec.file(), maxPixels)) {
             if (rec.width() > 0 && (rec.width() != bgr.cols() || rec.height() != bgr.rows())) {
                 LOG.warn("{}: listed as {}x{} but decodes as {}x{}; using the decoded size", rec.file(), rec.width(), rec.height(), bgr.cols(), bgr.rows());
             }
@@ -116,7 +128,7 @@ public final class ProposalRunner {
             List<Future<?>> futures = new ArrayList<>(todo.size());
             for (ImageRecord r : todo) {
                 futures.add(pool.submit(() -> {
-                    ImageProposals e = proposeOne(r, search, opts.filter());
+                    ImageProposals e = proposeOne(r, search, opts.filter(), opts.maxPixels());
                     if (e.isSkipped()) {
                         LOG.warn("skipping {}: {}", r.file(), e.skipped());
                     }

@@ -6,7 +6,7 @@ import java.nio.file.Path;
  * What the synthetic benchmark generator writes.
  *
  * @param out         output directory (created if absent)
- * @param images      number of scene images, train and val together
+ * @param images      number of scene images, train and val together, at least 1
  * @param seed        the seed: equal configs give byte-identical trees, whatever {@code threads} is
  * @param valFraction fraction of images in the val split, {@code [0, 1]}; the last
  *                    {@code round(images * valFraction)} images are val
@@ -23,18 +23,22 @@ public record SynthConfig(Path out, int images, long seed, double valFraction, i
     public static final double DEFAULT_VAL_FRACTION = 0.2;
     public static final int DEFAULT_SIZE = 256;
     public static final int DEFAULT_CROP_SIZE = 96;
+    public static final int MIN_SIZE = 64;
+    public static final int MAX_SIZE = 4096;
+    public static final int MIN_CROP_SIZE = 32;
+    public static final int MAX_CROP_SIZE = 1024;
 
     public SynthConfig {
-        if (images < 0) {
-            throw new IllegalArgumentException("images must be >= 0, got " + images);
+        if (images < 1) {
+            throw new IllegalArgumentException("images must be at least 1, got " + images);
         }
         if (!(valFraction >= 0 && valFraction <= 1)) {
             throw new IllegalArgumentException("val fraction must be in [0, 1], got " + valFraction);
         }
-        if (size < 64 || size > 4096) {
-            throw new IllegalArgumentException("size must be in [64, 4096], got " + size);
+        if (size < MIN_SIZE || size > MAX_SIZE) {
+            throw new IllegalArgumentException("size must be in [" + MIN_SIZE + ", " + MAX_SIZE + "], got " + size);
         }
-        if (crops < 0 || cropSize < 32 || cropSize > 1024) {
+        if (crops < 0 || cropSize < MIN_CROP_SIZE || cropSize > MAX_CROP_SIZE) {
             throw new IllegalArgumentException("crops must be >= 0 and crop size in [32, 1024], got " + crops + ", "
                     + cropSize);
         }

@@ -90,4 +90,17 @@ class CocoJsonTest {
         e = assertThrows(DatasetException.class, () -> CocoJson.results(object, false, r -> { }));
         assertTrue(e.getMessage().startsWith(object + ":1:") && e.getMessage().contains("a results file must be an array"), e.getMessage());
     }
+
+    @Test
+    void fileNamesLeavingTheImageFolderAreRefusedNamingFileAndImage() throws IOException {
+        for (String name : new String[] {"../secret.jpg", "/etc/passwd", "a/../../b.jpg", "C:\\\\x.jpg", "..\\\\x.jpg"}) {
+            Path f = write("bad.json", "{\"images\": [{\"id\": 1, \"file_name\": \"ok.jpg\"},\n"
+                    + "{\"file_name\": \"" + name + "\", \"id\": 7}]}");
+            DatasetException e = assertThrows(DatasetException.class, () -> CocoJson.instances(f), name);
+            assertTrue(e.getMessage().startsWith(f + ":2:") && e.getMessage().contains("image id 7: file_name '"),
+                    e.getMessage());
+        }
+        Path fine = write("fine.json", "{\"images\": [{\"id\": 1, \"file_name\": \"sub/dir/a..b.jpg\"}]}");
+        assertEquals("sub/dir/a..b.jpg", CocoJson.instances(fine).images().get(0).fileName());
+    }
 }

@@ -197,4 +197,13 @@ class VocReaderTest {
             }
         }
     }
+
+    @Test
+    void filenamesLeavingJpegImagesAreRefused() throws IOException {
+        xml("000003", "<annotation><filename>../../../etc/passwd</filename></annotation>");
+        split("bad", "000003\n");
+        DatasetException e = assertThrows(DatasetException.class, () -> VocReader.load(year, "bad", VocReader.VOC_CLASSES));
+        assertTrue(e.getMessage().startsWith(year.resolve("Annotations/000003.xml") + ": image 000003: <filename> '../../../etc/passwd'"),
+                e.getMessage());
+    }
 }

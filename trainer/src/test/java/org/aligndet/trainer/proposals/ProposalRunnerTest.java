@@ -131,4 +131,21 @@ class ProposalRunnerTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ProposalInputs.cocoImages(ann, images));
         assertTrue(e.getMessage().contains("instances.json") && e.getMessage().contains("line 2"), e.getMessage());
     }
+
+    @Test
+    void cocoListingsWithoutImagesOrWithEscapingNamesAreErrors() throws Exception {
+        Path ann = work.resolve("instances.json");
+        for (String json : new String[] {"{\"annotations\": []}", "{\"images\": []}"}) {
+            Files.writeString(ann, json);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ProposalInputs.cocoImages(ann, images));
+            assertTrue(e.getMessage().startsWith(ann + ": lists no images"), e.getMessage());
+        }
+        Files.writeString(ann, "{\"images\": [{\"id\": 4, \"file_name\": \"../../home/user/.ssh/id_rsa\"}]}");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ProposalInputs.cocoImages(ann, images));
+        assertTrue(e.getMessage().startsWith(ann + ": image id 4: file_name '../../home/user/.ssh/id_rsa' leaves its folder"),
+                e.getMessage());
+        Path empty = Files.createDirectories(work.resolve("no-images"));
+        e = assertThrows(IllegalArgumentException.class, () -> ProposalInputs.folder(empty));
+        assertTrue(e.getMessage().startsWith(empty + ": holds no image files"), e.getMessage());
+    }
 }
