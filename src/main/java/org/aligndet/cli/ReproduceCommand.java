@@ -66,8 +66,10 @@ final class ReproduceCommand implements Callable<Integer> {
             description = "arms to run: baseline, aligndet, baseline_aligndet_recipe (default: the budget's)")
     java.util.List<String> arms;
 
-    @Option(names = "--ablations", paramLabel = "on|off", description = "run the budget's ablations (default: on)")
-    String ablations;
+    @Option(names = "--ablations", split = ",", paramLabel = "on|off|NAME",
+            description = "ablations to run: on (the budget's; full has all three), off, or names among cls_only, reg_only, "
+                    + "trainable_backbone, run at the budget's ablation cells or else its grid (default: on)")
+    java.util.List<String> ablations;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
             description = "libtorch CPU threads; 0: libtorch's default (default: ${DEFAULT-VALUE})")
@@ -108,7 +110,30 @@ final class ReproduceCommand implements Callable<Integer> {
                 pretrainIters != null ? positive(pretrainIters, "--pretrain-iters") : p.pretrainIters(), p.pretrainBatch(),
                 p.samples(), p.posFraction(), p.finetuneBatch(), sched, cells != null ? parseCells(cells) : p.grid(),
                 folds != null ? positive(folds, "--folds") : p.folds(), arms != null ? parseArms(arms) : p.arms(),
-                "off".equals(ablations) ? java.util.List.of() : p.ablations(), p.valPoints(), p.lossPoints());
+                selectedAblations(p), p.valPoints(), p.lossPoints());
+    }
+
+    private java.util.List<ReproducePlan.Ablation> selectedAblations(ReproducePlan p) {
+        if (ablations == null || ablations.equals(java.util.List.of("on"))) {
+            return p.ablations();
+        }
+        if (ablations.equals(java.util.List.of("off"))) {
+            return java.util.List.of();
+        }
+        java.util.List<ReproducePlan.Cell> at = p.ablations().isEmpty() ? (cells != null ? parseCells(cells) : p.grid())
+                : p.ablations().get(0).cells();
+        Map<String, ReproducePlan.Ablation> known = new LinkedHashMap<>();
+        Budget.standardAblations(at).forEach(a -> known.put(a.name(), a));
+        java.util.List<ReproducePlan.Ablation> out = new java.util.ArrayList<>();
+        for (String name : ablations) {
+            ReproducePlan.Ablation a = known.get(name);
+            if (a == null) {
+                throw new IllegalArgumentException("--ablations takes on, off or names among " + String.join(", ", known.keySet())
+                        + ", got '" + name + "'");
+            }
+            out.add(a);
+        }
+        return out;
     }
 
     private static java.util.List<ReproducePlan.Cell> parseCells(java.util.List<String> cells) {

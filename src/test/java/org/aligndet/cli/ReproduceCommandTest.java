@@ -91,4 +91,22 @@ class ReproduceCommandTest {
         }
         assertTrue(pretrained.containsKey("bbox_head.cls_convs.0.conv.weight"));
     }
+
+    @Test
+    void ablationsAreChosenByNameAtTheBudgetsCells(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("repro");
+        assertEquals(0, Main.commandLine().execute("reproduce", "--budget", "test", "--seed", "3", "--out", out.toString(),
+                "--cells", "0.5:short", "--folds", "1", "--arms", "baseline", "--ablations", "reg_only", "--threads", "1",
+                "--workers", "1"));
+        JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        List<String> arms = new java.util.ArrayList<>();
+        report.path("runs").forEach(r -> arms.add(r.path("arm").asText() + "@" + r.path("fraction").asDouble()));
+        assertEquals(List.of("aligndet_reg_only@0.5", "baseline@0.5"), arms.stream().sorted().toList());
+        assertTrue(Files.exists(out.resolve("pretrain/reg_only/pretrained.pth")));
+        assertFalse(Files.exists(out.resolve("pretrain/main")), "the main pre-training is not needed by these arms");
+        assertEquals(3, report.path("ablations").size(), "one entry per metric");
+
+        assertEquals(1, Main.commandLine().execute("reproduce", "--budget", "test", "--out", dir.resolve("other").toString(),
+                "--ablations", "everything"));
+    }
 }

@@ -44,7 +44,7 @@ public enum Budget {
                     List.of(cell(0.05, "short"), cell(0.1, "short"), cell(1.0, "short"), cell(0.1, "long")), 3, three, List.of(),
                     3, lossPoints);
             case FULL -> new ReproducePlan(960, 400, 256, 1500, 4, 512, 0.5, 4, schedules(300, 900), fullGrid(), 5, three,
-                    ablations(List.of(cell(0.1, "short"), cell(0.1, "long"))), 5, lossPoints);
+                    standardAblations(List.of(cell(0.1, "short"), cell(0.1, "long"))), 5, lossPoints);
             case DEMO -> new ReproducePlan(160, 80, 256, 200, 4, 512, 0.5, 4, schedules(250, 250),
                     List.of(cell(0.25, "short")), 2, List.of(Arm.BASELINE, Arm.ALIGNDET), List.of(), 2, lossPoints);
             case QUICK -> new ReproducePlan(64, 32, 256, 60, 4, 512, 0.5, 4, schedules(120, 120),
@@ -76,7 +76,8 @@ public enum Budget {
         return g;
     }
 
-    private static List<Ablation> ablations(List<Cell> cells) {
+    /** Classification-only and regression-only pretext (paper Table 10), trainable backbone (Table 11), at these cells. */
+    public static List<Ablation> standardAblations(List<Cell> cells) {
         return List.of(new Ablation("cls_only", "cls", false, cells), new Ablation("reg_only", "reg", false, cells),
                 new Ablation("trainable_backbone", "both", true, cells));
     }

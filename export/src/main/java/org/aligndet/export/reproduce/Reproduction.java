@@ -160,10 +160,11 @@ public final class Reproduction {
         o.threads = s.threads();
         o.workers = s.workers();
         o.logEvery = 10;
+        o.progressEvery = Math.max(10, p.pretrainIters() / 10);
         o.resume = Files.exists(dir.resolve("checkpoints/latest"));
         o.overwrite = !o.resume;
         long t0 = System.nanoTime();
-        AlignDetPretrainer.Result r = new AlignDetPretrainer(o, quiet).run();
+        AlignDetPretrainer.Result r = new AlignDetPretrainer(o, log).run();
         log.printf(Locale.ROOT, "reproduce: pre-training %s (%s%s): %d iterations in %.0f s, loss %.3f -> %.3f%n", variant,
                 pretext.name().toLowerCase(Locale.ROOT), trainBackbone ? ", trainable backbone" : "", r.iterations(),
                 (System.nanoTime() - t0) / 1e9, r.firstLosses().getOrDefault("loss", Double.NaN),

@@ -53,6 +53,8 @@ public class TrainOptions {
     /** Also checkpoint every N iterations (0: at the end of each epoch and of the run). */
     public int checkpointEvery;
     public int logEvery = 10;
+    /** Iterations between progress lines when not on a terminal; 0: every {@link #logEvery}. */
+    public int progressEvery = 0;
 
     /** Copies a recipe's SGD settings and length. */
     public void applyRecipe(Recipe r) {

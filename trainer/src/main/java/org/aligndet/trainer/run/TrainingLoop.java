@@ -111,7 +111,7 @@ public final class TrainingLoop {
                            int batchesPerEpoch, long total) throws IOException {
         LrSchedule lrs = o.lrSchedule(total);
         LoaderOptions lo = new LoaderOptions(o.batch, o.workers, Math.max(2, 2 * o.workers), true, true, o.seed);
-        ProgressLine progress = new ProgressLine(log, s.iteration, total, o.logEvery);
+        ProgressLine progress = new ProgressLine(log, s.iteration, total, o.progressEvery > 0 ? o.progressEvery : o.logEvery);
         for (int epoch = s.epoch; s.iteration < total; epoch++) {
             int firstBatch = epoch == s.epoch ? s.batchInEpoch : 0;
             try (BatchLoader loader = new BatchLoader(task.records(), task.transform(), lo, epoch, firstBatch)) {
