@@ -106,6 +106,18 @@ class ReproduceCommandTest {
         assertFalse(Files.exists(out.resolve("pretrain/main")), "the main pre-training is not needed by these arms");
         assertEquals(3, report.path("ablations").size(), "one entry per metric");
 
+        // runs can be added to a reproduction; its sizes cannot change
+        Path reused = out.resolve("runs/baseline_f0.5_short_fold1/result.json");
+        long before = Files.getLastModifiedTime(reused).toMillis();
+        assertEquals(0, Main.commandLine().execute("reproduce", "--budget", "test", "--seed", "3", "--out", out.toString(),
+                "--cells", "0.5:short", "--folds", "1", "--arms", "baseline", "--ablations", "reg_only,cls_only", "--threads", "1",
+                "--workers", "1"));
+        assertEquals(before, Files.getLastModifiedTime(reused).toMillis(), "a finished run is reused");
+        assertTrue(Files.exists(out.resolve("pretrain/cls_only/pretrained.pth")));
+        assertEquals(6, new ObjectMapper().readTree(out.resolve("report.json").toFile()).path("ablations").size());
+        assertEquals(1, Main.commandLine().execute("reproduce", "--budget", "test", "--seed", "3", "--out", out.toString(),
+                "--short-iters", "5", "--threads", "1", "--workers", "1"));
+
         assertEquals(1, Main.commandLine().execute("reproduce", "--budget", "test", "--out", dir.resolve("other").toString(),
                 "--ablations", "everything"));
     }
