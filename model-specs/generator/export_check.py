@@ -78,7 +78,7 @@ def main():
     params = dict(ts.named_parameters())
     params.update(dict(ts.named_buffers()))
     same = [n for n in inits if n in params and np.array_equal(params[n].detach().numpy(), inits[n])]
-    check(len(same) == len(inits) == 96, "TorchScript parameters equal the ONNX initializers: %d of %d" % (len(same), len(inits)))
+    check(len(same) == len(inits) == len(tinits), "TorchScript parameters equal the ONNX initializers: %d of %d" % (len(same), len(inits)))
     changed = [n for n in inits if not np.array_equal(inits[n], tinits[n])]
     check(len(changed) == len(inits), "every initializer differs from the template's: %d of %d" % (len(changed), len(inits)))
 

@@ -24,7 +24,9 @@ import picocli.CommandLine.Option;
                 + "(the baseline with AlignDet's recipe) on fractions of the pool, short and long schedules, paired folds.",
             "Writes report.json (runs, summary: deltas with standard errors, ablations), report.md and PNGs of validation AP "
                 + "and losses against iteration. Resumable: finished stages and runs in --out are kept."},
-        footer = {"%nExample:%n  aligndet reproduce --spec retinanet_tiny --budget small --seed 7 --out repro-small",
+        footer = {"%nExamples:%n  aligndet reproduce --spec retinanet_tiny --budget small --seed 7 --out repro-small",
+            "  aligndet reproduce --budget small --seed 7 --out repro-small --ablations cls_only,reg_only   (adds the pretext "
+                + "ablations to the same folder)",
             "%nExit codes: 0 done, 1 error, 2 usage."})
 final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--spec", paramLabel = "NAME", defaultValue = "retinanet_tiny",
@@ -32,8 +34,8 @@ final class ReproduceCommand implements Callable<Integer> {
     String spec;
 
     @Option(names = "--budget", paramLabel = "B", defaultValue = "small",
-            description = "small (about 30 min on 2 cores: 5/10/100%% labels short, 10%% long, 3 folds) or full (every cell, "
-                    + "5 folds, ablations) (default: ${DEFAULT-VALUE})")
+            description = "small (about 30 min on 2 cores: 10%% labels, short schedule, 3 folds, 3 arms) or full (5, 10 and "
+                    + "100%% labels on both schedules, 5 folds, the ablations; many hours on a CPU) (default: ${DEFAULT-VALUE})")
     String budget;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "seed of the data and of every run (default: ${DEFAULT-VALUE})")

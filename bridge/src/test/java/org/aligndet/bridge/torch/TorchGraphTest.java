@@ -178,17 +178,17 @@ class TorchGraphTest {
     @Test
     void savedGraphReloadsWithTheSameWeights(@TempDir Path dir) throws Exception {
         try (TorchGraph g = TorchGraph.load(Repo.resolve("model-specs/graphs/retinanet_tiny.ts"), Device.cpu())) {
-            HostTensor w = g.stateDict().get("neck.fpn_convs.0.conv.bias");
+            HostTensor w = g.stateDict().get("neck.fpn_convs.0.gn.bias");
             float[] v = w.toFloats();
             v[3] = 42f;
-            var report = g.load(Map.of("neck.fpn_convs.0.conv.bias", HostTensor.ofFloats(w.shape(), v),
+            var report = g.load(Map.of("neck.fpn_convs.0.gn.bias", HostTensor.ofFloats(w.shape(), v),
                     "not.a.parameter", HostTensor.ofFloats(new long[] {1}, 1f)));
-            assertEquals(List.of("neck.fpn_convs.0.conv.bias"), report.loaded());
+            assertEquals(List.of("neck.fpn_convs.0.gn.bias"), report.loaded());
             assertEquals(List.of("not.a.parameter"), report.unexpected());
             Path out = dir.resolve("saved.ts");
             g.save(out);
             try (TorchGraph r = TorchGraph.load(out, Device.cpu(), STAGES)) {
-                assertEquals(42f, r.stateDict().get("neck.fpn_convs.0.conv.bias").toFloats()[3]);
+                assertEquals(42f, r.stateDict().get("neck.fpn_convs.0.gn.bias").toFloats()[3]);
                 assertEquals(g.stateDict().keySet(), r.stateDict().keySet());
             }
         }
