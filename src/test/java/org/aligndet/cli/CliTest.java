@@ -66,8 +66,8 @@ class CliTest {
         assertEquals(0, ts.code, ts.err);
         JsonNode j = new ObjectMapper().readTree(ts.out);
         assertEquals("torchscript", j.path("kind").asText());
-        assertEquals(96, j.path("tensors").size());
-        assertEquals("bbox_head.retina_reg.bias", j.path("tensors").get(95).path("name").asText());
+        assertEquals(104, j.path("tensors").size());
+        assertEquals("bbox_head.retina_reg.bias", j.path("tensors").get(103).path("name").asText());
         assertTrue(j.path("methods").toString().contains("head_forward"));
 
         Result onnx = run("inspect", repo("model-specs/graphs/fcos_tiny.onnx").toString());

@@ -94,7 +94,7 @@ class ModelCommandsTest {
         Run r = run("export", "--checkpoint", ckpt.toString(), "--spec", "retinanet_tiny", "--out", onnx.toString(),
                 "--torchscript", ts.toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("exported 96 weights of retinanet_tiny"), r.out());
+        assertTrue(r.out().contains("exported 104 weights of retinanet_tiny"), r.out());
         assertTrue(r.out().contains("aligndet pre-trained false, stage finetune, 10 iterations"), r.out());
         assertEquals("false", OnnxModel.load(onnx).metadata().get("aligndet.provenance.aligndet_pretrained"));
         assertTrue(Files.size(ts) > 1_000_000);

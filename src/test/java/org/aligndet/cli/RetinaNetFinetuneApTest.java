@@ -15,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The tiny RetinaNet, fine-tuned from the committed image-domain backbone on 64 generated scenes,
- * reaches a clearly non-trivial AP50 on 16 held-out scenes. Measured: AP50 0.249 after 600
- * iterations (batch 4, lr 0.01); asserted with a 2x margin. About two minutes on 2 CPU cores.
+ * reaches a clearly non-trivial AP50 on 16 held-out scenes. Measured: AP50 0.178 after 600
+ * iterations (batch 4, lr 0.01; 0.249 before the FPN had GroupNorm); asserted with a 2x margin. About two minutes on 2 CPU cores.
  */
 class RetinaNetFinetuneApTest {
     @Test
@@ -33,6 +33,6 @@ class RetinaNetFinetuneApTest {
         assertEquals(0, code);
         List<Map<String, Double>> rows = MetricsLog.read(out.resolve("metrics.jsonl"));
         double ap50 = rows.stream().filter(r -> r.containsKey("bbox_mAP_50")).reduce((a, b) -> b).orElseThrow().get("bbox_mAP_50");
-        assertTrue(ap50 > 0.12, "held-out AP50 after 600 iterations: " + ap50 + " (measured 0.249 when written)");
+        assertTrue(ap50 > 0.09, "held-out AP50 after 600 iterations: " + ap50 + " (measured 0.178)");
     }
 }
