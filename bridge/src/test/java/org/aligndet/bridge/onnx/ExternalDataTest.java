@@ -3,7 +3,6 @@ package org.aligndet.bridge.onnx;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -70,11 +69,7 @@ class ExternalDataTest {
     void linksLeavingTheFolderAreRefused() throws IOException {
         Path secret = Files.write(tmp.resolve("secret.bin"), new byte[24]);
         Path model = modelWithExternalW("w.bin");
-        try {
-            Files.createSymbolicLink(model.resolveSibling("w.bin"), secret);
-        } catch (UnsupportedOperationException | IOException e) {
-            assumeTrue(false, "no symbolic links here: " + e);
-        }
+        Files.createSymbolicLink(model.resolveSibling("w.bin"), secret);
         assertRefused(model, "w.bin");
     }
 
