@@ -46,6 +46,26 @@ public record ReproducePlan(int poolImages, int valImages, int imageSize, int pr
     }
 
     /** One cell of Table 2: a label fraction and a schedule. */
+    /**
+     * What every stage's numbers depend on, by name: a reproduction folder keeps these fixed, while its
+     * cells, folds, arms and ablations may grow between calls.
+     */
+    public java.util.Map<String, Object> sizes() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("pool_images", poolImages);
+        m.put("val_images", valImages);
+        m.put("image_size", imageSize);
+        m.put("pretrain_iters", pretrainIters);
+        m.put("pretrain_batch", pretrainBatch);
+        m.put("samples", samples);
+        m.put("pos_fraction", posFraction);
+        m.put("finetune_batch", finetuneBatch);
+        m.put("schedules", schedules);
+        m.put("val_points", valPoints);
+        m.put("loss_points", lossPoints);
+        return m;
+    }
+
     public record Cell(double fraction, String schedule) {
     }
 

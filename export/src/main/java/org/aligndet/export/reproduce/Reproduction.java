@@ -96,21 +96,7 @@ public final class Reproduction {
         p.put("spec", s.spec().name());
         p.put("budget", s.budget().id());
         p.put("seed", s.seed());
-        // what every stage's numbers depend on; cells, folds, arms and ablations may grow between calls
-        ReproducePlan plan = s.plan();
-        Map<String, Object> sizes = new java.util.LinkedHashMap<>();
-        sizes.put("pool_images", plan.poolImages());
-        sizes.put("val_images", plan.valImages());
-        sizes.put("image_size", plan.imageSize());
-        sizes.put("pretrain_iters", plan.pretrainIters());
-        sizes.put("pretrain_batch", plan.pretrainBatch());
-        sizes.put("samples", plan.samples());
-        sizes.put("pos_fraction", plan.posFraction());
-        sizes.put("finetune_batch", plan.finetuneBatch());
-        sizes.put("schedules", plan.schedules());
-        sizes.put("val_points", plan.valPoints());
-        sizes.put("loss_points", plan.lossPoints());
-        p.put("sizes", sizes);
+        p.put("sizes", s.plan().sizes());
         byte[] mine = JSON.writeValueAsBytes(p);
         Path file = s.out().resolve("protocol.json");
         if (Files.exists(file)) {
