@@ -50,6 +50,11 @@ public final class BoxContrastiveLoss {
      * are. Equal to {@link #computePerId} (which reads as the definition) up to float rounding; needs
      * {@code τ >= 0.025} so that {@code exp(-2/τ)} stays a normal float.
      *
+     * <p>Only the query rows that carry an id enter the {@code [rows, M + N]} logit matrices: a
+     * background query has no positive and adds nothing, so leaving it out changes no value and no
+     * gradient while the largest arrays of the step shrink by the background share (about half with
+     * AlignDet's sampling). {@code 1/τ} is folded into the query rows before the products.
+     *
      * @param q     online embeddings {@code [M, D]}, with gradient
      * @param qIds  {@code M} ids: proposal ids {@code >= 0}, background {@code < 0}
      * @param k     momentum embeddings {@code [N, D]} (normally without gradient)
@@ -64,33 +69,37 @@ public final class BoxContrastiveLoss {
         if (ids == 0) {
             return Scalars.mul(q.sum(), 0f);
         }
+        int[] rows = IntStream.range(0, qIds.length).filter(i -> qIds[i] >= 0).toArray();
+        long[] rowIds = new long[rows.length];
         // per query row: 1 / (n m U) over momentum keys, or 1 / (m m U) over its own view when k has none
-        float[] wk = new float[qIds.length], wq = new float[qIds.length];
-        for (int i = 0; i < qIds.length; i++) {
-            if (qIds[i] >= 0) {
-                int mu = m.get(qIds[i]), nu = n.getOrDefault(qIds[i], 0);
-                if (nu > 0) {
-                    wk[i] = 1f / ((float) nu * mu * ids);
-                } else {
-                    wq[i] = 1f / ((float) mu * mu * ids);
-                }
+        float[] wk = new float[rows.length], wq = new float[rows.length];
+        for (int r = 0; r < rows.length; r++) {
+            long id = qIds[rows[r]];
+            rowIds[r] = id;
+            int mu = m.get(id), nu = n.getOrDefault(id, 0);
+            if (nu > 0) {
+                wk[r] = 1f / ((float) nu * mu * ids);
+            } else {
+                wq[r] = 1f / ((float) mu * mu * ids);
             }
         }
         NDManager mgr = q.getManager();
         NDArray qn = normalize(q); // q: [M, D]
         NDArray kn = kIds.length == 0 ? null : normalize(k); // k: [N, D]
         NDArray all = (kn == null ? qn : qn.concat(kn, 0)).stopGradient(); // [M + N, D], detached
-        NDArray qId = mgr.create(qIds).reshape(qIds.length, 1); // [M, 1]
-        NDArray negMask = qId.neq(rowOfIds(mgr, qIds, kIds)).toType(DataType.FLOAT32, false); // [M, M + N]
+        NDArray qr = rows.length == qIds.length ? qn : rows(qn, rows); // the query rows with an id: [R, D]
+        NDArray qt = Scalars.div(qr, temperature); // logits come out divided by τ
+        NDArray rowId = mgr.create(rowIds).reshape(rowIds.length, 1); // [R, 1]
+        NDArray negMask = rowId.neq(rowOfIds(mgr, qIds, kIds)).toType(DataType.FLOAT32, false); // [R, M + N]
         // logits are at most c = 1/τ (unit rows), so exp(l - c) <= 1 never overflows
-        NDArray negSum = Scalars.sub(Scalars.div(qn.matMul(all.transpose()), temperature), 1f / temperature).exp()
-                .mul(negMask).sum(new int[] {1}, true); // Σ_neg exp(l_neg - c): [M, 1]
+        NDArray negSum = Scalars.sub(qt.matMul(all.transpose()), 1f / temperature).exp()
+                .mul(negMask).sum(new int[] {1}, true); // Σ_neg exp(l_neg - c): [R, 1]
         NDArray loss = null;
         if (kn != null && anyPositive(wk)) {
-            loss = pairLoss(qn, kn, qId, mgr.create(kIds), wk, negSum);
+            loss = pairLoss(qt, kn, rowId, mgr.create(kIds), wk, negSum);
         }
         if (anyPositive(wq)) {
-            NDArray own = pairLoss(qn, qn, qId, mgr.create(qIds), wq, negSum);
+            NDArray own = pairLoss(qt, qr, rowId, mgr.create(rowIds), wq, negSum);
             loss = loss == null ? own : loss.add(own);
         }
         return loss;
@@ -99,12 +108,14 @@ public final class BoxContrastiveLoss {
     /**
      * Σ over (query i, key j) of the same id of {@code w_i * CE_ij}, where
      * {@code CE = -l_pos + log(exp(l_pos) + Σ_neg exp(l_neg))}, all logits shifted by {@code c = 1/τ}.
+     *
+     * @param qt query rows already divided by τ
      */
-    private NDArray pairLoss(NDArray qn, NDArray keys, NDArray qId, NDArray keyIds, float[] rowWeight, NDArray negSum) {
-        long mRows = qn.getShape().get(0), kRows = keys.getShape().get(0);
-        NDArray pos = Scalars.sub(Scalars.div(qn.matMul(keys.transpose()), temperature), 1f / temperature); // l_pos - c: [M, K]
+    private NDArray pairLoss(NDArray qt, NDArray keys, NDArray qId, NDArray keyIds, float[] rowWeight, NDArray negSum) {
+        long mRows = qt.getShape().get(0), kRows = keys.getShape().get(0);
+        NDArray pos = Scalars.sub(qt.matMul(keys.transpose()), 1f / temperature); // l_pos - c: [R, K]
         NDArray w = qId.eq(keyIds.reshape(1, kRows)).toType(DataType.FLOAT32, false)
-                .mul(qn.getManager().create(rowWeight).reshape(mRows, 1)); // [M, K]
+                .mul(qt.getManager().create(rowWeight).reshape(mRows, 1)); // [R, K]
         return pos.exp().add(negSum).log().sub(pos).mul(w).sum();
     }
 
