@@ -48,18 +48,23 @@ public final class MaxIoUAssigner {
             return Assignment.allBackground(n);
         }
         float[] iou = Boxes.iou(gts, priors); // [g, n]
-        int[] gtIndex = new int[n];
-        float[] maxOverlap = new float[n];
-        for (int j = 0; j < n; j++) {
-            int best = 0;
-            for (int i = 1; i < g; i++) {
-                if (iou[i * n + j] > iou[best * n + j]) {
-                    best = i;
+        // best gt per prior, walking the matrix row by row (contiguous); a strict > keeps the first gt on ties
+        int[] best = new int[n];
+        float[] maxOverlap = java.util.Arrays.copyOf(iou, n);
+        for (int i = 1; i < g; i++) {
+            int row = i * n;
+            for (int j = 0; j < n; j++) {
+                float v = iou[row + j];
+                if (v > maxOverlap[j]) {
+                    maxOverlap[j] = v;
+                    best[j] = i;
                 }
             }
-            float m = iou[best * n + j];
-            maxOverlap[j] = m;
-            gtIndex[j] = m >= posIou ? best : (m >= 0 && m < negIou ? Assignment.BACKGROUND : Assignment.IGNORED);
+        }
+        int[] gtIndex = new int[n];
+        for (int j = 0; j < n; j++) {
+            float m = maxOverlap[j];
+            gtIndex[j] = m >= posIou ? best[j] : (m >= 0 && m < negIou ? Assignment.BACKGROUND : Assignment.IGNORED);
         }
         if (matchLowQuality) {
             for (int i = 0; i < g; i++) {

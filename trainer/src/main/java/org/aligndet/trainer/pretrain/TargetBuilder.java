@@ -40,9 +40,14 @@ public final class TargetBuilder {
         List<Integer> negPriors = new ArrayList<>();
         List<float[]> regression = new ArrayList<>();
         int[] positivesPerImage = new int[boxes.size()];
+        // the images' assignments are independent and pure: computed in parallel (libtorch is idle meanwhile);
+        // sampling then draws from rng image by image, in order, as before
+        ImageTargets[] assigned = java.util.stream.IntStream.range(0, boxes.size()).parallel()
+                .mapToObj(b -> family.assign(layout, boxes.get(b).xyxy(), padShapes == null ? null : padShapes.get(b)))
+                .toArray(ImageTargets[]::new);
         for (int b = 0; b < boxes.size(); b++) {
             BoxList gt = boxes.get(b);
-            ImageTargets t = family.assign(layout, gt.xyxy(), padShapes == null ? null : padShapes.get(b));
+            ImageTargets t = assigned[b];
             Sample s = sampler.sample(t.assignment(), rng);
             positivesPerImage[b] = s.positives().length;
             for (int p : s.positives()) {
