@@ -29,8 +29,36 @@ public final class OrtSessions {
 
     private static String cudaProblem; // null: CUDA loads; set once probed
     private static boolean probed;
+    private static volatile int intraOpThreads; // 0: ONNX Runtime's default (one per physical core)
+    private static volatile boolean spinning = true;
 
     private OrtSessions() {
+    }
+
+    /**
+     * CPU threading of sessions opened from now on. ONNX Runtime's intra-op pool spins between
+     * operators by default, which keeps its threads on the cores after {@code run} returns: in a
+     * process that also runs libtorch (cross-runtime check, benchmarks) the spinning threads take
+     * the cores libtorch's OpenMP pool needs. {@code spinning=false} makes them sleep instead.
+     *
+     * @param threads intra-op threads, 0 for ONNX Runtime's default
+     */
+    public static void cpuThreading(int threads, boolean spin) {
+        if (threads < 0) {
+            throw new IllegalArgumentException("ONNX Runtime threads must be >= 0, got " + threads);
+        }
+        intraOpThreads = threads;
+        spinning = spin;
+    }
+
+    private static void applyThreading(OrtSession.SessionOptions o) throws OrtException {
+        if (intraOpThreads > 0) {
+            o.setIntraOpNumThreads(intraOpThreads);
+        }
+        if (!spinning) {
+            o.addConfigEntry("session.intra_op.allow_spinning", "0");
+            o.addConfigEntry("session.inter_op.allow_spinning", "0");
+        }
     }
 
     /** The process-wide ONNX Runtime environment. */
@@ -136,6 +164,7 @@ public final class OrtSessions {
         if (why == null) {
             try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
                 o.addCUDA(cudaDevice);
+                applyThreading(o);
                 OrtSession s = creator.create(o);
                 LOG.info("ONNX Runtime {}: using CUDA provider on device {} for {}", version(), cudaDevice, name);
                 return new OnnxSession(s, name, "CUDA");
@@ -144,6 +173,7 @@ public final class OrtSessions {
             }
         }
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+            applyThreading(o);
             OrtSession s = creator.create(o);
             if (cudaDevice < 0) {
                 LOG.info("ONNX Runtime {}: using CPU provider (requested) for {}", version(), name);

@@ -214,7 +214,7 @@ public final class Reproduction {
         if (Files.exists(result)) {
             return JSON.readValue(result.toFile(), RunRecord.class);
         }
-        deleteTree(dir);
+        org.aligndet.bridge.io.FileTrees.delete(dir);
         ReproducePlan p = s.plan();
         int iters = p.schedules().get(j.cell().schedule());
         FinetuneOptions o = FinetuneOptions.fromSpec(s.spec(), s.specs().graph(s.spec().name()),
@@ -277,16 +277,5 @@ public final class Reproduction {
             out.add(new RunRecord.LossPoint(end, n == 0 ? Double.NaN : cls / n, n == 0 ? Double.NaN : box / n));
         }
         return out;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -158,6 +158,15 @@ final class FinetuneTask implements TrainingTask, AutoCloseable {
         return loss.compute(out, logits, gts, padShapes);
     }
 
+    /** The graph calls of {@link #forward} alone, for the step benchmark: head and classifier with history; their trivial loss. */
+    NDArray graphOnly(NDArray images) {
+        HeadOutputs out = detector.head(images, true, true);
+        List<NDArray> outs = new ArrayList<>(detector.classify(out.clsFeats(), true));
+        outs.addAll(out.boxOut());
+        outs.addAll(out.centerness());
+        return org.aligndet.trainer.bench.StepBench.trivialLoss(outs);
+    }
+
     @Override
     public boolean evaluationDue(long iteration, long total) {
         return validator != null && (o.valEvery > 0 && iteration % o.valEvery == 0 || iteration == total);

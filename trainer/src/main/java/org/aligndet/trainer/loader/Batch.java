@@ -20,7 +20,8 @@ public record Batch(int index, List<Sample> samples, List<BatchTensor> views) {
     public record Sample(int datasetIndex, ImageRecord record, List<View> views) {
     }
 
-    static Batch collate(int index, List<Sample> samples) {
+    /** Stacks the samples' views into padded batch tensors (the loader's collation; benches build batches with it too). */
+    public static Batch collate(int index, List<Sample> samples) {
         int nViews = samples.get(0).views().size();
         List<BatchTensor> tensors = new ArrayList<>(nViews);
         for (int v = 0; v < nViews; v++) {

@@ -155,6 +155,20 @@ final class PretrainTask implements TrainingTask, AutoCloseable {
         return terms;
     }
 
+    /**
+     * The graph calls of {@link #forward} alone, for the step benchmark: the online detector on view 1
+     * (history through neck and head), the momentum detector on view 2 without; the trivial loss of
+     * the online outputs.
+     */
+    NDArray graphOnly(List<NDArray> views) {
+        HeadOutputs out1 = onlineDet.head(views.get(0), true, o.trainBackbone);
+        momentumDet.head(views.get(1), false, false);
+        List<NDArray> outs = new ArrayList<>(out1.clsFeats());
+        outs.addAll(out1.boxOut());
+        outs.addAll(out1.centerness());
+        return org.aligndet.trainer.bench.StepBench.trivialLoss(outs);
+    }
+
     @Override
     public Map<String, Double> schedules(long iteration) {
         return Map.of("momentum", ms.at(iteration));

@@ -122,7 +122,7 @@ public final class TrainingLoop {
                     long t1 = System.nanoTime();
                     double lr = lrs.lr(s.iteration, epoch);
                     Map<String, Double> schedules = task.schedules(s.iteration);
-                    Map<String, Double> values = step(task, batch, sgd, lr, s.iteration);
+                    Map<String, Double> values = step(task, batch, sgd, lr, s.iteration, null);
                     values.put("time", (System.nanoTime() - t0) / 1e9);
                     values.put("data_time", (t1 - t0) / 1e9);
                     s.first = s.first == null ? values : s.first;
@@ -181,11 +181,32 @@ public final class TrainingLoop {
         }
     }
 
-    /** One optimisation step; returns the logged values (loss terms, {@code loss}, the task's extras, {@code grad_norm}). */
-    private Map<String, Double> step(TrainingTask task, Batch batch, Sgd sgd, double lr, long iteration) {
+    /** The phases of one step, in seconds, for the step benchmark: what {@link #step} adds to when given one. */
+    public static final class Phases {
+        /** The task's forward: data hand-off, graph forwards, targets, losses. */
+        public double forward;
+        /** Backward through the graph. */
+        public double backward;
+        /** Reading the gradients, clipping, SGD, clearing the gradients. */
+        public double optimiser;
+        /** The task's after-step hook (EMA). */
+        public double afterStep;
+    }
+
+    /**
+     * One optimisation step exactly as the loop takes it; returns the logged values (loss terms,
+     * {@code loss}, the task's extras, {@code grad_norm}). Public for the step benchmark, which times
+     * it against the graph calls alone.
+     *
+     * @param phases where to add the time of each phase, or {@code null}
+     */
+    public Map<String, Double> step(TrainingTask task, Batch batch, Sgd sgd, double lr, long iteration, Phases phases) {
         Map<String, Double> values = new LinkedHashMap<>();
         Map<String, Double> extras = new LinkedHashMap<>();
         Map<String, NDArray> params = task.trainable();
+        long t0 = System.nanoTime();
+        long t1;
+        long t2;
         try (NDManager scope = task.manager().newSubManager()) {
             try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
                 LossTerms terms = task.forward(batch, scope, iteration, extras);
@@ -194,8 +215,10 @@ public final class TrainingLoop {
                 values.put("loss", (double) loss.getFloat());
                 requireFinite("loss", values.get("loss"), values, task, iteration);
                 values.putAll(extras);
+                t1 = System.nanoTime();
                 gc.backward(loss);
             }
+            t2 = System.nanoTime();
             Map<String, NDArray> grads = Gradients.of(params);
             double norm = GradClip.clip(grads, o.gradClip);
             values.put("grad_norm", norm);
@@ -203,7 +226,14 @@ public final class TrainingLoop {
             sgd.step(params, grads, lr);
             Gradients.release(grads, params.values());
         }
+        long t3 = System.nanoTime();
         task.afterStep(iteration);
+        if (phases != null) {
+            phases.forward += (t1 - t0) / 1e9;
+            phases.backward += (t2 - t1) / 1e9;
+            phases.optimiser += (t3 - t2) / 1e9;
+            phases.afterStep += (System.nanoTime() - t3) / 1e9;
+        }
         return values;
     }
 

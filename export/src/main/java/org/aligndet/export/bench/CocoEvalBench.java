@@ -1,44 +1,68 @@
-package org.aligndet.export.eval;
+package org.aligndet.export.bench;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Random;
+import org.aligndet.export.eval.CocoDetections;
+import org.aligndet.export.eval.CocoEvalResult;
+import org.aligndet.export.eval.CocoEvaluator;
+import org.aligndet.export.eval.CocoGroundTruth;
+import org.aligndet.trainer.bench.BenchResult;
+import org.aligndet.trainer.bench.Timing;
 
 /**
- * Benchmark (not a test): a val2017-sized generated case, 5,000 images, 80 categories, about 7 GT
- * and exactly 100 detections per image, written as COCO JSON files and then read and evaluated.
- *
- * <p>Run: {@code java -cp export/target/classes:export/target/test-classes:$(cat cp.txt)
- * org.aligndet.export.eval.CocoEvalBench [dir] [repeats]}.
+ * {@code bench coco-eval}: bounding-box COCO evaluation at val2017's size by default (5,000 images,
+ * 80 categories, 1 to 13 ground-truth boxes and exactly 100 detections per image, generated as COCO
+ * JSON files): reading the ground truth, reading the results, evaluating, each timed per repeat.
  */
 public final class CocoEvalBench {
-    public static void main(String[] args) throws IOException {
-        Path dir = Path.of(args.length > 0 ? args[0] : System.getProperty("java.io.tmpdir"), "coco-eval-bench");
-        int repeats = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+    private CocoEvalBench() {
+    }
+
+    public static BenchResult run(Path dir, int images, int repeats, PrintStream log) throws IOException {
         Files.createDirectories(dir);
         Path gtFile = dir.resolve("gt.json");
         Path dtFile = dir.resolve("dt.json");
-        generate(gtFile, dtFile, 5000, 80, 100, new Random(2017));
-        System.out.printf("files: gt %.1f MB, results %.1f MB; %d cores%n", Files.size(gtFile) / 1e6, Files.size(dtFile) / 1e6,
-                Runtime.getRuntime().availableProcessors());
+        generate(gtFile, dtFile, images, 80, 100, new Random(2017));
+        log.printf(Locale.ROOT, "coco-eval: generated %d images: gt %.1f MB, results %.1f MB%n", images, Files.size(gtFile) / 1e6,
+                Files.size(dtFile) / 1e6);
+        List<Double> readGt = new ArrayList<>();
+        List<Double> readDt = new ArrayList<>();
+        List<Double> eval = new ArrayList<>();
+        List<Double> total = new ArrayList<>();
+        CocoEvalResult r = null;
+        int dets = 0;
         for (int rep = 0; rep < repeats; rep++) {
             long t0 = System.nanoTime();
             CocoGroundTruth gt = CocoGroundTruth.read(gtFile);
             long t1 = System.nanoTime();
             CocoDetections dt = CocoDetections.read(dtFile);
             long t2 = System.nanoTime();
-            CocoEvalResult r = new CocoEvaluator().evaluate(gt, dt);
+            r = new CocoEvaluator().evaluate(gt, dt);
             long t3 = System.nanoTime();
-            System.out.printf("run %d: read gt %.2f s, read results (%d dets) %.2f s, evaluate %.2f s, total %.2f s; AP %.4f AP50 %.4f%n",
-                    rep, (t1 - t0) / 1e9, dt.size(), (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t3 - t0) / 1e9, r.stats()[0], r.stats()[1]);
+            dets = dt.size();
+            readGt.add((t1 - t0) / 1e9);
+            readDt.add((t2 - t1) / 1e9);
+            eval.add((t3 - t2) / 1e9);
+            total.add((t3 - t0) / 1e9);
         }
+        BenchResult b = new BenchResult("coco-eval").setting("images", images).setting("detections", dets).setting("repeats", repeats)
+                .variant("read_gt", Timing.of(readGt)).variant("read_results", Timing.of(readDt)).variant("evaluate", Timing.of(eval))
+                .variant("total", Timing.of(total));
+        b.figure("images_per_s", images / b.variant("total").median());
+        b.figure("AP", r.stats()[0]).figure("AP50", r.stats()[1]);
+        return b;
     }
 
-    static void generate(Path gtFile, Path dtFile, int numImages, int numCats, int detsPerImage, Random rnd) throws IOException {
+    /** Writes a generated ground truth and results file pair (COCO JSON). */
+    public static void generate(Path gtFile, Path dtFile, int numImages, int numCats, int detsPerImage, Random rnd) throws IOException {
         JsonFactory f = new JsonFactory();
         double[][][] boxes = new double[numImages][][];
         int[][] cats = new int[numImages][];

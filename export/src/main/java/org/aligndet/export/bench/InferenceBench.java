@@ -1,0 +1,138 @@
+package org.aligndet.export.bench;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.aligndet.bridge.onnx.OnnxModel;
+import org.aligndet.bridge.onnx.OrtSessions;
+import org.aligndet.bridge.tensor.HostTensor;
+import org.aligndet.bridge.torch.TorchGraph;
+import org.aligndet.export.onnx.ExportMetadata;
+import org.aligndet.export.predict.OnnxPredictor;
+import org.aligndet.trainer.bench.BenchResult;
+import org.aligndet.trainer.bench.BenchScenes;
+import org.aligndet.trainer.bench.SideBySide;
+import org.aligndet.trainer.bench.Timing;
+import org.aligndet.trainer.family.DenseFamily;
+import org.aligndet.trainer.family.DetectorFamily;
+import org.aligndet.trainer.infer.Preprocessor;
+import org.aligndet.trainer.infer.TorchPredictor;
+import org.aligndet.trainer.model.DenseDetector;
+import org.aligndet.trainer.spec.ModelSpec;
+import org.aligndet.trainer.spec.ModelSpecs;
+import org.bytedeco.opencv.opencv_core.Mat;
+
+/**
+ * {@code bench inference}: per-image latency, batch 1, of the two serving paths on the same model
+ * and image in one process, in alternating blocks: ONNX Runtime ({@link OnnxPredictor}: raw
+ * pre-processing, {@code session.run} with decoding and NMS in the graph, output decoding) and
+ * TorchScript through DJL ({@link TorchPredictor}: pre-processing, forward, Java post-processing).
+ * Both get the spec's generated weights with the classifier bias set to 0, so that thousands of
+ * candidates reach NMS (the focal prior would leave post-processing idle). ONNX Runtime's threads
+ * do not spin ({@link OrtSessions#cpuThreading}), so they leave the cores to libtorch between runs.
+ *
+ * <p>With {@code eagerPython} (a Python with torch and torchvision) and a RetinaNet R50 spec, the
+ * same run also times torchvision's {@code retinanet_resnet50_fpn} in eager mode (random weights,
+ * classifier bias 0, {@code min_size} the bench's short side) through {@code tools/bench/eager_retinanet.py}.
+ */
+public final class InferenceBench {
+    private InferenceBench() {
+    }
+
+    public record Settings(int height, int width, int shortSide, int warmup, int iters, int block, int threads,
+                           Path eagerPython) {
+    }
+
+    public static BenchResult run(ModelSpecs specs, String name, Settings s, PrintStream log) throws Exception {
+        ModelSpec spec = specs.load(name);
+        if (!Files.isRegularFile(specs.graph(name)) || !Files.isRegularFile(specs.onnxTemplate(name))) {
+            throw new IllegalArgumentException(name + ": graphs not generated (" + specs.graph(name) + ", " + specs.onnxTemplate(name)
+                    + "); run /usr/bin/python3 model-specs/generator/generate.py --spec " + name);
+        }
+        OrtSessions.cpuThreading(s.threads(), false);
+        if (s.threads() > 0) {
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(s.threads());
+        }
+        DenseFamily family = DetectorFamily.dense(spec);
+        String bias = family.classifierBias();
+        OnnxModel onnx = OnnxModel.load(specs.onnxTemplate(name));
+        HostTensor zero = HostTensor.ofFloats(onnx.initializer(bias).shape(), new float[(int) onnx.initializer(bias).numel()]);
+        onnx.replaceInitializer(bias, zero);
+        List<String> classes = new ArrayList<>();
+        for (int i = 0; i < spec.numClasses(); i++) {
+            classes.add("c" + i);
+        }
+        int[] sc = spec.imgScale();
+        onnx.putMetadata(new ExportMetadata(name, classes, new ExportMetadata.Preprocessing(spec.mean(), spec.std(), sc[0], sc[1],
+                spec.padDivisor()), "bench", "0".repeat(64), new ExportMetadata.Provenance(null, null, null, null)).toProps());
+        int side = s.shortSide() > 0 ? s.shortSide() : Math.min(sc[0], sc[1]);
+        int longMax = Math.max(sc[0], sc[1]);
+        TorchGraph graph = TorchGraph.load(specs.graph(name), Device.cpu());
+        graph.load(Map.of(bias, zero)); // the rest stays as generated
+        try (DenseDetector det = family.detector(graph); OnnxPredictor ort = OnnxPredictor.open(onnx, OrtSessions.CPU);
+             Mat img = new BenchScenes(s.height(), s.width(), spec.numClasses(), 1, 7).image(0)) {
+            TorchPredictor torch = new TorchPredictor(det, family.postprocess());
+            Preprocessor pre = ort.preprocessor().withScale(longMax, side);
+            int[] dets = new int[2];
+            Map<String, Timing> t = new SideBySide()
+                    .add("onnxruntime", run -> dets[0] = ort.predict(List.of(pre.prepareRaw("img", img))).get(0).size())
+                    .add("torchscript", run -> dets[1] = torch.predict(List.of(pre.prepare("img", img))).detections().get(0).size())
+                    .measure(s.warmup(), s.iters(), s.block());
+            BenchResult r = new BenchResult("inference").variants(t);
+            var p = pre.prepare("img", img);
+            r.setting("spec", name).setting("image", s.height() + "x" + s.width()).setting("input", p.paddedHeight() + "x" + p.paddedWidth())
+                    .setting("scale", List.of(longMax, side)).setting("threads", s.threads() > 0 ? s.threads()
+                            : ai.djl.pytorch.jni.JniUtils.getNumThreads()).setting("ort_spinning", false)
+                    .setting("onnxruntime", OrtSessions.version());
+            r.ratio("ort_over_torchscript", "onnxruntime", "torchscript");
+            r.figure("onnxruntime_detections", dets[0]).figure("torchscript_detections", dets[1]);
+            r.figure("torchscript_spread", t.get("torchscript").spread()).figure("onnxruntime_spread", t.get("onnxruntime").spread());
+            if (s.eagerPython() != null) {
+                eager(s, side, longMax, name, r, log);
+            }
+            return r;
+        }
+    }
+
+    /** torchvision eager on the same image size, timed by the Python script in this same run. */
+    private static void eager(Settings s, int side, int longMax, String name, BenchResult r, PrintStream log) throws IOException,
+            InterruptedException {
+        if (!name.startsWith("retinanet_r50")) {
+            r.note("torchvision eager is timed only for the RetinaNet R50 specs (torchvision's retinanet_resnet50_fpn); skipped for "
+                    + name);
+            return;
+        }
+        Path script = Path.of("tools", "bench", "eager_retinanet.py");
+        if (!Files.isRegularFile(script)) {
+            throw new IllegalArgumentException(script.toAbsolutePath() + " not found: run the bench from the repository root");
+        }
+        List<String> cmd = List.of(s.eagerPython().toString(), script.toString(), "--height", String.valueOf(s.height()), "--width",
+                String.valueOf(s.width()), "--min-size", String.valueOf(side), "--max-size", String.valueOf(longMax), "--iters",
+                String.valueOf(s.iters()), "--warmup", String.valueOf(Math.max(1, s.warmup())), "--threads",
+                String.valueOf(s.threads() > 0 ? s.threads() : ai.djl.pytorch.jni.JniUtils.getNumThreads()));
+        log.println("inference: timing torchvision eager: " + String.join(" ", cmd));
+        Process proc = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!proc.waitFor(30, TimeUnit.MINUTES) || proc.exitValue() != 0) {
+            throw new IllegalStateException("the eager torchvision script failed (exit " + proc.exitValue() + "): " + out.trim());
+        }
+        JsonNode j = new ObjectMapper().readTree(out.substring(out.lastIndexOf("{\"seconds\"")));
+        List<Double> secs = new ArrayList<>();
+        j.get("seconds").forEach(n -> secs.add(n.asDouble()));
+        r.variant("torchvision_eager", Timing.of(secs));
+        r.ratio("ort_over_eager", "onnxruntime", "torchvision_eager");
+        r.ratio("torchscript_over_eager", "torchscript", "torchvision_eager");
+        r.note(String.format(Locale.ROOT, "torchvision %s, torch %s, run after the Java runtimes in the same bench", j.path("torchvision")
+                .asText(), j.path("torch").asText()));
+    }
+}

@@ -1,0 +1,108 @@
+package org.aligndet.trainer.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.BiFunction;
+import org.aligndet.trainer.loader.Batch;
+import org.aligndet.trainer.optim.Sgd;
+import org.aligndet.trainer.run.Gradients;
+import org.aligndet.trainer.run.TrainOptions;
+import org.aligndet.trainer.run.TrainingLoop;
+import org.aligndet.trainer.run.TrainingTask;
+
+/**
+ * A training step against its graph calls alone, side by side in one process.
+ *
+ * <ul>
+ *   <li>{@code full_step}: {@link TrainingLoop#step} exactly as training takes it: the batch handed
+ *   to libtorch, the stage's forwards, every Java-side part (assignment, sampling, projector, losses),
+ *   backward, gradient clipping, SGD, the after-step hook (EMA).
+ *   <li>{@code graph_only}: the same stage forwards on the same (already resident) input tensors, with
+ *   the same autograd settings, and backward from a trivial loss (the sum of the outputs' means); the
+ *   gradients are cleared after it, as any loop must. No assignment, loss, optimiser or EMA.
+ * </ul>
+ * {@code overhead = median(full_step) / median(graph_only) - 1} is what the Java-side orchestration
+ * costs on top of libtorch's own work. The phases of the full step (forward with the Java-side
+ * parts, backward, optimiser, after-step) are reported as shares of it.
+ */
+public final class StepBench {
+    /** How many timed and untimed runs, in blocks of how many. */
+    public record Settings(int warmup, int iters, int block) {
+        public Settings {
+            if (iters < 1 || warmup < 0 || block < 1) {
+                throw new IllegalArgumentException("bench: --iters must be >= 1, --warmup >= 0 (got " + iters + ", " + warmup + ")");
+            }
+        }
+    }
+
+    private StepBench() {
+    }
+
+    /**
+     * @param graphOnly the stage's graph calls on resident input tensors (one per view of the batch),
+     *                  returning the trivial loss to backpropagate
+     */
+    public static BenchResult run(String name, TrainOptions o, TrainingTask task, List<Batch> batches,
+                                  BiFunction<List<NDArray>, NDManager, NDArray> graphOnly, Settings s, PrintStream log)
+            throws Exception {
+        TrainingLoop loop = new TrainingLoop(o, log);
+        TrainingLoop.Phases phases = new TrainingLoop.Phases();
+        Map<String, NDArray> params = task.trainable();
+        try (Sgd sgd = new Sgd(o.momentum, o.weightDecay); NDManager inputs = task.manager().newSubManager()) {
+            List<List<NDArray>> resident = batches.stream()
+                    .map(b -> b.views().stream().map(v -> v.toNd(inputs)).toList()).toList();
+            long[] step = {0};
+            SideBySide sbs = new SideBySide()
+                    .add("full_step", run -> {
+                        Batch b = batches.get(Math.floorMod(run, batches.size()));
+                        loop.step(task, b, sgd, o.lr, step[0]++, run >= 0 ? phases : null);
+                    })
+                    .add("graph_only", run -> {
+                        try (NDManager scope = task.manager().newSubManager()) {
+                            try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                                NDArray loss = graphOnly.apply(resident.get(Math.floorMod(run, batches.size())), scope);
+                                gc.backward(loss);
+                            }
+                            Gradients.release(Gradients.of(params), params.values());
+                        }
+                    });
+            log.printf(Locale.ROOT, "%s: %d warm-up and %d timed runs of each variant, in alternating blocks of %d%n", name,
+                    s.warmup(), s.iters(), s.block());
+            Map<String, Timing> t = sbs.measure(s.warmup(), s.iters(), s.block());
+            BenchResult r = new BenchResult(name).variants(t);
+            r.ratio("overhead", t.get("full_step").median() / t.get("graph_only").median() - 1);
+            Timing full = t.get("full_step");
+            double sum = phases.forward + phases.backward + phases.optimiser + phases.afterStep;
+            if (sum > 0) {
+                r.figure("phase_forward_share", phases.forward / sum);
+                r.figure("phase_backward_share", phases.backward / sum);
+                r.figure("phase_optimiser_share", phases.optimiser / sum);
+                r.figure("phase_after_step_share", phases.afterStep / sum);
+            }
+            Timing g = t.get("graph_only");
+            if (full.faultsPerRun() >= 0 && g.faultsPerRun() > 0) {
+                r.figure("faults_ratio", full.faultsPerRun() / g.faultsPerRun());
+            }
+            return r;
+        }
+    }
+
+    /** The trivial loss of the graph-only variant: the sum of each output's mean (every output reaches backward). */
+    public static NDArray trivialLoss(List<NDArray> outputs) {
+        NDArray sum = null;
+        for (NDArray a : outputs) {
+            NDArray m = a.mean();
+            sum = sum == null ? m : sum.add(m);
+        }
+        if (sum == null) {
+            throw new IllegalStateException("graph-only step: the graph returned no output");
+        }
+        return sum;
+    }
+}
