@@ -132,6 +132,11 @@ public final class BenchCommand implements Runnable {
                 description = "proposals per image (default: ${DEFAULT-VALUE})")
         int proposals;
 
+        @Option(names = "--torch", paramLabel = "PYTHON",
+                description = "a Python with torch: also time the same graph work driven from PyTorch (tools/bench/"
+                    + "torch_pretrain_step.py; run from the repository root) (default: none)")
+        Path torch;
+
         @Override
         public Integer call() throws Exception {
             ModelSpecs specs = ModelSpecs.locate();
@@ -139,7 +144,7 @@ public final class BenchCommand implements Runnable {
             PretrainOptions o = PretrainOptions.fromSpec(s, specs.pretrainGraph(spec));
             o.batch = batch;
             runtime.applyTo(o);
-            runs.report(PretrainStepBench.run(o, size.h(), size.w(), proposals, settings(), System.out), System.out);
+            runs.report(PretrainStepBench.run(o, size.h(), size.w(), proposals, settings(), torch, System.out), System.out);
             return 0;
         }
     }
@@ -191,13 +196,18 @@ public final class BenchCommand implements Runnable {
                     + "(R50 RetinaNet specs; run from the repository root) (default: none)")
         Path eager;
 
+        @Option(names = "--ort-profile", paramLabel = "PREFIX",
+                description = "write ONNX Runtime's profile (per-node times) to a file starting with PREFIX and print the time "
+                    + "share per operator type (default: none)")
+        Path ortProfile;
+
         @Mixin
         Runs runs;
 
         @Override
         public Integer call() throws Exception {
             runs.report(InferenceBench.run(ModelSpecs.locate(), spec, new InferenceBench.Settings(size.h(), size.w(), scale, runs.warmup,
-                    runs.iters, block, threads, eager), System.out), System.out);
+                    runs.iters, block, threads, eager, ortProfile), System.out), System.out);
             return 0;
         }
     }

@@ -152,6 +152,15 @@ public final class OnnxSession implements AutoCloseable {
         return new HostTensor(dtype, info.getShape(), bytes);
     }
 
+    /** Ends ONNX Runtime's profiling of this session (see {@link OrtSessions#profileTo}); the profile file written. */
+    public java.nio.file.Path endProfiling() {
+        try {
+            return java.nio.file.Path.of(session.endProfiling());
+        } catch (ai.onnxruntime.OrtException e) {
+            throw new OnnxFormatException(name, "could not end profiling: " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public void close() {
         try {

@@ -31,6 +31,7 @@ public final class OrtSessions {
     private static boolean probed;
     private static volatile int intraOpThreads; // 0: ONNX Runtime's default (one per physical core)
     private static volatile boolean spinning = true;
+    private static volatile java.nio.file.Path profilePrefix; // null: no profiling
 
     private OrtSessions() {
     }
@@ -51,11 +52,22 @@ public final class OrtSessions {
         spinning = spin;
     }
 
-    private static void applyThreading(OrtSession.SessionOptions o) throws OrtException {
+    /**
+     * Sessions opened from now on write ONNX Runtime's profile (per-node times, Chrome trace JSON)
+     * to a file starting with {@code prefix}, ended by {@link OnnxSession#endProfiling()}; null stops it.
+     */
+    public static void profileTo(java.nio.file.Path prefix) {
+        profilePrefix = prefix;
+    }
+
+    private static void applyThreading(OrtSession.SessionOptions o, boolean besideTorch) throws OrtException {
+        if (profilePrefix != null) {
+            o.enableProfiling(profilePrefix.toString());
+        }
         if (intraOpThreads > 0) {
             o.setIntraOpNumThreads(intraOpThreads);
         }
-        if (!spinning) {
+        if (!spinning || besideTorch) {
             o.addConfigEntry("session.intra_op.allow_spinning", "0");
             o.addConfigEntry("session.inter_op.allow_spinning", "0");
         }
@@ -141,7 +153,7 @@ public final class OrtSessions {
      */
     public static OnnxSession open(Path file, int cudaDevice) {
         OnnxModel.load(file);
-        return create(file.toString(), cudaDevice, o -> environment().createSession(file.toString(), o));
+        return create(file.toString(), cudaDevice, false, o -> environment().createSession(file.toString(), o));
     }
 
     /**
@@ -152,19 +164,28 @@ public final class OrtSessions {
      * @param name names the model in logs and error messages
      */
     public static OnnxSession open(byte[] model, String name, int cudaDevice) {
-        return create(name, cudaDevice, o -> environment().createSession(model, o));
+        return create(name, cudaDevice, false, o -> environment().createSession(model, o));
+    }
+
+    /**
+     * As {@link #open(byte[], String, int)}, for a session that runs in turn with libtorch in this
+     * process (the cross-runtime check): its threads sleep instead of spinning after each run, so that
+     * libtorch gets the cores when its turn comes and each runtime's time is its own.
+     */
+    public static OnnxSession openBesideTorch(byte[] model, String name, int cudaDevice) {
+        return create(name, cudaDevice, true, o -> environment().createSession(model, o));
     }
 
     private interface Creator {
         OrtSession create(OrtSession.SessionOptions options) throws OrtException;
     }
 
-    private static OnnxSession create(String name, int cudaDevice, Creator creator) {
+    private static OnnxSession create(String name, int cudaDevice, boolean besideTorch, Creator creator) {
         String why = cudaDevice < 0 ? "CPU requested" : cudaUnavailableReason();
         if (why == null) {
             try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
                 o.addCUDA(cudaDevice);
-                applyThreading(o);
+                applyThreading(o, besideTorch);
                 OrtSession s = creator.create(o);
                 LOG.info("ONNX Runtime {}: using CUDA provider on device {} for {}", version(), cudaDevice, name);
                 return new OnnxSession(s, name, "CUDA");
@@ -173,7 +194,7 @@ public final class OrtSessions {
             }
         }
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
-            applyThreading(o);
+            applyThreading(o, besideTorch);
             OrtSession s = creator.create(o);
             if (cudaDevice < 0) {
                 LOG.info("ONNX Runtime {}: using CPU provider (requested) for {}", version(), name);

@@ -21,6 +21,7 @@ import org.aligndet.export.onnx.ExportMetadata;
 import org.aligndet.export.predict.OnnxPredictor;
 import org.aligndet.trainer.bench.BenchResult;
 import org.aligndet.trainer.bench.BenchScenes;
+import org.aligndet.trainer.bench.PythonReference;
 import org.aligndet.trainer.bench.SideBySide;
 import org.aligndet.trainer.bench.Timing;
 import org.aligndet.trainer.family.DenseFamily;
@@ -49,8 +50,9 @@ public final class InferenceBench {
     private InferenceBench() {
     }
 
+    /** @param ortProfile where ONNX Runtime's profile goes (a file name prefix), or null for none */
     public record Settings(int height, int width, int shortSide, int warmup, int iters, int block, int threads,
-                           Path eagerPython) {
+                           Path eagerPython, Path ortProfile) {
     }
 
     public static BenchResult run(ModelSpecs specs, String name, Settings s, PrintStream log) throws Exception {
@@ -60,6 +62,7 @@ public final class InferenceBench {
                     + "); run /usr/bin/python3 model-specs/generator/generate.py --spec " + name);
         }
         OrtSessions.cpuThreading(s.threads(), false);
+        OrtSessions.profileTo(s.ortProfile());
         if (s.threads() > 0) {
             ai.djl.pytorch.jni.JniUtils.setNumThreads(s.threads());
         }
@@ -97,11 +100,40 @@ public final class InferenceBench {
             r.ratio("ort_over_torchscript", "onnxruntime", "torchscript");
             r.figure("onnxruntime_detections", dets[0]).figure("torchscript_detections", dets[1]);
             r.figure("torchscript_spread", t.get("torchscript").spread()).figure("onnxruntime_spread", t.get("onnxruntime").spread());
+            if (s.ortProfile() != null) {
+                Path profile = ort.endProfiling();
+                OrtSessions.profileTo(null);
+                r.figure("ort_profile", profile.toString());
+                r.figure("ort_time_by_op", timeByOp(profile));
+            }
             if (s.eagerPython() != null) {
                 eager(s, side, longMax, name, r, log);
             }
             return r;
         }
+    }
+
+    /**
+     * Share of the nodes' kernel time per operator type in an ONNX Runtime profile (Chrome trace
+     * events of category {@code Node} named {@code *_kernel_time}), largest first: {@code "Conv": 0.81}.
+     */
+    static Map<String, Double> timeByOp(Path profile) throws IOException {
+        JsonNode events = new ObjectMapper().readTree(profile.toFile());
+        Map<String, Double> us = new java.util.HashMap<>();
+        double total = 0;
+        for (JsonNode e : events) {
+            if ("Node".equals(e.path("cat").asText()) && e.path("name").asText().endsWith("_kernel_time")) {
+                String op = e.path("args").path("op_name").asText("?");
+                double d = e.path("dur").asDouble();
+                us.merge(op, d, Double::sum);
+                total += d;
+            }
+        }
+        Map<String, Double> out = new java.util.LinkedHashMap<>();
+        double t = total;
+        us.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(12)
+                .forEach(e -> out.put(e.getKey(), Math.round(1e4 * e.getValue() / t) / 1e4));
+        return out;
     }
 
     /** torchvision eager on the same image size, timed by the Python script in this same run. */
@@ -112,24 +144,12 @@ public final class InferenceBench {
                     + name);
             return;
         }
-        Path script = Path.of("tools", "bench", "eager_retinanet.py");
-        if (!Files.isRegularFile(script)) {
-            throw new IllegalArgumentException(script.toAbsolutePath() + " not found: run the bench from the repository root");
-        }
-        List<String> cmd = List.of(s.eagerPython().toString(), script.toString(), "--height", String.valueOf(s.height()), "--width",
-                String.valueOf(s.width()), "--min-size", String.valueOf(side), "--max-size", String.valueOf(longMax), "--iters",
-                String.valueOf(s.iters()), "--warmup", String.valueOf(Math.max(1, s.warmup())), "--threads",
-                String.valueOf(s.threads() > 0 ? s.threads() : ai.djl.pytorch.jni.JniUtils.getNumThreads()));
-        log.println("inference: timing torchvision eager: " + String.join(" ", cmd));
-        Process proc = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!proc.waitFor(30, TimeUnit.MINUTES) || proc.exitValue() != 0) {
-            throw new IllegalStateException("the eager torchvision script failed (exit " + proc.exitValue() + "): " + out.trim());
-        }
-        JsonNode j = new ObjectMapper().readTree(out.substring(out.lastIndexOf("{\"seconds\"")));
-        List<Double> secs = new ArrayList<>();
-        j.get("seconds").forEach(n -> secs.add(n.asDouble()));
-        r.variant("torchvision_eager", Timing.of(secs));
+        PythonReference.Result ref = PythonReference.run(s.eagerPython(), "eager_retinanet.py", List.of("--height",
+                String.valueOf(s.height()), "--width", String.valueOf(s.width()), "--min-size", String.valueOf(side), "--max-size",
+                String.valueOf(longMax), "--iters", String.valueOf(s.iters()), "--warmup", String.valueOf(Math.max(1, s.warmup())),
+                "--threads", String.valueOf(s.threads() > 0 ? s.threads() : ai.djl.pytorch.jni.JniUtils.getNumThreads())), log);
+        JsonNode j = ref.json();
+        r.variant("torchvision_eager", ref.timing());
         r.ratio("ort_over_eager", "onnxruntime", "torchvision_eager");
         r.ratio("torchscript_over_eager", "torchscript", "torchvision_eager");
         r.note(String.format(Locale.ROOT, "torchvision %s, torch %s, run after the Java runtimes in the same bench", j.path("torchvision")

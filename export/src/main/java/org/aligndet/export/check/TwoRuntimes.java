@@ -62,7 +62,7 @@ final class TwoRuntimes implements AutoCloseable {
             if (!r.complete()) {
                 throw new ExportException(graph + ": loading " + checkpoint.file() + " failed: " + r);
             }
-            s = OrtSessions.open(onnx.toBytes(), onnx.source(), cudaDevice);
+            s = OrtSessions.openBesideTorch(onnx.toBytes(), onnx.source(), cudaDevice);
             DenseFamily family = DetectorFamily.dense(spec);
             return new TwoRuntimes(spec, family, family.detector(g), s);
         } catch (RuntimeException e) {

@@ -219,6 +219,11 @@ public final class OnnxPredictor implements AutoCloseable {
         return out;
     }
 
+    /** Ends ONNX Runtime's profiling (sessions opened after {@code OrtSessions.profileTo}); the profile file. */
+    public java.nio.file.Path endProfiling() {
+        return session.endProfiling();
+    }
+
     /**
      * Time spent so far (since the warm-up) in nanoseconds: batch assembly into the input buffer,
      * {@code session.run}, and reading and mapping the outputs.

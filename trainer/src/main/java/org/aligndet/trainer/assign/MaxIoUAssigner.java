@@ -47,19 +47,30 @@ public final class MaxIoUAssigner {
         if (g == 0 || n == 0) {
             return Assignment.allBackground(n);
         }
-        float[] iou = Boxes.iou(gts, priors); // [g, n]
-        // best gt per prior, walking the matrix row by row (contiguous); a strict > keeps the first gt on ties
+        // the IoU matrix [g, n] is streamed row by row (one gt at a time) and never held whole: at R50
+        // scale it is 160k anchors x the proposals, tens of MB per image and view
+        float[] areas = Boxes.area(priors);
+        float[] row = new float[n];
         int[] best = new int[n];
-        float[] maxOverlap = java.util.Arrays.copyOf(iou, n);
-        for (int i = 1; i < g; i++) {
-            int row = i * n;
+        float[] maxOverlap = new float[n];
+        float[] gtMax = new float[g];
+        for (int i = 0; i < g; i++) {
+            Boxes.iouRow(gts, i, priors, areas, row);
+            float rowMax = row[0];
+            if (i == 0) {
+                System.arraycopy(row, 0, maxOverlap, 0, n);
+            }
             for (int j = 0; j < n; j++) {
-                float v = iou[row + j];
-                if (v > maxOverlap[j]) {
+                float v = row[j];
+                if (i > 0 && v > maxOverlap[j]) { // strict: the first gt keeps ties
                     maxOverlap[j] = v;
                     best[j] = i;
                 }
+                if (v > rowMax) {
+                    rowMax = v;
+                }
             }
+            gtMax[i] = rowMax;
         }
         int[] gtIndex = new int[n];
         for (int j = 0; j < n; j++) {
@@ -68,23 +79,16 @@ public final class MaxIoUAssigner {
         }
         if (matchLowQuality) {
             for (int i = 0; i < g; i++) {
-                int first = 0;
-                for (int j = 1; j < n; j++) {
-                    if (iou[i * n + j] > iou[i * n + first]) {
-                        first = j;
-                    }
-                }
-                float gtMax = iou[i * n + first];
-                if (gtMax < minPosIou) {
+                if (gtMax[i] < minPosIou) {
                     continue;
                 }
-                if (!gtMaxAssignAll) {
-                    gtIndex[first] = i;
-                    continue;
-                }
+                Boxes.iouRow(gts, i, priors, areas, row); // the same values again, bit for bit
                 for (int j = 0; j < n; j++) {
-                    if (iou[i * n + j] == gtMax) {
+                    if (row[j] == gtMax[i]) {
                         gtIndex[j] = i;
+                        if (!gtMaxAssignAll) {
+                            break; // the first prior reaching the gt's best
+                        }
                     }
                 }
             }

@@ -68,22 +68,40 @@ public final class Boxes {
         float[] areaA = area(a), areaB = area(b);
         float[] out = new float[n * m];
         for (int i = 0; i < n; i++) {
-            for (int j = 0; j < m; j++) {
-                float w = Math.max(Math.min(a[4 * i + 2], b[4 * j + 2]) - Math.max(a[4 * i], b[4 * j]), 0f);
-                float h = Math.max(Math.min(a[4 * i + 3], b[4 * j + 3]) - Math.max(a[4 * i + 1], b[4 * j + 1]), 0f);
-                float inter = w * h;
-                float union = Math.max(areaA[i] + areaB[j] - inter, EPS);
-                float iou = inter / union;
-                if (generalised) {
-                    float ew = Math.max(Math.max(a[4 * i + 2], b[4 * j + 2]) - Math.min(a[4 * i], b[4 * j]), 0f);
-                    float eh = Math.max(Math.max(a[4 * i + 3], b[4 * j + 3]) - Math.min(a[4 * i + 1], b[4 * j + 1]), 0f);
-                    float enclose = Math.max(ew * eh, EPS);
-                    iou -= (enclose - union) / enclose;
-                }
-                out[i * m + j] = iou;
-            }
+            overlapRow(a, i, areaA[i], b, areaB, generalised, out, i * m);
         }
         return out;
+    }
+
+    /**
+     * Row {@code i} of {@link #iou}{@code (a, b)} into {@code out[0..M)}, bit for bit the same values:
+     * for callers that stream the matrix row by row instead of holding {@code N*M} floats.
+     *
+     * @param areaB {@link #area}{@code (b)}, computed once by the caller
+     */
+    public static void iouRow(float[] a, int i, float[] b, float[] areaB, float[] out) {
+        float areaI = (a[4 * i + 2] - a[4 * i]) * (a[4 * i + 3] - a[4 * i + 1]);
+        overlapRow(a, i, areaI, b, areaB, false, out, 0);
+    }
+
+    private static void overlapRow(float[] a, int i, float areaI, float[] b, float[] areaB, boolean generalised, float[] out,
+                                   int at) {
+        int m = areaB.length;
+        float ax1 = a[4 * i], ay1 = a[4 * i + 1], ax2 = a[4 * i + 2], ay2 = a[4 * i + 3];
+        for (int j = 0; j < m; j++) {
+            float w = Math.max(Math.min(ax2, b[4 * j + 2]) - Math.max(ax1, b[4 * j]), 0f);
+            float h = Math.max(Math.min(ay2, b[4 * j + 3]) - Math.max(ay1, b[4 * j + 1]), 0f);
+            float inter = w * h;
+            float union = Math.max(areaI + areaB[j] - inter, EPS);
+            float iou = inter / union;
+            if (generalised) {
+                float ew = Math.max(Math.max(ax2, b[4 * j + 2]) - Math.min(ax1, b[4 * j]), 0f);
+                float eh = Math.max(Math.max(ay2, b[4 * j + 3]) - Math.min(ay1, b[4 * j + 1]), 0f);
+                float enclose = Math.max(ew * eh, EPS);
+                iou -= (enclose - union) / enclose;
+            }
+            out[at + j] = iou;
+        }
     }
 
     /**

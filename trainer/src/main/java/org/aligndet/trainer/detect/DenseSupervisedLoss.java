@@ -84,9 +84,13 @@ public final class DenseSupervisedLoss {
         List<int[]> images = new ArrayList<>();
         List<int[]> priors = new ArrayList<>();
         List<float[]> targets = new ArrayList<>();
+        // the images' assignments are independent and pure: computed in parallel (libtorch waits for them anyway)
+        ImageTargets[] assigned = java.util.stream.IntStream.range(0, n).parallel()
+                .mapToObj(b -> family.assign(layout, gts.get(b).xyxy(), padShapes == null ? null : padShapes.get(b)))
+                .toArray(ImageTargets[]::new);
         for (int b = 0; b < n; b++) {
             GtBoxes g = gts.get(b);
-            ImageTargets t = family.assign(layout, g.xyxy(), padShapes == null ? null : padShapes.get(b));
+            ImageTargets t = assigned[b];
             for (int i = 0; i < p; i++) {
                 int row = (int) layout.boxRow(b, i);
                 int gi = t.gtIndex()[i];

@@ -2,10 +2,12 @@ package org.aligndet.trainer.pretrain;
 
 import ai.djl.Device;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
 import org.aligndet.bridge.torch.Devices;
 import org.aligndet.trainer.bench.BenchResult;
 import org.aligndet.trainer.bench.BenchScenes;
+import org.aligndet.trainer.bench.PythonReference;
 import org.aligndet.trainer.bench.StepBench;
 import org.aligndet.trainer.data.ImageRecord;
 import org.aligndet.trainer.loader.Batch;
@@ -24,9 +26,11 @@ public final class PretrainStepBench {
      *                  batch, device and threads; scale and output folder are set here
      * @param height    input height of both views (before padding to the divisor)
      * @param proposals proposals per image
+     * @param torchPython a Python with torch to time the same graph work driven from PyTorch
+     *                    ({@code tools/bench/torch_pretrain_step.py}) in the same run, or null
      */
-    public static BenchResult run(PretrainOptions o, int height, int width, int proposals, StepBench.Settings s, PrintStream log)
-            throws Exception {
+    public static BenchResult run(PretrainOptions o, int height, int width, int proposals, StepBench.Settings s, Path torchPython,
+                                  PrintStream log) throws Exception {
         o.longSide = Math.max(height, width);
         o.shortSides = List.of(Math.min(height, width));
         o.logEvery = Integer.MAX_VALUE; // no diagnostics inside the timed step (training computes them once per log line)
@@ -44,6 +48,22 @@ public final class PretrainStepBench {
                             + batches.get(0).views().get(0).width())
                     .setting("samples_per_image", o.samplesPerImage).setting("proposals_per_image", proposals)
                     .setting("torch_threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
+            if (torchPython != null) {
+                int threads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
+                PythonReference.Result ref = PythonReference.run(torchPython, "torch_pretrain_step.py", List.of("--graph",
+                        o.graph.toString(), "--batch", String.valueOf(o.batch), "--height", String.valueOf(batches.get(0).views().get(0)
+                                .height()), "--width", String.valueOf(batches.get(0).views().get(0).width()), "--iters",
+                        String.valueOf(s.iters()), "--warmup", String.valueOf(Math.max(1, s.warmup())), "--threads",
+                        String.valueOf(threads)), log);
+                r.variant("torch_loop", ref.timing());
+                r.ratio("full_over_torch_loop", "full_step", "torch_loop");
+                r.ratio("graph_only_over_torch_loop", "graph_only", "torch_loop");
+                if (ref.timing().peakRssBytes() > 0 && r.variant("full_step").peakRssBytes() > 0) {
+                    r.ratio("peak_rss_over_torch_loop", (double) r.variant("full_step").peakRssBytes() / ref.timing().peakRssBytes());
+                }
+                r.note("torch_loop: the same graph from PyTorch " + ref.json().path("torch").asText()
+                        + " (graph calls, backward of the outputs' means, SGD, EMA), run after the Java variants");
+            }
             return r;
         }
     }
