@@ -15,6 +15,15 @@ import time
 import torch
 
 
+def peak_rss_mb():
+    """VmHWM of this process: ru_maxrss is not used because a child spawned from the JVM inherits its parent's."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    return -1.0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--graph", required=True)
@@ -68,7 +77,7 @@ def main():
             seconds.append(time.perf_counter() - t0)
     end = resource.getrusage(resource.RUSAGE_SELF)
     print(json.dumps({"seconds": seconds, "minor_faults": end.ru_minflt - start.ru_minflt,
-                      "system_s": end.ru_stime - start.ru_stime, "peak_rss_mb": end.ru_maxrss / 1024.0,
+                      "system_s": end.ru_stime - start.ru_stime, "peak_rss_mb": peak_rss_mb(),
                       "torch": torch.__version__}))
 
 

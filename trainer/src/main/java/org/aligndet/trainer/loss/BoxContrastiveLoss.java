@@ -7,8 +7,10 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 
@@ -50,10 +52,12 @@ public final class BoxContrastiveLoss {
      * are. Equal to {@link #computePerId} (which reads as the definition) up to float rounding; needs
      * {@code τ >= 0.025} so that {@code exp(-2/τ)} stays a normal float.
      *
-     * <p>Only the query rows that carry an id enter the {@code [rows, M + N]} logit matrices: a
-     * background query has no positive and adds nothing, so leaving it out changes no value and no
-     * gradient while the largest arrays of the step shrink by the background share (about half with
-     * AlignDet's sampling). {@code 1/τ} is folded into the query rows before the products.
+     * <p>The one large array is the logit matrix {@code [R, M + N]} of the query rows that carry an id
+     * against every embedding (a background query has no positive and adds nothing, so it is left
+     * out: same values, same gradients): its exponentials summed over the negatives give each row's
+     * denominator. The positive pairs (same id, a handful per row) are gathered as flat indices, so
+     * the per-pair terms are small vectors, not further {@code [R, N]} matrices. {@code 1/τ} is
+     * folded into the query rows.
      *
      * @param q     online embeddings {@code [M, D]}, with gradient
      * @param qIds  {@code M} ids: proposal ids {@code >= 0}, background {@code < 0}
@@ -71,52 +75,118 @@ public final class BoxContrastiveLoss {
         }
         int[] rows = IntStream.range(0, qIds.length).filter(i -> qIds[i] >= 0).toArray();
         long[] rowIds = new long[rows.length];
-        // per query row: 1 / (n m U) over momentum keys, or 1 / (m m U) over its own view when k has none
-        float[] wk = new float[rows.length], wq = new float[rows.length];
         for (int r = 0; r < rows.length; r++) {
-            long id = qIds[rows[r]];
-            rowIds[r] = id;
+            rowIds[r] = qIds[rows[r]];
+        }
+        // positive pairs: (row r, momentum key j) of the same id, weight 1 / (n m U); or, for an id the
+        // momentum side lacks, (row r, query row j) of its own view, weight 1 / (m m U)
+        Map<Long, List<Integer>> keysOf = positions(kIds);
+        Map<Long, List<Integer>> rowsOf = positions(rowIds);
+        Pairs momentumPairs = new Pairs();
+        Pairs ownPairs = new Pairs();
+        for (int r = 0; r < rows.length; r++) {
+            long id = rowIds[r];
             int mu = m.get(id), nu = n.getOrDefault(id, 0);
             if (nu > 0) {
-                wk[r] = 1f / ((float) nu * mu * ids);
+                float w = 1f / ((float) nu * mu * ids);
+                for (int j : keysOf.get(id)) {
+                    momentumPairs.add(r, j, w);
+                }
             } else {
-                wq[r] = 1f / ((float) mu * mu * ids);
+                float w = 1f / ((float) mu * mu * ids);
+                for (int j : rowsOf.get(id)) {
+                    ownPairs.add(r, j, w);
+                }
             }
         }
         NDManager mgr = q.getManager();
+        int cols = qIds.length + kIds.length;
         NDArray qn = normalize(q); // q: [M, D]
         NDArray kn = kIds.length == 0 ? null : normalize(k); // k: [N, D]
         NDArray all = (kn == null ? qn : qn.concat(kn, 0)).stopGradient(); // [M + N, D], detached
         NDArray qr = rows.length == qIds.length ? qn : rows(qn, rows); // the query rows with an id: [R, D]
         NDArray qt = Scalars.div(qr, temperature); // logits come out divided by τ
-        NDArray rowId = mgr.create(rowIds).reshape(rowIds.length, 1); // [R, 1]
-        NDArray negMask = rowId.neq(rowOfIds(mgr, qIds, kIds)).toType(DataType.FLOAT32, false); // [R, M + N]
         // logits are at most c = 1/τ (unit rows), so exp(l - c) <= 1 never overflows
-        NDArray negSum = Scalars.sub(qt.matMul(all.transpose()), 1f / temperature).exp()
-                .mul(negMask).sum(new int[] {1}, true); // Σ_neg exp(l_neg - c): [R, 1]
+        NDArray shifted = Scalars.sub(qt.matMul(all.transpose()), 1f / temperature); // l - c: [R, M + N]
+        NDArray negMask = mgr.create(rowIds).reshape(rowIds.length, 1).neq(rowOfIds(mgr, qIds, kIds)); // [R, M + N], bool
+        NDArray negSum = shifted.exp().mul(negMask.toType(DataType.FLOAT32, false)).sum(new int[] {1}); // Σ_neg exp(l_neg - c): [R]
         NDArray loss = null;
-        if (kn != null && anyPositive(wk)) {
-            loss = pairLoss(qt, kn, rowId, mgr.create(kIds), wk, negSum);
+        if (momentumPairs.size() > 0) {
+            // l_pos - c of a momentum key is an entry of the matrix: column M + j of row r
+            long[] flat = momentumPairs.flat(cols, qIds.length);
+            NDArray pos = shifted.reshape(-1).get(mgr.create(flat));
+            loss = pairLoss(pos, negSum, momentumPairs, mgr);
         }
-        if (anyPositive(wq)) {
-            NDArray own = pairLoss(qt, qr, rowId, mgr.create(rowIds), wq, negSum);
+        if (ownPairs.size() > 0) {
+            // keys from the online view itself keep their gradient: a row-wise product of gathered rows
+            NDArray pos = Scalars.sub(qt.get(mgr.create(ownPairs.rows())).mul(qr.get(mgr.create(ownPairs.keys()))).sum(new int[] {1}),
+                    1f / temperature);
+            NDArray own = pairLoss(pos, negSum, ownPairs, mgr);
             loss = loss == null ? own : loss.add(own);
         }
         return loss;
     }
 
-    /**
-     * Σ over (query i, key j) of the same id of {@code w_i * CE_ij}, where
-     * {@code CE = -l_pos + log(exp(l_pos) + Σ_neg exp(l_neg))}, all logits shifted by {@code c = 1/τ}.
-     *
-     * @param qt query rows already divided by τ
-     */
-    private NDArray pairLoss(NDArray qt, NDArray keys, NDArray qId, NDArray keyIds, float[] rowWeight, NDArray negSum) {
-        long mRows = qt.getShape().get(0), kRows = keys.getShape().get(0);
-        NDArray pos = Scalars.sub(qt.matMul(keys.transpose()), 1f / temperature); // l_pos - c: [R, K]
-        NDArray w = qId.eq(keyIds.reshape(1, kRows)).toType(DataType.FLOAT32, false)
-                .mul(qt.getManager().create(rowWeight).reshape(mRows, 1)); // [R, K]
-        return pos.exp().add(negSum).log().sub(pos).mul(w).sum();
+    /** Σ over pairs of {@code w * CE}, {@code CE = -l_pos + log(exp(l_pos) + Σ_neg exp(l_neg))}, logits shifted by {@code c = 1/τ}. */
+    private static NDArray pairLoss(NDArray pos, NDArray negSum, Pairs pairs, NDManager mgr) {
+        NDArray ns = negSum.get(mgr.create(pairs.rows()));
+        return pos.exp().add(ns).log().sub(pos).mul(mgr.create(pairs.weights())).sum();
+    }
+
+    /** Positive pairs (row, key, weight) collected in growing primitive arrays. */
+    private static final class Pairs {
+        private long[] rows = new long[256];
+        private long[] keys = new long[256];
+        private float[] weights = new float[256];
+        private int size;
+
+        void add(int row, int key, float weight) {
+            if (size == rows.length) {
+                rows = Arrays.copyOf(rows, 2 * size);
+                keys = Arrays.copyOf(keys, 2 * size);
+                weights = Arrays.copyOf(weights, 2 * size);
+            }
+            rows[size] = row;
+            keys[size] = key;
+            weights[size] = weight;
+            size++;
+        }
+
+        int size() {
+            return size;
+        }
+
+        long[] rows() {
+            return Arrays.copyOf(rows, size);
+        }
+
+        long[] keys() {
+            return Arrays.copyOf(keys, size);
+        }
+
+        float[] weights() {
+            return Arrays.copyOf(weights, size);
+        }
+
+        /** {@code row * cols + offset + key} per pair: the pairs' entries of a row-major {@code [rows, cols]} matrix. */
+        long[] flat(int cols, int offset) {
+            long[] f = new long[size];
+            for (int i = 0; i < size; i++) {
+                f[i] = rows[i] * cols + offset + keys[i];
+            }
+            return f;
+        }
+    }
+
+    /** The positions of each id {@code >= 0}, ascending. */
+    private static Map<Long, List<Integer>> positions(long[] ids) {
+        Map<Long, List<Integer>> out = new HashMap<>();
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] >= 0) {
+                out.computeIfAbsent(ids[i], x -> new ArrayList<>()).add(i);
+            }
+        }
+        return out;
     }
 
     /**
@@ -211,15 +281,6 @@ public final class BoxContrastiveLoss {
         long[] all = Arrays.copyOf(qIds, qIds.length + kIds.length);
         System.arraycopy(kIds, 0, all, qIds.length, kIds.length);
         return mgr.create(all).reshape(1, all.length);
-    }
-
-    private static boolean anyPositive(float[] w) {
-        for (float v : w) {
-            if (v > 0) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Rows of the other ids (background included) from both sides, with the gradient stopped; null if none. */
