@@ -10,6 +10,7 @@ import org.aligndet.trainer.spec.ModelSpecs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -29,7 +30,7 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", paramLabel = "CKPT", required = true, description = "a checkpoint written by pretrain/finetune, or mmdetection's")
     Path checkpoint;
 
-    @Option(names = "--spec", paramLabel = "NAME", required = true, description = "the spec it was trained with, e.g. retinanet_tiny")
+    @Option(names = "--spec", paramLabel = "NAME|FILE.json", description = SpecRefs.FROM_CHECKPOINT)
     String specName;
 
     @Option(names = "--out", paramLabel = "MODEL.onnx", required = true, description = "the ONNX file to write")
@@ -50,8 +51,12 @@ public final class ExportCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         new OutputPaths(spec).in("--checkpoint", checkpoint).in("--classes", classes).out("--out", this.out)
                 .out("--torchscript", torchscript).check();
-        OnnxExporter exporter = OnnxExporter.forSpec(ModelSpecs.locate(), specName);
         TrainedCheckpoint ckpt = TrainedCheckpoint.read(checkpoint);
+        String specName = this.specName != null ? this.specName : ckpt.specRef();
+        if (specName == null) {
+            throw new ParameterException(spec.commandLine(), "--checkpoint " + checkpoint + ": its meta names no spec: give --spec");
+        }
+        OnnxExporter exporter = OnnxExporter.forSpec(ModelSpecs.locate(), specName);
         OnnxModel model = exporter.exportTo(ckpt, ClassNames.parse(classes), this.out);
         ExportMetadata meta = ExportMetadata.fromProps(model.metadata(), this.out.toString());
         out.printf("exported %d weights of %s (%s) -> %s%n", model.initializers().size(), specName, checkpoint, this.out);
