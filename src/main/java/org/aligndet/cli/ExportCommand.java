@@ -3,6 +3,7 @@ package org.aligndet.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.aligndet.bridge.onnx.OnnxModel;
+import org.aligndet.export.onnx.DeployFiles;
 import org.aligndet.export.onnx.ExportMetadata;
 import org.aligndet.export.onnx.OnnxExporter;
 import org.aligndet.export.onnx.TrainedCheckpoint;
@@ -43,6 +44,10 @@ public final class ExportCommand implements Callable<Integer> {
             + " (default: the checkpoint meta's)")
     String classes;
 
+    @Option(names = "--deploy-files", description = "also write mmdeploy-style deploy.json and pipeline.json beside --out "
+            + "(default: off)")
+    boolean deployFiles;
+
     @Spec
     CommandSpec spec;
 
@@ -50,7 +55,9 @@ public final class ExportCommand implements Callable<Integer> {
     public Integer call() {
         var out = spec.commandLine().getOut();
         new OutputPaths(spec).in("--checkpoint", checkpoint).in("--classes", classes).out("--out", this.out)
-                .out("--torchscript", torchscript).check();
+                .out("--torchscript", torchscript)
+                .out("--deploy-files", deployFiles ? this.out.toAbsolutePath().resolveSibling("deploy.json") : null)
+                .out("--deploy-files", deployFiles ? this.out.toAbsolutePath().resolveSibling("pipeline.json") : null).check();
         TrainedCheckpoint ckpt = TrainedCheckpoint.read(checkpoint);
         String specName = this.specName != null ? this.specName : ckpt.specRef();
         if (specName == null) {
@@ -65,6 +72,9 @@ public final class ExportCommand implements Callable<Integer> {
                 meta.provenance().alignDetPretrained() == null ? "unknown" : meta.provenance().alignDetPretrained(),
                 meta.provenance().stage() == null ? "unknown" : meta.provenance().stage(),
                 meta.provenance().iterations() == null ? "unknown" : meta.provenance().iterations());
+        if (deployFiles) {
+            out.printf("mmdeploy-style descriptions -> %s%n", DeployFiles.write(this.out, meta));
+        }
         if (torchscript != null) {
             exporter.exportTorchScript(ckpt, torchscript);
             out.printf("TorchScript -> %s%n", torchscript);

@@ -110,9 +110,25 @@ class SettingsCommandTest {
         assertEquals(ownSpec.toAbsolutePath().toString(), ckpt.specRef());
 
         Path onnx = tmp.resolve("own.onnx");
-        Run e = run("export", "--checkpoint", out.resolve("last.pth").toString(), "--out", onnx.toString());
+        Run e = run("export", "--checkpoint", out.resolve("last.pth").toString(), "--out", onnx.toString(), "--deploy-files");
         assertEquals(0, e.code(), e.err());
-        assertEquals("my_shapes", OnnxModel.load(onnx).metadata().get("aligndet.spec"));
+        OnnxModel exported = OnnxModel.load(onnx);
+        Map<String, String> meta = exported.metadata();
+        assertEquals("my_shapes", meta.get("aligndet.spec"));
+        assertEquals("aligndet", exported.producerName());
+        assertEquals("0.05", meta.get("aligndet.postprocess.score_thr"));
+        assertEquals("0.5", meta.get("aligndet.postprocess.nms_iou"));
+        assertEquals("100", meta.get("aligndet.postprocess.max_per_img"));
+        assertEquals("1000", meta.get("aligndet.postprocess.nms_pre"));
+        assertEquals("xyxy", meta.get("aligndet.output.box_format"));
+        assertTrue(meta.get("aligndet.output.frame").startsWith("network input pixels"));
+        JsonNode deploy = new ObjectMapper().readTree(tmp.resolve("deploy.json").toFile());
+        assertEquals("own.onnx", deploy.at("/models/0/net").asText());
+        assertEquals("onnxruntime", deploy.at("/models/0/backend").asText());
+        JsonNode pipeline = new ObjectMapper().readTree(tmp.resolve("pipeline.json").toFile());
+        assertEquals(0.5, pipeline.at("/pipeline/tasks/2/params/nms/iou_threshold").asDouble());
+        assertEquals("images", pipeline.at("/pipeline/tasks/1/input_map/img").asText());
+        assertEquals(8, pipeline.get("classes").size());
         Run k = run("check", "--checkpoint", out.resolve("last.pth").toString(), "--model", onnx.toString(), "--images",
                 voc.resolve("JPEGImages").toString(), "-n", "2");
         assertEquals(CheckCommand.PASSED, k.code(), k.out() + k.err());
