@@ -46,7 +46,7 @@ public final class ModelSource {
         TrainedCheckpoint ckpt = TrainedCheckpoint.read(model);
         String ref = spec != null ? spec : ckpt.specRef();
         if (ref == null) {
-            throw new ExportException(model + " is a checkpoint whose meta names no spec: give its --spec to export it first "
+            throw new ExportException(model + " is a checkpoint: give its --spec to export it first, its meta names none "
                     + "(or pass an exported .onnx)");
         }
         OnnxModel exported = OnnxExporter.forSpec(ModelSpecs.locate(), ref).export(ckpt, classes);
