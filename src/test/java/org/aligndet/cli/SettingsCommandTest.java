@@ -153,6 +153,31 @@ class SettingsCommandTest {
     }
 
     @Test
+    void pretrainTakesItsSectionAndRecordsIt() throws Exception {
+        Path images = tmp.resolve("data/train");
+        Path proposals = tmp.resolve("proposals.json");
+        Run pr = run("proposals", "--images", images.toString(), "--out", proposals.toString(), "--mode", "single", "--no-progress");
+        assertEquals(0, pr.code(), pr.err());
+        Path config = tmp.resolve("pre.json");
+        Files.writeString(config, "{\"pretrain\": {\"temperature\": 0.2, \"sample_boxes\": 32, \"warmup_iters\": 0}}");
+        Path out = tmp.resolve("pre");
+        Run r = run("pretrain", "--spec", "retinanet_tiny", "--images", images.toString(), "--proposals", proposals.toString(),
+                "--out", out.toString(), "--iters", "2", "--config", config.toString(), "--set", "pretrain.temperature=0.3",
+                "--set", "pretrain.lr=0.004", "--device", "cpu", "--threads", "1", "--workers", "1", "--log-every", "1");
+        assertEquals(0, r.code(), r.err());
+        assertFalse(r.err().contains("warning: --batch"), "no --batch given: " + r.err());
+        assertEquals(0.004, firstLr(out), 1e-12);
+        JsonNode c = new ObjectMapper().readTree(out.resolve("config.json").toFile());
+        assertEquals("pretrain", c.get("stage").asText());
+        assertEquals(0.3, c.at("/pretrain/temperature").asDouble());
+        assertEquals(0.3, c.at("/run/temperature").asDouble());
+        assertEquals(32, c.at("/run/sample_boxes").asInt());
+        TrainedCheckpoint pre = TrainedCheckpoint.read(out.resolve("pretrained.pth"));
+        assertEquals("0.3", pre.metaText("temperature"));
+        assertEquals(Files.readString(out.resolve("config.json")).trim(), pre.metaText("config"));
+    }
+
+    @Test
     void unknownKeysAndConflictsAreUsageErrors() throws Exception {
         Run r = run(finetune("retinanet_tiny", tmp.resolve("bad1"), "--set", "finetune.lrr=0.1"));
         assertEquals(2, r.code(), r.err());
