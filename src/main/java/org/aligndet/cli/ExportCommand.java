@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = "Export a checkpoint to ONNX (the spec's inference template with the trained weights and metadata: "
-                + "classes, pre-processing, provenance, checkpoint sha256), and optionally to TorchScript.",
+                + "classes, pre- and post-processing, box format and frame, provenance, checkpoint sha256), optionally to TorchScript "
+                + "and mmdeploy-style deploy.json/pipeline.json. The spec defaults to the one the checkpoint's meta names.",
         footer = {"%nExample:%n  aligndet export --checkpoint runs/ft/best.pth --spec retinanet_tiny --out model.onnx \\%n"
                 + "      --torchscript model.ts",
             "%nExit codes: 0 written, 1 the checkpoint does not fit the spec (every offending name listed) or a file cannot be "

@@ -3,6 +3,7 @@ package org.aligndet.trainer.spec;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.DoubleNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.IOException;
@@ -165,8 +166,8 @@ public final class RecipeConfig {
             while (kv.hasNext()) {
                 Map.Entry<String, JsonNode> e = kv.next();
                 String key = section.getKey() + "." + e.getKey();
-                check(configFile + ": ", key, e.getValue());
-                next.computeIfAbsent(section.getKey(), s -> JSON.createObjectNode()).set(e.getKey(), e.getValue());
+                JsonNode value = check(configFile + ": ", key, e.getValue());
+                next.computeIfAbsent(section.getKey(), s -> JSON.createObjectNode()).set(e.getKey(), value);
             }
         }
         return new RecipeConfig(configFile, sets, next);
@@ -194,7 +195,7 @@ public final class RecipeConfig {
         } catch (JsonProcessingException e) {
             value = TextNode.valueOf(text);
         }
-        check("--set " + assignment + ": ", key, value);
+        value = check("--set " + assignment + ": ", key, value);
         int dot = key.indexOf('.');
         Map<String, ObjectNode> next = copy();
         next.computeIfAbsent(key.substring(0, dot), s -> JSON.createObjectNode()).set(key.substring(dot + 1), value);
@@ -229,17 +230,27 @@ public final class RecipeConfig {
         return s.isEmpty() ? "the spec alone" : String.join(", ", s);
     }
 
-    private static void check(String where, String key, JsonNode value) {
+    /** The value, checked against the key's kind; a number written as text (YAML 1.1 reads {@code 1e-3} so) becomes one. */
+    private static JsonNode check(String where, String key, JsonNode given) {
         int dot = key.indexOf('.');
         Map<String, Kind> keys = dot < 0 ? null : KEYS.get(key.substring(0, dot));
         Kind kind = keys == null ? null : keys.get(key.substring(dot + 1));
         if (kind == null) {
             throw new SpecException(where + "unknown key '" + key + "' (valid: " + String.join(", ", validKeys()) + ")");
         }
+        JsonNode value = given;
+        if ((kind == Kind.NUMBER || kind == Kind.WHOLE) && given.isTextual()) {
+            try {
+                value = DoubleNode.valueOf(Double.parseDouble(given.asText().trim()));
+            } catch (NumberFormatException e) {
+                value = given;
+            }
+        }
         if (!kind.accepts(value)) {
             throw new SpecException(where + key + " takes " + kind.what + (kind == Kind.LIST ? " of two items" : "") + ", got "
                     + describe(value));
         }
+        return value;
     }
 
     private Map<String, ObjectNode> copy() {

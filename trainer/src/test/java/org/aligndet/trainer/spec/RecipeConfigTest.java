@@ -21,7 +21,8 @@ class RecipeConfigTest {
     @Test
     void fileThenSetOverrideTheRecipeInThatOrder() throws Exception {
         Path yaml = dir.resolve("c.yml");
-        Files.writeString(yaml, "pretrain:\n  temperature: 0.2\n  steps: [3]\nfinetune:\n  lr: 0.02\n  batch: 8\n");
+        Files.writeString(yaml, "pretrain:\n  temperature: 0.2\n  steps: [3]\nfinetune:\n  lr: 0.02\n  batch: 8\n"
+                + "  weight_decay: 5e-5\n"); // YAML 1.1 reads 5e-5 as text: taken as the number it spells
         RecipeConfig c = RecipeConfig.none().withFile(yaml).withSet("pretrain.temperature=0.3").withSet("finetune.steps=[5, 7]");
         ModelSpec s = c.applyTo(SPECS.load("retinanet_tiny"));
         assertEquals(0.3, s.pretrain().temperature());
@@ -30,6 +31,7 @@ class RecipeConfigTest {
         assertEquals(8, s.finetuneRecipe().batch());
         assertEquals(List.of(5, 7), s.finetuneRecipe().steps());
         assertEquals(0.9, s.finetuneRecipe().momentum(), "keys not overridden keep the spec's value");
+        assertEquals(5e-5, s.finetuneRecipe().weightDecay());
         assertEquals(List.of("pretrain.temperature=0.3", "finetune.steps=[5, 7]"), c.sets());
         assertEquals(0.5, SPECS.load("retinanet_tiny").pretrain().temperature(), "the spec itself is unchanged");
 
