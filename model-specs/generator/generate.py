@@ -2,14 +2,18 @@
 """Writes the graphs and fixtures for model specs.
 
   /usr/bin/python3 model-specs/generator/generate.py --spec retinanet_tiny [--spec ...] [--out DIR]
+  /usr/bin/python3 model-specs/generator/generate.py --spec path/to/my_spec.json
   /usr/bin/python3 model-specs/generator/generate.py --tiny        # every committed tiny spec
 
-For spec NAME it writes into OUT (default model-specs/graphs):
+--spec takes a spec name of model-specs/ or the path of a spec file (anything ending in .json).
+Graphs go where the Java side looks for them: the folder the spec's "graphs" key names (relative
+to the spec file), default "graphs" beside the spec file; --out overrides it.
+For spec NAME it writes into OUT (default model-specs/graphs for the specs of model-specs/):
   NAME.ts            scripted training graph with stage methods (see graphs.py), mmdetection-style init
   NAME.onnx          inference template (dets, labels, raw head outputs); its initializers carry
                      distinct random values: export fills the real weights in by name
   NAME.manifest.json parameter names/shapes, stage methods, output names, provenance
-and into model-specs/fixtures/NAME/:
+and into fixtures/NAME/ beside the spec file (model-specs/fixtures/NAME/):
   graph.tensors.*    the fixture input and every stage output of NAME.ts on it
   onnx.tensors.*     the template's own outputs (torch eager) on the same input
 Deterministic: fixed seeds, single thread.
@@ -33,13 +37,34 @@ SPECS = os.path.dirname(HERE)
 GENERATOR_VERSION = 1
 
 
-def load_spec(name):
-    path = os.path.join(SPECS, name + ".json")
-    with open(path) as f:
-        spec = json.load(f)
+def spec_path(ref):
+    """The spec file of a name of model-specs/ or of a path (anything ending in .json)."""
+    return os.path.abspath(ref) if ref.endswith(".json") else os.path.join(SPECS, ref + ".json")
+
+
+def load_spec(ref):
+    path = spec_path(ref)
+    try:
+        with open(path) as f:
+            spec = json.load(f)
+    except OSError as e:
+        raise SystemExit(f"{path}: cannot read the spec: {e.strerror}")
+    except ValueError as e:
+        raise SystemExit(f"{path}: not valid JSON: {e}")
     if spec.get("spec_version") != 1:
         raise SystemExit(f"{path}: unsupported spec_version {spec.get('spec_version')}")
+    stem = os.path.basename(path)[:-len(".json")]
+    if spec.get("name") != stem:
+        raise SystemExit(f"{path}: name {spec.get('name')!r} is not the file's stem {stem!r}")
     return spec
+
+
+def graphs_dir(ref):
+    """Where the Java side looks for a spec's graphs: its "graphs" key, relative to the spec file, default "graphs"."""
+    path = spec_path(ref)
+    with open(path) as f:
+        key = json.load(f).get("graphs", "graphs")
+    return os.path.join(os.path.dirname(path), key)
 
 
 def mmdet_init(graph: nn.Module, spec, seed: int):
@@ -184,15 +209,16 @@ def write_scripted(spec, stage, ts_path):
     return graph
 
 
-def generate(name, out_dir):
+def generate(ref, out_dir):
     torch.set_num_threads(1)
-    spec = load_spec(name)
+    spec = load_spec(ref)
+    name = spec["name"]
     os.makedirs(out_dir, exist_ok=True)
     ts_path = os.path.join(out_dir, name + ".ts")
     graph = write_scripted(spec, "finetune", ts_path)
 
     images = fixture_input(spec)
-    fixtures_dir = os.path.join(SPECS, "fixtures", name)
+    fixtures_dir = os.path.join(os.path.dirname(spec_path(ref)), "fixtures", name)
     os.makedirs(fixtures_dir, exist_ok=True)
     bundle.write(os.path.join(fixtures_dir, "graph"), stage_fixtures(spec, torch.jit.load(ts_path), images))
     pre_path = os.path.join(out_dir, name + ".pretrain.ts")
@@ -245,9 +271,9 @@ def main():
         # TorchScript's printed code iterates Python sets: fix the hash seed for byte-identical files
         os.execve(sys.executable, [sys.executable] + sys.argv, dict(os.environ, PYTHONHASHSEED="0"))
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--spec", action="append", default=[])
+    ap.add_argument("--spec", action="append", default=[], help="a spec name of model-specs/, or a spec file's path")
     ap.add_argument("--tiny", action="store_true", help="all committed tiny specs")
-    ap.add_argument("--out", default=os.path.join(SPECS, "graphs"))
+    ap.add_argument("--out", default=None, help="graphs folder (default: the spec's, see above)")
     args = ap.parse_args()
     names = list(args.spec)
     if args.tiny:
@@ -255,7 +281,7 @@ def main():
     if not names:
         ap.error("name a --spec or --tiny")
     for n in names:
-        generate(n, args.out)
+        generate(n, args.out if args.out is not None else graphs_dir(n))
 
 
 if __name__ == "__main__":

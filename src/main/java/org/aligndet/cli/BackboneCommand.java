@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
                 + "  aligndet backbone --spec retinanet_tiny --crops data/crops --out tiny_backbone.pth",
             "%nExit codes: 0 done, 1 error, 2 usage."})
 final class BackboneCommand implements Callable<Integer> {
-    @Option(names = "--spec", required = true, paramLabel = "NAME", description = "model spec whose backbone is trained, e.g. retinanet_tiny")
+    @Option(names = "--spec", required = true, paramLabel = "NAME|FILE.json", description = "the spec whose backbone is trained; "
+            + SpecRefs.DESCRIPTION)
     String spec;
 
     @Option(names = "--crops", required = true, paramLabel = "DIR", description = "one sub-folder of images per class")

@@ -66,7 +66,8 @@ public final class CheckCommand implements Callable<Integer> {
             description = "check at most this many images (default: ${DEFAULT-VALUE})")
     int limit;
 
-    @Option(names = "--spec", paramLabel = "NAME", description = "the checkpoint's spec (default: its meta's, else the model's)")
+    @Option(names = "--spec", paramLabel = "NAME|FILE.json", description = "the checkpoint's spec, a name of model-specs/ or a spec "
+            + "file FILE.json (default: its meta's, else the model's)")
     String specName;
 
     @Option(names = "--coco-gt", paramLabel = "ANN", description = "COCO instances file for the images: adds AP of each runtime (default: none)")

@@ -39,7 +39,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--budget", hidden = true, description = "the protocol's size: demo, quick or test (default: demo, --quick: quick)")
     String budget;
 
-    @Option(names = "--spec", defaultValue = "retinanet_tiny", paramLabel = "NAME", description = "a tiny spec (default: ${DEFAULT-VALUE})")
+    @Option(names = "--spec", defaultValue = "retinanet_tiny", paramLabel = "NAME|FILE.json",
+            description = "a tiny spec, a name of model-specs/ or a spec file FILE.json (default: ${DEFAULT-VALUE})")
     String spec;
 
     @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "seed of the data and the runs (default: ${DEFAULT-VALUE})")

@@ -3,7 +3,9 @@ package org.aligndet.cli;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.aligndet.export.eval.CocoValidator;
 import org.aligndet.trainer.data.VocReader;
@@ -13,6 +15,7 @@ import org.aligndet.trainer.finetune.Validator;
 import org.aligndet.trainer.infer.Preprocessor;
 import org.aligndet.trainer.spec.ModelSpec;
 import org.aligndet.trainer.spec.ModelSpecs;
+import org.aligndet.trainer.spec.RecipeConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,7 +36,7 @@ import picocli.CommandLine.Spec;
                 + "      --init runs/pre/pretrained.pth --out runs/ft --iters 800",
             "%nExit codes: 0 done (or stopped by a signal: --resume continues), 1 error, 2 usage."})
 final class FinetuneCommand implements Callable<Integer> {
-    @Option(names = "--spec", required = true, paramLabel = "NAME", description = "model spec, e.g. retinanet_tiny, fcos_r50_fpn") String spec;
+    @Option(names = "--spec", required = true, paramLabel = "NAME|FILE.json", description = SpecRefs.DESCRIPTION) String spec;
     @Option(names = "--train", required = true, paramLabel = "COCO_ANN|VOC_DIR",
             description = "COCO instances file, or a VOC year directory (VOCdevkit/VOC2007)") Path train;
     @Option(names = "--images", paramLabel = "DIR", description = "COCO image folder of --train (default: none; needed for a COCO --train)") Path images;
@@ -64,6 +67,9 @@ final class FinetuneCommand implements Callable<Integer> {
     TrainingOptions training;
 
     @Mixin
+    ConfigOptions settings;
+
+    @Mixin
     RuntimeOptions runtime;
 
     @Spec
@@ -78,7 +84,8 @@ final class FinetuneCommand implements Callable<Integer> {
         new OutputPaths(command).in("--train", train).in("--images", images).in("--classes", classes).in("--val", val)
                 .in("--val-images", valImages).in("--init", init).in("--backbone", backbone).out("--out", out).check();
         ModelSpecs specs = ModelSpecs.locate();
-        ModelSpec s = specs.load(spec);
+        RecipeConfig rc = settings.recipeConfig(command);
+        ModelSpec s = rc.applyTo(specs.load(spec));
         String r = recipe != null ? recipe : init != null ? FinetuneOptions.ALIGNDET : FinetuneOptions.BASELINE;
         FinetuneOptions o = FinetuneOptions.fromSpec(s, specs.graph(spec), r);
         o.train = train;
@@ -105,6 +112,13 @@ final class FinetuneCommand implements Callable<Integer> {
         }
         o.frozenStages = frozenStages;
         o.valEvery = valEvery;
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("recipe", o.recipe);
+        extra.put("img_scale", List.of(o.longSide, o.shortSide));
+        extra.put("frozen_stages", o.frozenStages);
+        extra.put("fraction", o.fraction);
+        extra.put("fold", o.fold);
+        settings.finish(command, "finetune", s, rc, training, o, s.finetuneRecipe().batch(), extra);
         Finetuner.Result res = new Finetuner(o, validator(o), System.err).run();
         PrintStream stdout = System.out;
         stdout.printf("finetune %s (%s): %d/%d iterations on %d images%s%n", spec, o.recipe, res.iterations(), res.totalIterations(),

@@ -15,7 +15,8 @@ final class ModelOptions {
             description = "an exported .onnx, or a checkpoint (then --spec is needed and it is exported in memory) (default: none)")
     Path model;
 
-    @Option(names = "--spec", paramLabel = "NAME", description = "the spec of a checkpoint given as --model (default: none)")
+    @Option(names = "--spec", paramLabel = "NAME|FILE.json", description = "the spec of a checkpoint given as --model, a name of "
+            + "model-specs/ or a spec file FILE.json (default: the one the checkpoint's meta names)")
     String specName;
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "1", converter = Ranges.AtLeastOne.class,

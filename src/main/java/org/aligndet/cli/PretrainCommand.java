@@ -2,12 +2,16 @@ package org.aligndet.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.aligndet.trainer.pretrain.AlignDetPretrainer;
 import org.aligndet.trainer.pretrain.PretrainOptions;
 import org.aligndet.trainer.pretrain.Pretext;
+import org.aligndet.trainer.spec.ModelSpec;
 import org.aligndet.trainer.spec.ModelSpecs;
+import org.aligndet.trainer.spec.RecipeConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,7 +28,7 @@ import picocli.CommandLine.Spec;
                 + "      --backbone model-specs/weights/tiny_backbone_synth.pth --out runs/pre --iters 300",
             "%nExit codes: 0 done (or stopped by a signal: --resume continues), 1 error, 2 usage."})
 final class PretrainCommand implements Callable<Integer> {
-    @Option(names = "--spec", required = true, paramLabel = "NAME", description = "model spec, e.g. retinanet_tiny, fcos_r50_fpn")
+    @Option(names = "--spec", required = true, paramLabel = "NAME|FILE.json", description = SpecRefs.DESCRIPTION)
     String spec;
 
     @Option(names = "--images", required = true, paramLabel = "DIR", description = "image root of the proposals file")
@@ -57,6 +61,9 @@ final class PretrainCommand implements Callable<Integer> {
     TrainingOptions training;
 
     @Mixin
+    ConfigOptions settings;
+
+    @Mixin
     RuntimeOptions runtime;
 
     @Spec
@@ -66,7 +73,9 @@ final class PretrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         new OutputPaths(command).in("--images", images).in("--proposals", proposals).in("--backbone", backbone).out("--out", out).check();
         ModelSpecs specs = ModelSpecs.locate();
-        PretrainOptions o = PretrainOptions.fromSpec(specs.load(spec), specs.pretrainGraph(spec));
+        RecipeConfig rc = settings.recipeConfig(command);
+        ModelSpec s = rc.applyTo(specs.load(spec));
+        PretrainOptions o = PretrainOptions.fromSpec(s, specs.pretrainGraph(spec));
         o.images = images;
         o.proposals = proposals;
         o.backbone = backbone;
@@ -81,6 +90,16 @@ final class PretrainCommand implements Callable<Integer> {
         o.trainBackbone = trainBackbone;
         training.applyTo(o);
         runtime.applyTo(o);
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("temperature", o.temperature);
+        extra.put("ema_momentum", o.emaBase);
+        extra.put("projector_dim", o.projectorDim);
+        extra.put("sample_boxes", o.samplesPerImage);
+        extra.put("sample_pos_fraction", o.samplePosFraction);
+        extra.put("img_scale", List.of(o.longSide, o.shortSides));
+        extra.put("pretext", pretext);
+        extra.put("train_backbone", trainBackbone);
+        settings.finish(command, "pretrain", s, rc, training, o, s.pretrainRecipe().batch(), extra);
         AlignDetPretrainer.Result r = new AlignDetPretrainer(o, System.err).run();
         PrintStream stdout = System.out;
         stdout.printf("pretrain %s: %d/%d iterations%s%n", spec, r.iterations(), r.totalIterations(), r.stopped() ? " (stopped; --resume continues)" : "");

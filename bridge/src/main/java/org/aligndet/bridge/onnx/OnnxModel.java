@@ -128,6 +128,11 @@ public final class OnnxModel {
         return model.getProducerName();
     }
 
+    /** Sets {@code producer_name} and {@code producer_version}. */
+    public void setProducer(String name, String version) {
+        model.setProducerName(name).setProducerVersion(version);
+    }
+
     /** Opset versions by domain ({@code ""} is the default ai.onnx domain). */
     public Map<String, Long> opsets() {
         Map<String, Long> out = new LinkedHashMap<>();

@@ -84,7 +84,8 @@ public final class CrossRuntimeCheck implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new ExportException(onnx.source() + ": not an exported detector (aligndet export): " + e.getMessage(), e);
         }
-        String name = specName != null ? specName : checkpoint.metaText("spec") != null ? checkpoint.metaText("spec") : meta.spec();
+        String ref = specName != null ? specName : checkpoint.specRef() != null ? checkpoint.specRef() : meta.spec();
+        String name = specs.nameOf(ref);
         if (!name.equals(meta.spec())) {
             throw new ExportException(onnx.source() + " was exported for spec " + meta.spec() + ", but the checkpoint "
                     + checkpoint.file() + " is checked as spec " + name);
@@ -95,8 +96,8 @@ public final class CrossRuntimeCheck implements AutoCloseable {
                     + abbrev(meta.checkpointSha256()) + ") than " + checkpoint.file().getFileName() + " (sha256 "
                     + abbrev(checkpoint.sha256()) + ")");
         }
-        ModelSpec spec = specs.load(name);
-        TwoRuntimes rt = TwoRuntimes.open(spec, specs.graph(name), checkpoint, onnx, cudaDevice);
+        ModelSpec spec = specs.load(ref);
+        TwoRuntimes rt = TwoRuntimes.open(spec, specs.graph(ref), checkpoint, onnx, cudaDevice);
         return new CrossRuntimeCheck(spec, rt, meta, tolerances, String.valueOf(checkpoint.file().getFileName()),
                 onnx.source(), notes);
     }

@@ -29,19 +29,44 @@ import org.aligndet.trainer.infer.Preprocessor;
  * aligndet.checkpoint.sha256         hex digest of the source checkpoint
  * aligndet.provenance.aligndet_pretrained  true | false | unknown
  * aligndet.provenance.stage / .recipe / .iterations                  from the checkpoint's meta; absent when unknown
+ * aligndet.postprocess.nms_pre       1000                             top-k per level before NMS (inside the graph)
+ * aligndet.postprocess.score_thr     0.05                             least score kept (inside the graph)
+ * aligndet.postprocess.nms_iou       0.5                              IoU of the per-class NMS (inside the graph)
+ * aligndet.postprocess.max_per_img   100                              K, the rows of dets and labels
+ * aligndet.output.box_format         xyxy                             dets[..., 0:4] = x1, y1, x2, y2; dets[..., 4] = score
+ * aligndet.output.frame              network input pixels (see FRAME); OnnxPredictor returns original image pixels
+ * aligndet.output.labels             int64 [N,K] index into classes; -1 (score 0) marks an empty row
  * </pre>
+ * The post-processing entries are absent in models exported before they were written ({@link #postprocess()} null).
  *
- * @param preprocess the test-time pre-processing the model expects
- * @param provenance how the weights were trained
+ * @param preprocess  the test-time pre-processing the model expects
+ * @param provenance  how the weights were trained
+ * @param postprocess the decoding settings inside the graph, or null when the model does not say
  */
 public record ExportMetadata(String spec, List<String> classes, Preprocessing preprocess, String checkpointFile,
-                             String checkpointSha256, Provenance provenance) {
+                             String checkpointSha256, Provenance provenance, Postprocessing postprocess) {
+    /** What {@code aligndet.output.frame} says: the frame of the graph's {@code dets}. */
+    public static final String FRAME = "network input pixels: the image after the keep-ratio resize, before padding "
+            + "(divide by the resize factor for original image pixels; OnnxPredictor.predict does)";
     public static final String PREFIX = "aligndet.";
     public static final String FORMAT_VERSION = "1";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public ExportMetadata {
         classes = List.copyOf(classes);
+    }
+
+    /** Without post-processing settings (a model that does not say). */
+    public ExportMetadata(String spec, List<String> classes, Preprocessing preprocess, String checkpointFile,
+                          String checkpointSha256, Provenance provenance) {
+        this(spec, classes, preprocess, checkpointFile, checkpointSha256, provenance, null);
+    }
+
+    /**
+     * The decoding inside the graph: pre-NMS top-k per level, score threshold, per-class NMS IoU,
+     * detections kept per image (the spec's {@code test} section).
+     */
+    public record Postprocessing(int nmsPre, double scoreThr, double nmsIou, int maxPerImg) {
     }
 
     /**
@@ -106,6 +131,15 @@ public record ExportMetadata(String spec, List<String> classes, Preprocessing pr
         putIfKnown(p, "provenance.stage", provenance.stage());
         putIfKnown(p, "provenance.recipe", provenance.recipe());
         putIfKnown(p, "provenance.iterations", provenance.iterations() == null ? null : provenance.iterations().toString());
+        if (postprocess != null) {
+            p.put(PREFIX + "postprocess.nms_pre", Integer.toString(postprocess.nmsPre()));
+            p.put(PREFIX + "postprocess.score_thr", Double.toString(postprocess.scoreThr()));
+            p.put(PREFIX + "postprocess.nms_iou", Double.toString(postprocess.nmsIou()));
+            p.put(PREFIX + "postprocess.max_per_img", Integer.toString(postprocess.maxPerImg()));
+        }
+        p.put(PREFIX + "output.box_format", "xyxy");
+        p.put(PREFIX + "output.frame", FRAME);
+        p.put(PREFIX + "output.labels", "int64 [N,K] index into classes; -1 (score 0) marks an empty row");
         return p;
     }
 
@@ -142,8 +176,17 @@ public record ExportMetadata(String spec, List<String> classes, Preprocessing pr
         Provenance prov = new Provenance(pretrained == null || pretrained.equals("unknown") ? null : Boolean.valueOf(pretrained),
                 props.get(PREFIX + "provenance.stage"), props.get(PREFIX + "provenance.recipe"),
                 iters == null ? null : Long.valueOf(iters));
+        Postprocessing post = null;
+        if (props.containsKey(PREFIX + "postprocess.score_thr")) {
+            try {
+                post = new Postprocessing(Integer.parseInt(r.text("postprocess.nms_pre")), Double.parseDouble(r.text("postprocess.score_thr")),
+                        Double.parseDouble(r.text("postprocess.nms_iou")), Integer.parseInt(r.text("postprocess.max_per_img")));
+            } catch (NumberFormatException e) {
+                throw new ExportException(source + ": metadata '" + PREFIX + "postprocess.*' is not a number: " + e.getMessage());
+            }
+        }
         return new ExportMetadata(r.text("spec"), classes, pre, props.get(PREFIX + "checkpoint.file"),
-                props.get(PREFIX + "checkpoint.sha256"), prov);
+                props.get(PREFIX + "checkpoint.sha256"), prov, post);
     }
 
     private static String json(Object value) {

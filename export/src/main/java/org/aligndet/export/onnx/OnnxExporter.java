@@ -106,6 +106,7 @@ public final class OnnxExporter {
             throw new ExportException(template + ": filling failed: " + fill.describe()); // guarded by select(); kept as an invariant
         }
         model.putMetadata(meta.toProps());
+        model.setProducer("aligndet", "0.1.0");
         return model;
     }
 
@@ -121,8 +122,11 @@ public final class OnnxExporter {
         }
         int[] scale = spec.imgScale();
         var pre = new ExportMetadata.Preprocessing(spec.mean(), spec.std(), scale[0], scale[1], spec.padDivisor());
+        var t = spec.testSection();
+        var post = new ExportMetadata.Postprocessing(t.path("nms_pre").asInt(), t.path("score_thr").asDouble(),
+                t.path("nms_iou").asDouble(), t.path("max_per_img").asInt());
         return new ExportMetadata(spec.name(), names, pre, String.valueOf(checkpoint.file().getFileName()),
-                checkpoint.sha256(), ExportMetadata.Provenance.of(checkpoint));
+                checkpoint.sha256(), ExportMetadata.Provenance.of(checkpoint), post);
     }
 
     /** {@link #export} then an atomic save to {@code out}. */

@@ -1,5 +1,6 @@
 package org.aligndet.export.onnx;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -101,6 +102,26 @@ public record TrainedCheckpoint(Path file, Map<String, HostTensor> stateDict, Ma
         List<String> out = new ArrayList<>();
         list.forEach(o -> out.add(String.valueOf(o)));
         return out;
+    }
+
+    /**
+     * The spec the checkpoint was trained with, as {@code ModelSpecs} takes it: the {@code spec_file} of
+     * the resolved settings in {@code meta.config} when that file exists (a spec of your own), else
+     * {@code meta.spec} (a name of model-specs/); null when the meta names none.
+     */
+    public String specRef() {
+        String config = metaText("config");
+        if (config != null) {
+            try {
+                String f = new ObjectMapper().readTree(config).path("spec_file").asText("");
+                if (!f.isEmpty() && Files.isRegularFile(Path.of(f))) {
+                    return f;
+                }
+            } catch (IOException | java.nio.file.InvalidPathException e) {
+                // an unreadable config: the spec's name below
+            }
+        }
+        return metaText("spec");
     }
 
     /** A meta entry as text, or null when absent or None. */

@@ -31,7 +31,7 @@ public final class ModelSource {
     /**
      * Opens a predictor on {@code model}.
      *
-     * @param spec       the spec name, required when {@code model} is a checkpoint, ignored otherwise
+     * @param spec       the spec (name or spec file) of a checkpoint; null takes the one its meta names; ignored for ONNX
      * @param classes    class names for a checkpoint whose meta has none; may be null
      * @param cudaDevice CUDA device to try, or {@link org.aligndet.bridge.onnx.OrtSessions#CPU}
      * @throws ExportException for a checkpoint without a spec, or one that does not fit it
@@ -43,10 +43,13 @@ public final class ModelSource {
         if (!isCheckpoint(model)) {
             return OnnxPredictor.open(model, cudaDevice);
         }
-        if (spec == null) {
-            throw new ExportException(model + " is a checkpoint: give its --spec to export it first (or pass an exported .onnx)");
+        TrainedCheckpoint ckpt = TrainedCheckpoint.read(model);
+        String ref = spec != null ? spec : ckpt.specRef();
+        if (ref == null) {
+            throw new ExportException(model + " is a checkpoint: give its --spec to export it first, its meta names none "
+                    + "(or pass an exported .onnx)");
         }
-        OnnxModel exported = OnnxExporter.forSpec(ModelSpecs.locate(), spec).export(TrainedCheckpoint.read(model), classes);
+        OnnxModel exported = OnnxExporter.forSpec(ModelSpecs.locate(), ref).export(ckpt, classes);
         return OnnxPredictor.open(exported, cudaDevice);
     }
 }

@@ -146,7 +146,7 @@ public final class Reproduction {
             return result;
         }
         ReproducePlan p = s.plan();
-        PretrainOptions o = PretrainOptions.fromSpec(s.spec(), s.specs().pretrainGraph(s.spec().name()));
+        PretrainOptions o = PretrainOptions.fromSpec(s.spec(), s.specs().pretrainGraph(specRef(s)));
         o.images = data.resolve("train");
         o.proposals = proposals;
         o.backbone = s.backbone();
@@ -217,7 +217,7 @@ public final class Reproduction {
         org.aligndet.bridge.io.FileTrees.delete(dir);
         ReproducePlan p = s.plan();
         int iters = p.schedules().get(j.cell().schedule());
-        FinetuneOptions o = FinetuneOptions.fromSpec(s.spec(), s.specs().graph(s.spec().name()),
+        FinetuneOptions o = FinetuneOptions.fromSpec(s.spec(), s.specs().graph(specRef(s)),
                 j.arm().alignDetRecipe() ? FinetuneOptions.ALIGNDET : FinetuneOptions.BASELINE);
         o.train = data.resolve("annotations/instances_train.json");
         o.images = data.resolve("train");
@@ -277,5 +277,10 @@ public final class Reproduction {
             out.add(new RunRecord.LossPoint(end, n == 0 ? Double.NaN : cls / n, n == 0 ? Double.NaN : box / n));
         }
         return out;
+    }
+
+    /** The spec as {@code ModelSpecs} takes it: its file, so that a spec of your own finds its graphs too. */
+    private static String specRef(Settings s) {
+        return s.spec().file().toAbsolutePath().toString();
     }
 }

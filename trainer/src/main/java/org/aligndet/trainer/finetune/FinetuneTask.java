@@ -210,6 +210,9 @@ final class FinetuneTask implements TrainingTask, AutoCloseable {
         m.put("train", String.valueOf(o.train));
         m.put("best_score", bestScore);
         m.put("best_iter", bestIter);
+        if (o.config != null) {
+            m.put("config", o.config); // the resolved settings, as the run folder's config.json
+        }
         return m;
     }
 

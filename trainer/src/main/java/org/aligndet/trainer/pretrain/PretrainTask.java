@@ -195,6 +195,9 @@ final class PretrainTask implements TrainingTask, AutoCloseable {
         meta.put("train_backbone", o.trainBackbone);
         meta.put("backbone", o.backbone == null ? "" : o.backbone.toString());
         meta.put("proposals", o.proposals.toString());
+        if (o.config != null) {
+            meta.put("config", o.config); // the resolved settings, as the run folder's config.json
+        }
         return meta;
     }
 

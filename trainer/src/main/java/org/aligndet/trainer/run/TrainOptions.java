@@ -55,6 +55,11 @@ public class TrainOptions {
     public int logEvery = 10;
     /** Iterations between progress lines when not on a terminal; 0: every {@link #logEvery}. */
     public int progressEvery = 0;
+    /**
+     * The run's resolved settings as JSON ({@link RunConfig}), or null: written to the run folder's
+     * {@code config.json} when the run claims it; the stages put it into their checkpoints' {@code meta.config}.
+     */
+    public String config;
 
     /** Copies a recipe's SGD settings and length. */
     public void applyRecipe(Recipe r) {

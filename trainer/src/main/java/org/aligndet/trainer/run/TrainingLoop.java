@@ -54,6 +54,7 @@ public final class TrainingLoop {
      */
     public static Device prepare(TrainOptions o, PrintStream log) throws IOException {
         RunFolder.claim(o.out, o.resume, o.overwrite, log);
+        RunConfig.write(o);
         Device device = Devices.resolveAndLog(o.device);
         if (o.threads > 0) {
             ai.djl.pytorch.jni.JniUtils.setNumThreads(o.threads);

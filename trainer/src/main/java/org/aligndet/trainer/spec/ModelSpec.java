@@ -2,11 +2,14 @@ package org.aligndet.trainer.spec;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A detector spec, {@code model-specs/NAME.json} (spec_version 1): family, backbone, neck, head,
@@ -55,6 +58,29 @@ public final class ModelSpec {
         this.coder = readCoder();
         this.pretrain = readPretrain();
         this.finetune = readFinetune();
+    }
+
+    /**
+     * This spec with some keys of its {@code pretrain} and {@code finetune} sections replaced (checked
+     * like the file's own, when the copy is built).
+     *
+     * @param sections per section, the keys to replace and their values
+     */
+    public ModelSpec withSections(Map<String, ? extends JsonNode> sections) {
+        ObjectNode copy = root.deepCopy();
+        sections.forEach((section, values) -> {
+            if (!copy.path(section).isObject()) {
+                throw new SpecException(file + ": has no '" + section + "' section to override");
+            }
+            ((ObjectNode) copy.get(section)).setAll((ObjectNode) values);
+        });
+        return new ModelSpec(file, copy);
+    }
+
+    /** A copy of a section of the spec ({@code pretrain}, {@code finetune}, ...), or an empty object. */
+    public ObjectNode section(String key) {
+        JsonNode n = root.get(key);
+        return n instanceof ObjectNode o ? o.deepCopy() : JsonNodeFactory.instance.objectNode();
     }
 
     public static ModelSpec load(Path file) {
@@ -161,6 +187,19 @@ public final class ModelSpec {
 
     public int numClasses() {
         return numClasses;
+    }
+
+    /**
+     * The folder of the spec's generated graphs: its {@code graphs} key, relative to the spec file's
+     * folder, default {@code graphs} (for the specs of {@code model-specs/}, {@code model-specs/graphs}).
+     */
+    public Path graphsDirectory() {
+        JsonNode g = root.get("graphs");
+        if (g != null && !g.isTextual()) {
+            throw new SpecException(file + ": graphs must be a folder name (a string), got " + g);
+        }
+        Path folder = file.toAbsolutePath().getParent();
+        return folder.resolve(g == null ? "graphs" : g.asText()).normalize();
     }
 
     public String description() {

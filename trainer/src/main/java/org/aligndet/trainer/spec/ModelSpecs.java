@@ -15,6 +15,14 @@ import java.util.stream.Stream;
  * <p>Found from the system property {@code aligndet.home} (the launcher sets it to the checkout),
  * the environment variable {@code ALIGNDET_HOME}, or the first parent of the working directory that
  * holds {@code model-specs/}.
+ *
+ * <p>Every method taking a spec accepts a <em>reference</em>: a spec name of this directory
+ * ({@code retinanet_tiny}), or the path of a spec file anywhere ({@code specs/my_detector.json};
+ * anything ending in {@code .json} is a path). A spec file's {@code name} must be its file's stem. Its
+ * graphs ({@code NAME.ts}, {@code NAME.pretrain.ts}, {@code NAME.onnx}, {@code NAME.manifest.json})
+ * are looked up in the folder its {@code graphs} key names, relative to the spec file, by default
+ * {@code graphs/} beside it: the layout of {@code model-specs/} itself, and where the generator writes
+ * them for {@code generate.py --spec path/to/NAME.json}.
  */
 public final class ModelSpecs {
     private final Path dir;
@@ -57,12 +65,45 @@ public final class ModelSpecs {
         return out;
     }
 
-    public ModelSpec load(String name) {
-        Path f = dir.resolve(name + ".json");
+    /** Whether {@code ref} is the path of a spec file (it ends in {@code .json}) rather than a spec name. */
+    public static boolean isPath(String ref) {
+        return ref.endsWith(".json");
+    }
+
+    /** The spec a name of this directory or a spec file's path refers to (see the class comment). */
+    public ModelSpec load(String ref) {
+        if (isPath(ref)) {
+            Path f = Path.of(ref).toAbsolutePath().normalize();
+            if (!Files.isRegularFile(f)) {
+                throw new SpecException(f + ": no such spec file" + (Files.isDirectory(f) ? " (a directory)" : ""));
+            }
+            ModelSpec s = ModelSpec.load(f);
+            String stem = f.getFileName().toString().replaceFirst("\\.json$", "");
+            if (!s.name().equals(stem)) {
+                throw new SpecException(f + ": name '" + s.name() + "' is not the file's stem '" + stem
+                        + "' (the graphs are found by the name: rename the file or the name)");
+            }
+            return s;
+        }
+        if (ref.isEmpty() || ref.contains("/") || ref.contains(java.io.File.separator)) {
+            throw new SpecException("'" + ref + "' is neither a spec name of " + dir + " nor a spec file (a path ending in .json)");
+        }
+        Path f = dir.resolve(ref + ".json");
         if (!Files.exists(f)) {
-            throw new SpecException("no spec named '" + name + "' in " + dir + " (have: " + String.join(", ", names()) + ")");
+            throw new SpecException("no spec named '" + ref + "' in " + dir + " (have: " + String.join(", ", names())
+                    + "; or give the path of a spec file, NAME.json)");
         }
         return ModelSpec.load(f);
+    }
+
+    /** The folder a spec's graphs are in: this directory's {@code graphs/}, or the one a spec file's {@code graphs} key names. */
+    public Path graphsDirectory(String ref) {
+        return isPath(ref) ? load(ref).graphsDirectory() : dir.resolve("graphs");
+    }
+
+    /** The spec's name: {@code ref} itself, or the {@code name} of the spec file it names. */
+    public String nameOf(String ref) {
+        return isPath(ref) ? load(ref).name() : ref;
     }
 
     public Path graph(String name) {
@@ -75,7 +116,7 @@ public final class ModelSpecs {
      * fine-tunes one with norm), else the fine-tuning graph.
      */
     public Path pretrainGraph(String name) {
-        Path own = dir.resolve("graphs").resolve(name + ".pretrain.ts");
+        Path own = graphsDirectory(name).resolve(nameOf(name) + ".pretrain.ts");
         return Files.exists(own) ? own : graph(name);
     }
 
@@ -88,12 +129,12 @@ public final class ModelSpecs {
     }
 
     public boolean isGenerated(String name) {
-        return Files.exists(dir.resolve("graphs").resolve(name + ".ts"))
-                && Files.exists(dir.resolve("graphs").resolve(name + ".onnx"));
+        Path g = graphsDirectory(name);
+        return Files.exists(g.resolve(nameOf(name) + ".ts")) && Files.exists(g.resolve(nameOf(name) + ".onnx"));
     }
 
     private Path generated(String name, String ext) {
-        Path p = dir.resolve("graphs").resolve(name + ext);
+        Path p = graphsDirectory(name).resolve(nameOf(name) + ext);
         if (!Files.exists(p)) {
             throw new SpecException(p + " is not generated yet: run /usr/bin/python3 model-specs/generator/generate.py --spec "
                     + name + " (needs PyTorch; the tiny specs' graphs are committed)");
