@@ -30,6 +30,15 @@ public enum WeightFormat {
         return this == AUTO ? DETECTION_ORDER : tables;
     }
 
+    /** A {@code --format} value, case-insensitive. */
+    public static WeightFormat parse(String s) {
+        try {
+            return valueOf(s.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown checkpoint format '" + s + "' (auto, mmdet, torchvision, aligndet, moco)", e);
+        }
+    }
+
     /** The {@code --format} spelling. */
     public String cliName() {
         return name().toLowerCase(Locale.ROOT);
