@@ -22,8 +22,9 @@ import picocli.CommandLine.Option;
         footer = {"%nExample:%n  aligndet demo --quick%n  aligndet help pretrain",
             "%nExit codes: 0 done, 1 error (one line on stderr; --verbose adds the stack trace), 2 usage; check: 3 a tolerance failed."},
         subcommands = {InfoCommand.class, InspectCommand.class, SynthCommand.class, ProposalsCommand.class,
-                BackboneCommand.class, PretrainCommand.class, FinetuneCommand.class, EvalCommand.class, ExportCommand.class,
-                PredictCommand.class, CheckCommand.class, BenchCommand.class, ReproduceCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+                BackboneCommand.class, ImportCommand.class, PretrainCommand.class, FinetuneCommand.class, EvalCommand.class,
+                ExportCommand.class, PredictCommand.class, CheckCommand.class, BenchCommand.class, ReproduceCommand.class,
+                DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "print stack traces on errors (default: off)")
     boolean verbose;

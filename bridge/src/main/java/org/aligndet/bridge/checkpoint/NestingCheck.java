@@ -57,7 +57,8 @@ final class NestingCheck {
     }
 
     private static boolean isContainer(Object v) {
-        return v instanceof Map || v instanceof Iterable || v instanceof PickleTuple || v instanceof OpaqueValue;
+        return v instanceof Map || v instanceof Iterable || v instanceof PickleTuple || v instanceof OpaqueValue
+                || v instanceof Placeholder;
     }
 
     private static Iterable<?> children(Object v) {
@@ -78,6 +79,11 @@ final class NestingCheck {
         if (v instanceof OpaqueValue o) {
             java.util.ArrayList<Object> all = new java.util.ArrayList<>(o.args());
             all.add(o.state());
+            return all;
+        }
+        if (v instanceof Placeholder p) {
+            java.util.ArrayList<Object> all = new java.util.ArrayList<>(p.args());
+            all.add(p.state());
             return all;
         }
         if (v instanceof Set<?> s) {

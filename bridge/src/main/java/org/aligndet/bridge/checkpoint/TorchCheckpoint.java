@@ -55,13 +55,69 @@ public final class TorchCheckpoint {
      * @throws IOException               if the file cannot be read at all
      */
     public static Object read(Path file) throws IOException {
+        return read(file, false);
+    }
+
+    /**
+     * What {@link #readForImport} returns: the top-level object, and every {@link Placeholder} in it
+     * by where it sits ({@code message_hub.log_scalars['train/loss']}) and the global it stands for.
+     */
+    public record ForeignRead(Object root, Map<String, String> placeholders) {
+    }
+
+    /**
+     * Reads a checkpoint written by another framework for import: as {@link #read}, except that
+     * objects of classes outside the whitelist (mmengine's {@code HistoryBuffer}, an
+     * {@code argparse.Namespace}, foreign optimiser objects) become inert {@link Placeholder}s, listed
+     * by path. Globals of modules that run code stay refused (see {@link TorchGlobals#NEVER}); nothing
+     * is executed.
+     */
+    public static ForeignRead readForImport(Path file) throws IOException {
+        Object root = read(file, true);
+        Map<String, String> found = new LinkedHashMap<>();
+        findPlaceholders(root, "", found, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+        return new ForeignRead(root, found);
+    }
+
+    private static void findPlaceholders(Object v, String path, Map<String, String> found, java.util.Set<Object> seen) {
+        if (v == null || v instanceof HostTensor || v instanceof String || v instanceof Number || !seen.add(v)) {
+            return;
+        }
+        if (v instanceof Placeholder p) {
+            found.put(path.isEmpty() ? "(root)" : path, p.global());
+            return;
+        }
+        if (v instanceof Map<?, ?> m) {
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                String k = e.getKey() instanceof String s && s.matches("[A-Za-z_][A-Za-z0-9_]*")
+                        ? (path.isEmpty() ? s : path + "." + s) : path + "[" + repr(e.getKey()) + "]";
+                findPlaceholders(e.getValue(), k, found, seen);
+            }
+        } else if (v instanceof PickleTuple t) {
+            for (int i = 0; i < t.size(); i++) {
+                findPlaceholders(t.get(i), path + "[" + i + "]", found, seen);
+            }
+        } else if (v instanceof java.util.List<?> l) {
+            for (int i = 0; i < l.size(); i++) {
+                findPlaceholders(l.get(i), path + "[" + i + "]", found, seen);
+            }
+        } else if (v instanceof OpaqueValue o) {
+            findPlaceholders(o.args(), path, found, seen);
+        }
+    }
+
+    private static String repr(Object key) {
+        return key instanceof String s ? "'" + s + "'" : String.valueOf(key);
+    }
+
+    private static Object read(Path file, boolean placeholders) throws IOException {
         String source = file.toString();
         if (Files.isDirectory(file)) {
             throw new CheckpointFormatException(source + ": is a directory, not a checkpoint file");
         }
         checkHeader(file, source);
         try (CheckpointArchive archive = CheckpointArchive.open(file, source)) {
-            Object root = new Unpickler(source, archive.pickle(), new TorchGlobals(source, archive)).load();
+            Object root = new Unpickler(source, archive.pickle(), new TorchGlobals(source, archive, placeholders)).load();
             NestingCheck.check(source, root);
             return root;
         } catch (StackOverflowError e) {

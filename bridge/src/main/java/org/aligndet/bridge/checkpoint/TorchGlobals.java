@@ -18,6 +18,14 @@ import org.aligndet.bridge.tensor.HostTensor;
  * {@link OpaqueValue}), and {@code _codecs.encode} (how protocol 2 writes bytes). Every other
  * name is refused as soon as the pickle names it, whatever opcode names it; nothing is executed
  * and no reflection is done on pickle-supplied names.
+ *
+ * <p><b>Import mode</b> ({@code placeholders = true}, for {@link TorchCheckpoint#readForImport}):
+ * a global outside the whitelist becomes an inert {@link Placeholder} instead of an error, so that
+ * the tensors of a foreign training checkpoint (mmengine's {@code message_hub}, an
+ * {@code argparse.Namespace}, numpy objects, another framework's optimiser) still load. Calling,
+ * instantiating or BUILDing a placeholder makes another placeholder holding the arguments or state
+ * as data; nothing runs. Globals from modules that run code, touch files, processes or the
+ * interpreter ({@link #NEVER}) stay refused in this mode too: a checkpoint naming them is hostile.
  */
 final class TorchGlobals implements PickleHandler {
     /** Makes the storage a persistent id names, after checking it against its data entry. */
@@ -57,12 +65,41 @@ final class TorchGlobals implements PickleHandler {
         }
     }
 
+    /**
+     * Modules (and their submodules) whose globals are refused even in import mode: their only use in
+     * a pickle is to run code, reach the file system, processes or the network, or rebind the
+     * interpreter.
+     */
+    static final List<String> NEVER = List.of("os", "posix", "nt", "subprocess", "sys", "builtins", "__builtin__",
+            "importlib", "runpy", "pickle", "_pickle", "copyreg", "shutil", "socket", "ctypes", "code", "codeop", "pty",
+            "marshal", "types", "functools", "operator", "io", "_io", "webbrowser", "multiprocessing", "threading",
+            "signal", "tempfile", "pathlib", "glob", "inspect", "ast", "dill", "cloudpickle", "torch");
+    // torch: beyond the whitelist above only torch.nn.* and torch.optim.* classes become placeholders
+
     private final String source;
     private final StorageSource storages;
+    private final boolean placeholders;
 
     TorchGlobals(String source, StorageSource storages) {
+        this(source, storages, false);
+    }
+
+    TorchGlobals(String source, StorageSource storages, boolean placeholders) {
         this.source = source;
         this.storages = storages;
+        this.placeholders = placeholders;
+    }
+
+    static boolean neverAllowed(String module) {
+        if (module.startsWith("torch.nn.") || module.startsWith("torch.optim.")) {
+            return false; // module and optimiser classes: data to a placeholder, never built
+        }
+        for (String m : NEVER) {
+            if (module.equals(m) || module.startsWith(m + ".")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private CheckpointFormatException fail(String message) {
@@ -89,8 +126,16 @@ final class TorchGlobals implements PickleHandler {
                 return new GlobalRef(module, name, Kind.TORCH_DTYPE, dtype);
             }
         }
+        if (placeholders && !neverAllowed(module)) {
+            return new Placeholder(qualified, false, List.of());
+        }
         throw fail("refused global '" + Protocol0Text.clip(qualified)
                 + "' (only tensors, OrderedDict and plain containers are read)");
+    }
+
+    /** Calling a placeholder (REDUCE, NEWOBJ, OBJ, INST): another placeholder holding the arguments. */
+    private static Placeholder call(Placeholder p, List<Object> args) {
+        return new Placeholder(p.global(), true, args);
     }
 
     private GlobalRef callable(Object o, String opcode) throws CheckpointFormatException {
@@ -103,6 +148,9 @@ final class TorchGlobals implements PickleHandler {
 
     @Override
     public Object reduce(Object callable, List<Object> args) throws CheckpointFormatException {
+        if (callable instanceof Placeholder p && !p.called()) {
+            return call(p, args);
+        }
         GlobalRef g = callable(callable, "REDUCE");
         switch (g.kind()) {
             case ORDERED_DICT:
@@ -146,6 +194,13 @@ final class TorchGlobals implements PickleHandler {
     @Override
     public Object instantiate(Object cls, List<Object> args, Map<Object, Object> kwargs, String opcode)
             throws CheckpointFormatException {
+        if (cls instanceof Placeholder p && !p.called()) {
+            java.util.ArrayList<Object> all = new java.util.ArrayList<>(args);
+            if (!kwargs.isEmpty()) {
+                all.add(new java.util.LinkedHashMap<>(kwargs));
+            }
+            return call(p, all);
+        }
         GlobalRef g = callable(cls, opcode);
         if (!kwargs.isEmpty()) {
             throw fail("refused " + opcode + " of '" + g + "' with keyword arguments");
@@ -167,6 +222,10 @@ final class TorchGlobals implements PickleHandler {
     public void build(Object target, Object state) throws CheckpointFormatException {
         if (target instanceof OpaqueValue o) {
             o.setState(state);
+            return;
+        }
+        if (target instanceof Placeholder p && p.called()) {
+            p.setState(state);
             return;
         }
         if (target instanceof PickleOrderedDict d) {

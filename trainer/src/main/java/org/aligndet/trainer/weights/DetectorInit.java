@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.aligndet.bridge.checkpoint.TorchCheckpoint;
 import org.aligndet.bridge.tensor.HostTensor;
 import org.aligndet.bridge.torch.LoadReport;
 import org.aligndet.bridge.torch.NdTensors;
@@ -16,7 +15,6 @@ import org.aligndet.bridge.torch.TorchGraph;
 import org.aligndet.trainer.detect.ClassifierBias;
 import org.aligndet.trainer.family.DenseFamily;
 import org.aligndet.trainer.family.DetectorFamily;
-import org.aligndet.trainer.model.WeightImport;
 import org.aligndet.trainer.spec.ModelSpec;
 
 /**
@@ -28,11 +26,14 @@ import org.aligndet.trainer.spec.ModelSpec;
  *       (backbone, neck, head) except the final classification layer, which starts fresh: weight
  *       {@code N(0, 0.01)} (seeded), bias the focal prior ({@link ClassifierBias}). The projector
  *       (root key {@code projector}, or {@code projector.*} names) is skipped. A checkpoint that is
- *       itself a fine-tuning result ({@code meta.stage = 'finetune'}) with a classifier of the right
- *       shape keeps its classifier.</li>
- *   <li>{@link #fromBackbone}: the backbone only ({@link WeightImport} maps torchvision, MoCo and
- *       wrapped names); the neck and head keep the graph's own mmdetection-style initialisation,
- *       whose classifier bias is already the prior.</li>
+ *       itself a fine-tuning result ({@code meta.stage = 'finetune'}) or an imported detector
+ *       ({@code 'import'}) with a classifier of the right shape keeps its classifier.</li>
+ *   <li>{@link #fromBackbone}: the backbone only; the neck and head keep the graph's own
+ *       mmdetection-style initialisation, whose classifier bias is already the prior.</li>
+ * </ul>
+ * Both read the file as {@code aligndet import} does ({@link WeightImporter#map}, format detected from
+ * the key names): mmdetection, torchvision, AlignDet and MoCo names map onto the graph's.
+ * <ul>
  *   <li>{@link #graphOnly}: nothing loaded.</li>
  * </ul>
  * Shape mismatches in loaded parts are errors naming the checkpoint and the parameters.
@@ -64,16 +65,17 @@ public final class DetectorInit {
     @SuppressWarnings("unchecked")
     public static InitReport fromPretrained(TorchGraph graph, ModelSpec spec, Path file, long seed, boolean freshRegression)
             throws IOException {
-        Object root = TorchCheckpoint.read(file);
-        Map<String, HostTensor> state = TorchCheckpoint.stateDict(root);
-        Map<String, Object> meta = root instanceof Map<?, ?> r && r.get("meta") instanceof Map<?, ?> m
-                ? (Map<String, Object>) m : Map.of();
-        Map<String, String> skipped = new LinkedHashMap<>();
+        WeightImporter.Mapped mapped = WeightImporter.map(file, WeightFormat.AUTO, spec, false);
+        Object root = mapped.root();
+        Map<String, HostTensor> state = mapped.tensors();
+        Map<String, Object> meta = mapped.meta();
+        Map<String, String> skipped = skippedBySource(mapped);
         if (root instanceof Map<?, ?> r && r.get("projector") instanceof Map<?, ?> proj) {
             proj.keySet().forEach(k -> skipped.put("projector." + k, "projector (pre-training only)"));
         }
         List<String> classifier = classifierNames(spec);
-        boolean keepClassifier = "finetune".equals(meta.get("stage")) && shapesMatch(graph, state, classifier);
+        boolean keepClassifier = ("finetune".equals(meta.get("stage")) || "import".equals(meta.get("stage")))
+                && shapesMatch(graph, state, classifier);
         Map<String, HostTensor> use = new LinkedHashMap<>();
         for (var e : state.entrySet()) {
             String k = e.getKey();
@@ -104,12 +106,8 @@ public final class DetectorInit {
     }
 
     public static InitReport fromBackbone(TorchGraph graph, ModelSpec spec, Path file) throws IOException {
-        WeightImport.Mapped mapped = WeightImport.toGraphNames(TorchCheckpoint.readStateDict(file));
-        Map<String, String> skipped = new LinkedHashMap<>();
-        mapped.dropped().forEach(d -> {
-            int cut = d.indexOf(" (");
-            skipped.put(cut < 0 ? d : d.substring(0, cut), cut < 0 ? "dropped" : d.substring(cut + 2, d.length() - 1));
-        });
+        WeightImporter.Mapped mapped = WeightImporter.map(file, WeightFormat.AUTO, spec, false);
+        Map<String, String> skipped = skippedBySource(mapped);
         Map<String, HostTensor> bb = new LinkedHashMap<>();
         mapped.tensors().forEach((k, v) -> {
             if (!k.startsWith("backbone.")) {
@@ -129,6 +127,14 @@ public final class DetectorInit {
         Map<String, String> fresh = new LinkedHashMap<>();
         r.missing().forEach(k -> fresh.put(k, GRAPH_INIT));
         return new InitReport("backbone", file.toString(), r.loaded(), fresh, skipped);
+    }
+
+    /** What the import left out, by source name: dropped and unmapped names, and placeholders. */
+    private static Map<String, String> skippedBySource(WeightImporter.Mapped mapped) {
+        Map<String, String> skipped = new LinkedHashMap<>(mapped.dropped());
+        skipped.putAll(mapped.unexpected());
+        mapped.placeholders().forEach((path, global) -> skipped.put(path, "inert placeholder for " + global));
+        return skipped;
     }
 
     public static InitReport graphOnly(TorchGraph graph) {
