@@ -48,29 +48,44 @@ public final class MaxIoUAssigner {
             return Assignment.allBackground(n);
         }
         // the IoU matrix [g, n] is streamed row by row (one gt at a time) and never held whole: at R50
-        // scale it is 160k anchors x the proposals, tens of MB per image and view
-        float[] areas = Boxes.area(priors);
+        // scale it is 160k anchors x the proposals, tens of MB per image and view. Each gt's best IoU and
+        // the priors reaching it are kept as the row goes, for the low-quality matches.
+        Boxes.Columns cols = Boxes.Columns.of(priors);
         float[] row = new float[n];
         int[] best = new int[n];
         float[] maxOverlap = new float[n];
         float[] gtMax = new float[g];
+        int[][] gtArgmax = new int[g][];
+        int[] ties = new int[16];
         for (int i = 0; i < g; i++) {
-            Boxes.iouRow(gts, i, priors, areas, row);
-            float rowMax = row[0];
+            Boxes.iouRow(gts, i, cols, row);
             if (i == 0) {
                 System.arraycopy(row, 0, maxOverlap, 0, n);
+            } else {
+                for (int j = 0; j < n; j++) {
+                    if (row[j] > maxOverlap[j]) { // strict: the first gt keeps ties
+                        maxOverlap[j] = row[j];
+                        best[j] = i;
+                    }
+                }
             }
+            float rowMax = row[0];
+            int t = 0;
             for (int j = 0; j < n; j++) {
                 float v = row[j];
-                if (i > 0 && v > maxOverlap[j]) { // strict: the first gt keeps ties
-                    maxOverlap[j] = v;
-                    best[j] = i;
-                }
                 if (v > rowMax) {
                     rowMax = v;
+                    t = 0;
+                }
+                if (v == rowMax) {
+                    if (t == ties.length) {
+                        ties = java.util.Arrays.copyOf(ties, 2 * t);
+                    }
+                    ties[t++] = j;
                 }
             }
             gtMax[i] = rowMax;
+            gtArgmax[i] = java.util.Arrays.copyOf(ties, gtMaxAssignAll ? t : 1); // ascending: [0] is the first prior
         }
         int[] gtIndex = new int[n];
         for (int j = 0; j < n; j++) {
@@ -82,14 +97,8 @@ public final class MaxIoUAssigner {
                 if (gtMax[i] < minPosIou) {
                     continue;
                 }
-                Boxes.iouRow(gts, i, priors, areas, row); // the same values again, bit for bit
-                for (int j = 0; j < n; j++) {
-                    if (row[j] == gtMax[i]) {
-                        gtIndex[j] = i;
-                        if (!gtMaxAssignAll) {
-                            break; // the first prior reaching the gt's best
-                        }
-                    }
+                for (int j : gtArgmax[i]) {
+                    gtIndex[j] = i;
                 }
             }
         }

@@ -74,14 +74,43 @@ public final class Boxes {
     }
 
     /**
-     * Row {@code i} of {@link #iou}{@code (a, b)} into {@code out[0..M)}, bit for bit the same values:
-     * for callers that stream the matrix row by row instead of holding {@code N*M} floats.
-     *
-     * @param areaB {@link #area}{@code (b)}, computed once by the caller
+     * Boxes as four coordinate columns and their areas ({@code b} of {@link #iouRow}), for scanning
+     * many boxes against one: contiguous arrays that the JIT compiler can vectorise.
      */
-    public static void iouRow(float[] a, int i, float[] b, float[] areaB, float[] out) {
-        float areaI = (a[4 * i + 2] - a[4 * i]) * (a[4 * i + 3] - a[4 * i + 1]);
-        overlapRow(a, i, areaI, b, areaB, false, out, 0);
+    public record Columns(float[] x1, float[] y1, float[] x2, float[] y2, float[] area) {
+        public static Columns of(float[] boxes) {
+            int n = count(boxes, "boxes");
+            float[] x1 = new float[n], y1 = new float[n], x2 = new float[n], y2 = new float[n];
+            for (int j = 0; j < n; j++) {
+                x1[j] = boxes[4 * j];
+                y1[j] = boxes[4 * j + 1];
+                x2[j] = boxes[4 * j + 2];
+                y2[j] = boxes[4 * j + 3];
+            }
+            return new Columns(x1, y1, x2, y2, Boxes.area(boxes));
+        }
+
+        public int size() {
+            return x1.length;
+        }
+    }
+
+    /**
+     * Row {@code i} of {@link #iou}{@code (a, b)} into {@code out[0..M)}, bit for bit the same values
+     * (the same float operations in the same order): for callers that stream the matrix row by row
+     * instead of holding {@code N*M} floats.
+     */
+    public static void iouRow(float[] a, int i, Columns b, float[] out) {
+        float ax1 = a[4 * i], ay1 = a[4 * i + 1], ax2 = a[4 * i + 2], ay2 = a[4 * i + 3];
+        float areaI = (ax2 - ax1) * (ay2 - ay1);
+        float[] bx1 = b.x1, by1 = b.y1, bx2 = b.x2, by2 = b.y2, areaB = b.area;
+        int m = bx1.length;
+        for (int j = 0; j < m; j++) {
+            float w = Math.max(Math.min(ax2, bx2[j]) - Math.max(ax1, bx1[j]), 0f);
+            float h = Math.max(Math.min(ay2, by2[j]) - Math.max(ay1, by1[j]), 0f);
+            float inter = w * h;
+            out[j] = inter / Math.max(areaI + areaB[j] - inter, EPS);
+        }
     }
 
     private static void overlapRow(float[] a, int i, float areaI, float[] b, float[] areaB, boolean generalised, float[] out,

@@ -12,6 +12,36 @@ import org.aligndet.trainer.testing.Reference;
 import org.junit.jupiter.api.Test;
 
 class BoxesTest {
+    @Test
+    void iouRowsEqualTheMatrixBitForBit() {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(3);
+        float[] a = randomBoxes(rng, 7);
+        float[] b = randomBoxes(rng, 301);
+        a[4] = a[6] = 10f; // a degenerate box: the union's floor decides
+        float[] full = Boxes.iou(a, b);
+        Boxes.Columns cols = Boxes.Columns.of(b);
+        float[] row = new float[cols.size()];
+        for (int i = 0; i < 7; i++) {
+            Boxes.iouRow(a, i, cols, row);
+            for (int j = 0; j < row.length; j++) {
+                assertEquals(Float.floatToRawIntBits(full[i * row.length + j]), Float.floatToRawIntBits(row[j]),
+                        "row " + i + ", column " + j);
+            }
+        }
+    }
+
+    private static float[] randomBoxes(java.util.SplittableRandom rng, int n) {
+        float[] out = new float[4 * n];
+        for (int k = 0; k < n; k++) {
+            float x = (float) (rng.nextDouble() * 90), y = (float) (rng.nextDouble() * 90);
+            out[4 * k] = x;
+            out[4 * k + 1] = y;
+            out[4 * k + 2] = x + (float) (rng.nextDouble() * 40);
+            out[4 * k + 3] = y + (float) (rng.nextDouble() * 40);
+        }
+        return out;
+    }
+
     static final JsonNode REF = Reference.load("boxes");
 
     @Test
