@@ -40,6 +40,92 @@ public final class MaxIoUAssigner {
         return new MaxIoUAssigner(0.5f, 0.4f, 0.0f, true, true);
     }
 
+    /**
+     * Where a box can overlap the priors: for a box, index ranges {@code [from, to)} of the priors,
+     * ascending and disjoint, that hold every prior whose intersection with the box has positive
+     * area (a prior outside them has IoU 0 with it). Lets {@link #assign(float[], float[], Candidates)}
+     * compute only the IoUs that can be non-zero.
+     */
+    public interface Candidates {
+        /** Calls {@code sink.range(from, to)} for each range, in ascending order. */
+        void ranges(float x1, float y1, float x2, float y2, RangeSink sink);
+    }
+
+    /** Receives index ranges. */
+    @FunctionalInterface
+    public interface RangeSink {
+        void range(int from, int to);
+    }
+
+    /**
+     * The same assignment as {@link #assign(float[], float[])}, value for value (IoU 0 outside the
+     * candidate ranges is what the full scan would compute there), with only the candidates' IoUs
+     * computed. A gt that overlaps no prior at all falls back to the full scan of its row.
+     */
+    public Assignment assign(float[] priors, float[] gts, Candidates candidates) {
+        int n = Boxes.count(priors, "priors");
+        int g = Boxes.count(gts, "gts");
+        if (g == 0 || n == 0) {
+            return Assignment.allBackground(n);
+        }
+        Boxes.Columns cols = Boxes.Columns.of(priors);
+        int[] best = new int[n];
+        float[] maxOverlap = new float[n]; // 0 until a gt overlaps: the full scan's values there too
+        float[] gtMax = new float[g];
+        int[][] gtArgmax = new int[g][];
+        float[] iou = new float[n];
+        int[][] ranges = {new int[16]};
+        int[] nr = new int[1];
+        for (int i = 0; i < g; i++) {
+            nr[0] = 0;
+            candidates.ranges(gts[4 * i], gts[4 * i + 1], gts[4 * i + 2], gts[4 * i + 3], (from, to) -> {
+                if (nr[0] + 2 > ranges[0].length) {
+                    ranges[0] = java.util.Arrays.copyOf(ranges[0], 2 * ranges[0].length);
+                }
+                ranges[0][nr[0]++] = from;
+                ranges[0][nr[0]++] = to;
+            });
+            float rowMax = 0;
+            for (int r = 0; r < nr[0]; r += 2) {
+                int from = ranges[0][r], to = ranges[0][r + 1];
+                Boxes.iouRange(gts, i, cols, from, to, iou);
+                for (int j = from; j < to; j++) {
+                    float v = iou[j];
+                    if (v > maxOverlap[j]) { // strict: the first gt keeps ties
+                        maxOverlap[j] = v;
+                        best[j] = i;
+                    }
+                    rowMax = Math.max(rowMax, v);
+                }
+            }
+            gtMax[i] = rowMax;
+            if (rowMax > 0) {
+                int t = 0;
+                int[] ties = new int[8];
+                for (int r = 0; r < nr[0] && (gtMaxAssignAll || t == 0); r += 2) {
+                    for (int j = ranges[0][r]; j < ranges[0][r + 1]; j++) {
+                        if (iou[j] == rowMax) {
+                            if (t == ties.length) {
+                                ties = java.util.Arrays.copyOf(ties, 2 * t);
+                            }
+                            ties[t++] = j;
+                            if (!gtMaxAssignAll) {
+                                break;
+                            }
+                        }
+                    }
+                }
+                gtArgmax[i] = java.util.Arrays.copyOf(ties, t);
+            } else {
+                // no overlap anywhere: every prior reaches the gt's best IoU, 0
+                int[] all = new int[gtMaxAssignAll ? n : 1];
+                java.util.Arrays.setAll(all, j -> j);
+                gtArgmax[i] = all;
+            }
+        }
+        return finish(n, g, best, maxOverlap, gtMax, gtArgmax);
+    }
+
     /** @param priors N*4 xyxy; @param gts G*4 xyxy */
     public Assignment assign(float[] priors, float[] gts) {
         int n = Boxes.count(priors, "priors");
@@ -87,6 +173,11 @@ public final class MaxIoUAssigner {
             gtMax[i] = rowMax;
             gtArgmax[i] = java.util.Arrays.copyOf(ties, gtMaxAssignAll ? t : 1); // ascending: [0] is the first prior
         }
+        return finish(n, g, best, maxOverlap, gtMax, gtArgmax);
+    }
+
+    /** Thresholds, then the low-quality matches (gt by gt, the last gt winning ties). */
+    private Assignment finish(int n, int g, int[] best, float[] maxOverlap, float[] gtMax, int[][] gtArgmax) {
         int[] gtIndex = new int[n];
         for (int j = 0; j < n; j++) {
             float m = maxOverlap[j];

@@ -101,11 +101,15 @@ public final class Boxes {
      * instead of holding {@code N*M} floats.
      */
     public static void iouRow(float[] a, int i, Columns b, float[] out) {
+        iouRange(a, i, b, 0, b.size(), out);
+    }
+
+    /** {@link #iouRow} for the columns {@code [from, to)} only, into {@code out[from..to)}: the same values. */
+    public static void iouRange(float[] a, int i, Columns b, int from, int to, float[] out) {
         float ax1 = a[4 * i], ay1 = a[4 * i + 1], ax2 = a[4 * i + 2], ay2 = a[4 * i + 3];
         float areaI = (ax2 - ax1) * (ay2 - ay1);
         float[] bx1 = b.x1, by1 = b.y1, bx2 = b.x2, by2 = b.y2, areaB = b.area;
-        int m = bx1.length;
-        for (int j = 0; j < m; j++) {
+        for (int j = from; j < to; j++) {
             float w = Math.max(Math.min(ax2, bx2[j]) - Math.max(ax1, bx1[j]), 0f);
             float h = Math.max(Math.min(ay2, by2[j]) - Math.max(ay1, by1[j]), 0f);
             float inter = w * h;

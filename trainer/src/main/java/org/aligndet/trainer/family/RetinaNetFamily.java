@@ -107,7 +107,7 @@ public final class RetinaNetFamily implements DenseFamily {
         float[] all = priors.concatenated(layout);
         int p = layout.priorsPerImage();
         int[] valid = padShape == null ? null : validPriors(layout, padShape);
-        int[] gtIndex = gtIndex(all, valid, gtXyxy, p);
+        int[] gtIndex = gtIndex(layout, padShape, all, valid, gtXyxy, p);
         int[] pos = Arrays.stream(range(p)).filter(i -> gtIndex[i] >= 0).toArray();
         float[] posAnchors = new float[4 * pos.length];
         float[] posGts = new float[4 * pos.length];
@@ -182,22 +182,38 @@ public final class RetinaNetFamily implements DenseFamily {
         return Arrays.copyOf(out, k);
     }
 
-    /** Box index per prior (or BACKGROUND / IGNORED); invalid priors IGNORED; assignment on valid ones only. */
-    private int[] gtIndex(float[] all, int[] valid, float[] gts, int p) {
+    /**
+     * Box index per prior (or BACKGROUND / IGNORED); invalid priors IGNORED; assignment on valid ones
+     * only, computing IoUs only where a box can reach the anchor grid ({@link AnchorGrid}).
+     */
+    private int[] gtIndex(PriorLayout layout, int[] padShape, float[] all, int[] valid, float[] gts, int p) {
+        int levels = layout.levels();
+        int[] rows = new int[levels], cols = new int[levels], strides = new int[levels];
+        for (int l = 0; l < levels; l++) {
+            int s = anchors.stride(l), h = layout.height(l), w = layout.width(l);
+            strides[l] = s;
+            rows[l] = padShape == null ? h : Math.min((padShape[0] + s - 1) / s, h);
+            cols[l] = padShape == null ? w : Math.min((padShape[1] + s - 1) / s, w);
+        }
         if (valid == null || valid.length == p) {
-            return assigner.assign(all, gts).gtIndex();
+            return assign(all, gts, rows, cols, strides, layout.anchors()).gtIndex();
         }
         float[] sub = new float[4 * valid.length];
         for (int k = 0; k < valid.length; k++) {
             System.arraycopy(all, 4 * valid[k], sub, 4 * k, 4);
         }
-        int[] local = assigner.assign(sub, gts).gtIndex();
+        int[] local = assign(sub, gts, rows, cols, strides, layout.anchors()).gtIndex();
         int[] out = new int[p];
         Arrays.fill(out, Assignment.IGNORED);
         for (int k = 0; k < valid.length; k++) {
             out[valid[k]] = local[k];
         }
         return out;
+    }
+
+    private Assignment assign(float[] priors, float[] gts, int[] rows, int[] cols, int[] strides, int a) {
+        AnchorGrid grid = AnchorGrid.of(priors, rows, cols, a, strides);
+        return grid == null ? assigner.assign(priors, gts) : assigner.assign(priors, gts, grid);
     }
 
     private static int[] range(int n) {

@@ -1,0 +1,93 @@
+package org.aligndet.trainer.family;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.SplittableRandom;
+import org.aligndet.trainer.assign.Assignment;
+import org.aligndet.trainer.assign.MaxIoUAssigner;
+import org.aligndet.trainer.model.PriorLayout;
+import org.aligndet.trainer.spec.ModelSpecs;
+import org.junit.jupiter.api.Test;
+
+/** The grid-pruned assignment equals the full scan, value for value, on the tiny RetinaNet's real anchors. */
+class AnchorGridTest {
+    private static final MaxIoUAssigner[] ASSIGNERS = {MaxIoUAssigner.retinaNet(), new MaxIoUAssigner(0.6f, 0.3f, 0.1f, false, true),
+        new MaxIoUAssigner(0.7f, 0.3f, 0.3f, true, true), new MaxIoUAssigner(0.5f, 0.4f, 0f, true, false)};
+
+    @Test
+    void prunedAssignmentEqualsTheFullScan() {
+        RetinaNetFamily family = (RetinaNetFamily) DetectorFamily.dense(ModelSpecs.locate().load("retinanet_tiny"));
+        SplittableRandom rng = new SplittableRandom(5);
+        int[][] sizes = {{256, 320}, {128, 96}, {512, 512}};
+        for (int[] hw : sizes) {
+            int levels = 5;
+            int[] rows = new int[levels], cols = new int[levels], strides = new int[levels];
+            for (int l = 0; l < levels; l++) {
+                strides[l] = 8 << l;
+                rows[l] = (hw[0] + strides[l] - 1) / strides[l];
+                cols[l] = (hw[1] + strides[l] - 1) / strides[l];
+            }
+            PriorLayout layout = new PriorLayout(1, 9, rows, cols);
+            float[][] per = family.priors(layout);
+            int n = 0;
+            for (float[] a : per) {
+                n += a.length;
+            }
+            float[] priors = new float[n];
+            int o = 0;
+            for (float[] a : per) {
+                System.arraycopy(a, 0, priors, o, a.length);
+                o += a.length;
+            }
+            AnchorGrid grid = AnchorGrid.of(priors, rows, cols, 9, strides);
+            assertNotNull(grid, "the tiny RetinaNet's anchors form a grid");
+            for (int trial = 0; trial < 6; trial++) {
+                float[] gts = boxes(rng, 1 + rng.nextInt(40), hw);
+                for (MaxIoUAssigner a : ASSIGNERS) {
+                    Assignment full = a.assign(priors, gts);
+                    Assignment pruned = a.assign(priors, gts, grid);
+                    String what = hw[0] + "x" + hw[1] + " trial " + trial;
+                    assertArrayEquals(full.gtIndex(), pruned.gtIndex(), what + " gtIndex");
+                    assertArrayEquals(full.maxOverlap(), pruned.maxOverlap(), what + " maxOverlap");
+                }
+            }
+        }
+    }
+
+    @Test
+    void priorsOffTheGridAreRefused() {
+        float[] priors = {0, 0, 8, 8, 8, 0, 16, 8, 3, 0, 11, 8}; // the third centre is 3 px off x = 16
+        assertNull(AnchorGrid.of(priors, new int[] {1}, new int[] {3}, 1, new int[] {8}));
+        priors[8] = 16;
+        priors[10] = 24;
+        assertNotNull(AnchorGrid.of(priors, new int[] {1}, new int[] {3}, 1, new int[] {8}));
+    }
+
+    /** Small, large, partly outside, far outside (overlapping nothing) and duplicated boxes. */
+    private static float[] boxes(SplittableRandom rng, int n, int[] hw) {
+        float[] out = new float[4 * n];
+        for (int k = 0; k < n; k++) {
+            float w, h, x, y;
+            switch (k % 5) {
+                case 0 -> { w = 2 + (float) rng.nextDouble() * 10; h = 2 + (float) rng.nextDouble() * 10; }
+                case 1 -> { w = hw[1] * (float) rng.nextDouble(); h = hw[0] * (float) rng.nextDouble(); }
+                default -> { w = 8 + (float) rng.nextDouble() * 120; h = 8 + (float) rng.nextDouble() * 120; }
+            }
+            x = (float) (rng.nextDouble() * (hw[1] + 40) - 20);
+            y = (float) (rng.nextDouble() * (hw[0] + 40) - 20);
+            if (k % 7 == 6) {
+                x = 5000; // overlaps no anchor
+            }
+            out[4 * k] = x;
+            out[4 * k + 1] = y;
+            out[4 * k + 2] = x + w;
+            out[4 * k + 3] = y + h;
+            if (k % 11 == 10) {
+                System.arraycopy(out, 4 * (k - 1), out, 4 * k, 4); // a duplicate of the previous box
+            }
+        }
+        return out;
+    }
+}
