@@ -83,6 +83,27 @@ public final class RoIAlign {
         return unflatten(out, k, s[1]);
     }
 
+    /**
+     * RoI rows {@code (batch index, x1, y1, x2, y2)} from per-image boxes ({@code float[n_i * 4]} xyxy),
+     * image after image: the {@code rois} argument of {@link #apply} and {@link RoiExtractor#apply}.
+     */
+    public static float[] withBatchIndex(java.util.List<float[]> boxesPerImage) {
+        int total = 0;
+        for (float[] b : boxesPerImage) {
+            total += org.aligndet.trainer.box.Boxes.count(b, "boxes");
+        }
+        float[] out = new float[5 * total];
+        int r = 0;
+        for (int i = 0; i < boxesPerImage.size(); i++) {
+            float[] b = boxesPerImage.get(i);
+            for (int j = 0; j < b.length / 4; j++, r++) {
+                out[5 * r] = i;
+                System.arraycopy(b, 4 * j, out, 5 * r + 1, 4);
+            }
+        }
+        return out;
+    }
+
     static int count(float[] rois) {
         if (rois.length % 5 != 0) {
             throw new IllegalArgumentException("rois need 5 values each (batch, x1, y1, x2, y2), got " + rois.length);
