@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.aligndet.export.eval.AtomicFiles;
 import org.aligndet.export.eval.EvalReport;
+import org.aligndet.export.eval.IouType;
 import org.aligndet.export.eval.ResultsEvaluation;
 import org.aligndet.export.eval.VocEvaluator;
 import org.aligndet.export.predict.ModelEvaluation;
@@ -35,16 +36,20 @@ import picocli.CommandLine.Spec;
  * ({@code "000001"}) or as a number ({@code 1}, matched to the all-digit id of that value);
  * {@code category_id} is 1 + the index in {@code --classes} (the 20 VOC classes in their usual
  * order by default); a box maps to VOC's 1-based inclusive frame as {@code xmin = x + 1,
- * xmax = x + w}. Errors go through {@link Main}'s handlers like every command's. Exit codes: 0
+ * xmax = x + w}. With {@code --iou-type segm} the results carry {@code segmentation} RLEs
+ * (mmdetection's mask results) and mask AP is scored against the annotations' segmentations
+ * ({@link ResultsEvaluation#coco(Path, Path, IouType)}); it goes with {@code --results} and
+ * {@code --coco-gt} only. Errors go through {@link Main}'s handlers like every command's. Exit codes: 0
  * scored, 1 bad input (one line on stderr), 2 usage error.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Score a detections file (--results), or run a model and score it (--model): COCO bbox AP exactly as "
-                + "pycocotools, or PASCAL VOC AP (07 11-point or area).",
+        description = "Score a detections file (--results), or run a model and score it (--model): COCO bbox AP (or mask AP "
+                + "with --iou-type segm) exactly as pycocotools, or PASCAL VOC AP (07 11-point or area).",
         footer = {"%nExample:%n  aligndet eval --model model.onnx --coco-gt data/annotations/instances_val.json \\%n"
                 + "      --images data/val --out runs/eval%n"
                 + "  aligndet eval --results runs/eval/results.json --coco-gt data/annotations/instances_val.json \\%n"
-                + "      --out runs/rescored",
+                + "      --out runs/rescored%n"
+                + "  aligndet eval --results segm.json --coco-gt data/annotations/instances_val.json --iou-type segm",
             "%nExit codes: 0 scored, 1 bad input, 2 usage."})
 public final class EvalCommand implements Callable<Integer> {
     /** Where {@code --model} writes when {@code --out} is not given. */
@@ -92,7 +97,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--voc-semantics", defaultValue = "MMDETECTION", description = "MMDETECTION (eval_map) or DETECTRON2 (voc_eval) (default: ${DEFAULT-VALUE})")
     VocEvaluator.Semantics vocSemantics;
 
-    @Option(names = "--iou-type", defaultValue = "bbox", description = "bbox; segm comes with Mask R-CNN (default: ${DEFAULT-VALUE})")
+    @Option(names = "--iou-type", defaultValue = "bbox", description = "COCO: bbox (box AP) or segm (mask AP of a results file whose "
+            + "entries have segmentation RLEs, as mmdetection writes them; with --results and --coco-gt) (default: ${DEFAULT-VALUE})")
     String iouType;
 
     @Option(names = "--json", paramLabel = "FILE", description = "also write the report as JSON here (default: none)")
@@ -111,7 +117,7 @@ public final class EvalCommand implements Callable<Integer> {
         Path dir = outDir != null ? outDir : model.model != null ? Path.of(DEFAULT_OUT) : null;
         checkOutputs(dir);
         EvalReport report = model.model != null ? withModel(out, dir)
-                : gt.cocoGt != null ? ResultsEvaluation.coco(gt.cocoGt, results)
+                : gt.cocoGt != null ? ResultsEvaluation.coco(gt.cocoGt, results, iou())
                 : ResultsEvaluation.voc(gt.voc, split, classesOr(VocReader.VOC_CLASSES), evaluator(), results);
         out.print(report.markdown());
         if (dir != null) {
@@ -130,12 +136,13 @@ public final class EvalCommand implements Callable<Integer> {
 
     /** @throws ParameterException for options that do not go together */
     private void requireUsage() {
-        if (!iouType.equals("bbox")) {
-            throw new ParameterException(spec.commandLine(), "--iou-type " + iouType + " is not supported yet; only bbox is"
-                    + (iouType.equals("segm") ? " (segm arrives with the Mask R-CNN work)" : ""));
-        }
+        IouType type = iou();
         if ((results == null) == (model.model == null)) {
             throw new ParameterException(spec.commandLine(), "give either --results (score a detections file) or --model (run a model, then score)");
+        }
+        if (type == IouType.SEGM && (model.model != null || gt.voc != null)) {
+            throw new ParameterException(spec.commandLine(), "--iou-type segm scores a mask results file: it goes with --results and --coco-gt"
+                    + (model.model != null ? " (--model runs box detectors)" : " (VOC has no mask AP here)"));
         }
         if (model.model != null && gt.cocoGt != null && images == null) {
             throw new ParameterException(spec.commandLine(), "--model with --coco-gt needs --images DIR (where the annotation file's images are)");
@@ -176,6 +183,15 @@ public final class EvalCommand implements Callable<Integer> {
         List<Path> charts = report.writePlots(dir.resolve("plots"));
         out.println("report: " + dir.resolve("report.json") + ", " + dir.resolve("report.md") + ", " + charts.size() + " plots in "
                 + dir.resolve("plots"));
+    }
+
+    /** {@code --iou-type} as a type; an unknown name is a usage error. */
+    private IouType iou() {
+        try {
+            return IouType.parse(iouType);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--iou-type: " + e.getMessage());
+        }
     }
 
     /** {@code --classes}, or {@code fallback} when not given. */

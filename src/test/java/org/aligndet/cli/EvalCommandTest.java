@@ -63,9 +63,35 @@ class EvalCommandTest {
     }
 
     @Test
-    void segmIsNotSupportedYet() {
-        assertEquals(2, run("--coco-gt", "gt.json", "--results", "dt.json", "--iou-type", "segm"));
-        assertTrue(err.toString().contains("--iou-type segm is not supported yet"), err.toString());
+    void segmScoresMaskResults() throws IOException {
+        // one 4 x 3 image: a polygon object (columns 0-1, rows 0-1) and a crowd RLE (columns 2-3)
+        Path gt = Files.writeString(dir.resolve("gt.json"), """
+                {"images": [{"id": 1, "width": 4, "height": 3}], "categories": [{"id": 1, "name": "a"}],
+                 "annotations": [
+                   {"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 2, 2], "area": 4, "iscrowd": 0,
+                    "segmentation": [[0, 0, 0, 2, 2, 2, 2, 0]]},
+                   {"id": 2, "image_id": 1, "category_id": 1, "bbox": [2, 0, 2, 3], "area": 6, "iscrowd": 1,
+                    "segmentation": {"size": [3, 4], "counts": [6, 6]}}]}
+                """);
+        // the polygon's exact mask (runs 0, 2, 1, 2, 7 -> "02106"), and a one-pixel mask inside it (IoU 1/4: a false positive ranked below)
+        Path dt = Files.writeString(dir.resolve("dt.json"), """
+                [{"image_id": 1, "category_id": 1, "score": 0.9, "segmentation": {"size": [3, 4], "counts": "02106"}},
+                 {"image_id": 1, "category_id": 1, "score": 0.5, "segmentation": {"size": [3, 4], "counts": [0, 1, 11]}}]
+                """);
+        Path json = dir.resolve("report.json");
+        assertEquals(0, run("--coco-gt", gt.toString(), "--results", dt.toString(), "--iou-type", "segm", "--json", json.toString()),
+                err.toString());
+        JsonNode report = JSON.readTree(json.toFile());
+        assertEquals("coco_segm", report.get("kind").asText());
+        assertEquals(1.0, report.get("AP").asDouble(), 1e-12);
+        assertTrue(out.toString().startsWith("COCO mask AP (iouType segm)"), out.toString());
+        // the same files as bbox: the default type reads the boxes, which the results do not have
+        err.getBuffer().setLength(0);
+        assertEquals(1, run("--coco-gt", gt.toString(), "--results", dt.toString()));
+        assertTrue(err.toString().contains("needs \"image_id\", \"category_id\", \"bbox\" and \"score\""), err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("--voc", dir.toString(), "--results", dt.toString(), "--iou-type", "segm"));
+        assertTrue(err.toString().contains("--iou-type segm scores a mask results file: it goes with --results and --coco-gt"), err.toString());
     }
 
     @Test
@@ -178,8 +204,8 @@ class EvalCommandTest {
         assertEquals(1, run("--coco-gt", real.resolve("instances_val2014_100.json").toString(), "--results", dir.toString()));
         assertTrue(err.toString().startsWith("aligndet: error: results file " + dir + " is a directory"), err.toString());
         err.getBuffer().setLength(0);
-        assertEquals(2, run("--results", "dt.json", "--coco-gt", "gt.json", "--iou-type", "segm"));
-        assertTrue(err.toString().startsWith("aligndet: error: --iou-type segm is not supported yet"), err.toString());
+        assertEquals(2, run("--results", "dt.json", "--coco-gt", "gt.json", "--iou-type", "keypoints"));
+        assertTrue(err.toString().startsWith("aligndet: error: --iou-type: unknown iou type 'keypoints'; use bbox or segm"), err.toString());
     }
 
     @Test

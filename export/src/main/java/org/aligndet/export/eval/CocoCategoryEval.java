@@ -2,6 +2,7 @@ package org.aligndet.export.eval;
 
 import java.util.Arrays;
 import org.aligndet.trainer.box.Boxes;
+import org.aligndet.trainer.mask.Rle;
 
 /**
  * pycocotools' {@code evaluateImg} and {@code accumulate} for one category: every image's
@@ -23,6 +24,7 @@ final class CocoCategoryEval {
     private static final double MAX_IOU_THR = 1 - 1e-10;
 
     private final CocoParams p;
+    private final IouType iouType;
     private final CocoGroundTruth gt;
     private final CocoDetections dt;
     private final int numCategories;
@@ -35,8 +37,9 @@ final class CocoCategoryEval {
     private long[] npig;
     private boolean anyImage;
 
-    CocoCategoryEval(CocoParams p, CocoGroundTruth gt, CocoDetections dt) {
+    CocoCategoryEval(CocoParams p, IouType iouType, CocoGroundTruth gt, CocoDetections dt) {
         this.p = p;
+        this.iouType = iouType;
         this.gt = gt;
         this.dt = dt;
         this.numCategories = gt.categoryIds.length;
@@ -116,13 +119,16 @@ final class CocoCategoryEval {
     private void matchImage(int[] g, int[] d, int numD, int pos) {
         int numG = g.length;
         double[] iou = new double[numD * numG];
+        boolean masks = iouType == IouType.SEGM;
         for (int di = 0; di < numD; di++) {
             int q = d[di];
             scores[pos + di] = dt.score[q];
             rankInImage[pos + di] = di;
+            Rle dtMask = masks && numG > 0 ? dt.mask(q) : null;
             for (int gi = 0; gi < numG; gi++) {
                 int r = g[gi];
-                iou[di * numG + gi] = Boxes.cocoIouFloat64(dt.x[q], dt.y[q], dt.w[q], dt.h[q], gt.x[r], gt.y[r], gt.w[r], gt.h[r], gt.crowd[r]);
+                iou[di * numG + gi] = masks ? Rle.iou(dtMask, gt.mask[r], gt.crowd[r])
+                        : Boxes.cocoIouFloat64(dt.x[q], dt.y[q], dt.w[q], dt.h[q], gt.x[r], gt.y[r], gt.w[r], gt.h[r], gt.crowd[r]);
             }
         }
         boolean[] ignored = new boolean[numG];
@@ -157,8 +163,7 @@ final class CocoCategoryEval {
                         taken[m] = true;
                     }
                     if (!matched) {
-                        int q = d[di];
-                        double area = dt.w[q] * dt.h[q];
+                        double area = dt.area[d[di]];
                         ignore |= area < lo || area > hi;
                     }
                     state[base + di] = ignore ? IGNORED : matched ? TP : FP;

@@ -9,6 +9,8 @@ import java.util.function.IntToLongFunction;
 import org.aligndet.trainer.data.CocoJson;
 import org.aligndet.trainer.data.DatasetException;
 import org.aligndet.trainer.infer.Detections;
+import org.aligndet.trainer.mask.Rle;
+import org.aligndet.trainer.mask.Segmentation;
 
 /**
  * Detections in COCO results form, the COCO evaluator's input: image id, category id,
@@ -20,6 +22,11 @@ import org.aligndet.trainer.infer.Detections;
  * <p>Comes from a results file ({@link #read}) or from a model's {@link Detections}, the project's
  * one detection record, in one of two explicitly named ways ({@link Builder#add(Detections, long[])}
  * and {@link Builder#addAsWritten}).
+ *
+ * <p>Mask results ({@link #readMasks}, {@link Builder#addMask}) carry each entry's mask as well,
+ * held as its compressed RLE string (a few hundred bytes per mask), and the {@code area} the
+ * area ranges use (see {@link #readMasks}). Box entries' area is {@code w * h}, as pycocotools'
+ * {@code loadRes} sets it.
  */
 public final class CocoDetections {
     final long[] imageId;
@@ -29,6 +36,12 @@ public final class CocoDetections {
     final double[] w;
     final double[] h;
     final double[] score;
+    /** What the area ranges compare: {@code w * h}, or for mask results as {@link #readMasks} says. */
+    final double[] area;
+    /** Each entry's mask as a compressed RLE string with its size, or null when the entries have no masks. */
+    final String[] maskCounts;
+    final int[] maskHeight;
+    final int[] maskWidth;
 
     private CocoDetections(Builder b) {
         int n = b.size;
@@ -39,6 +52,85 @@ public final class CocoDetections {
         w = Arrays.copyOf(b.w, n);
         h = Arrays.copyOf(b.h, n);
         score = Arrays.copyOf(b.score, n);
+        area = Arrays.copyOf(b.area, n);
+        if (b.maskCounts != null) {
+            if (b.masks != n) {
+                throw new EvalInputException((n - b.masks) + " of " + n + " detections have no mask while others have one");
+            }
+            maskCounts = Arrays.copyOf(b.maskCounts, n);
+            maskHeight = Arrays.copyOf(b.maskHeight, n);
+            maskWidth = Arrays.copyOf(b.maskWidth, n);
+        } else {
+            maskCounts = null;
+            maskHeight = null;
+            maskWidth = null;
+        }
+    }
+
+    /**
+     * Reads a COCO mask results file (as mmdetection writes for {@code segm}), a JSON array of
+     * {@code {image_id, category_id, segmentation, score}}, where {@code segmentation} is an RLE
+     * {@code {size: [h, w], counts}} (a compressed string or a list of runs; polygons are not
+     * accepted), with an optional {@code bbox}. Image ids must be integers.
+     *
+     * <p>As pycocotools' {@code loadRes}: when the first entry has a non-empty {@code bbox}, every
+     * entry's area is its box's {@code w * h} (and every entry needs a box); otherwise it is the
+     * mask's area and the box is the mask's bounding box. The area only decides which detections
+     * an area range ignores (AP small/medium/large); matching uses the masks. Every error is an
+     * {@link EvalInputException} naming the file and the entry.
+     */
+    public static CocoDetections readMasks(Path file) {
+        Builder b = builder();
+        boolean[] boxAreas = new boolean[1];
+        try {
+            CocoJson.results(file, false, true, r -> {
+                String what = file + ": result #" + r.index() + " (image_id " + r.imageIdText() + ", category_id " + r.categoryId() + ")";
+                if (r.index() == 0) {
+                    boxAreas[0] = r.hasBox();
+                }
+                if (boxAreas[0] && !r.hasBox()) {
+                    throw new EvalInputException(what + " has no bbox, but the first result has one; pycocotools then takes every "
+                            + "detection's area from its bbox, so every result needs one (or none does)");
+                }
+                if (r.segmentation() instanceof Segmentation.Polygons) {
+                    throw new EvalInputException(what + ": segmentation is polygons; mask results must be RLE {\"size\": [h, w], \"counts\": ...}");
+                }
+                Rle mask;
+                try {
+                    mask = r.segmentation().toRle(0, 0);
+                } catch (IllegalArgumentException e) {
+                    throw new EvalInputException(what + ": segmentation: " + e.getMessage(), e);
+                }
+                double[] box = r.hasBox() ? new double[]{r.x(), r.y(), r.w(), r.h()} : mask.bbox();
+                double area = boxAreas[0] ? box[2] * box[3] : mask.area();
+                try {
+                    b.addMask(r.imageId(), r.categoryId(), box[0], box[1], box[2], box[3], r.score(), mask, area);
+                } catch (EvalInputException e) {
+                    throw new EvalInputException(file + ": " + e.getMessage(), e);
+                }
+            });
+        } catch (DatasetException e) {
+            throw new EvalInputException(e.getMessage(), e);
+        }
+        if (b.size() == 0) {
+            throw new EvalInputException("results file " + file + " holds an empty list: no detections to evaluate");
+        }
+        return b.build();
+    }
+
+    /** Whether every entry has a mask (mask evaluation is possible). */
+    public boolean hasMasks() {
+        return maskCounts != null;
+    }
+
+    /** Entry i's mask ({@link #hasMasks()} must be true). */
+    public Rle mask(int i) {
+        return Rle.fromString(maskCounts[i], maskHeight[i], maskWidth[i]);
+    }
+
+    /** The area that the area ranges compare for entry i. */
+    public double area(int i) {
+        return area[i];
     }
 
     /**
@@ -125,6 +217,11 @@ public final class CocoDetections {
         private double[] w = new double[64];
         private double[] h = new double[64];
         private double[] score = new double[64];
+        private double[] area = new double[64];
+        private String[] maskCounts;
+        private int[] maskHeight;
+        private int[] maskWidth;
+        private int masks;
         private int size;
 
         private Builder() {
@@ -153,7 +250,33 @@ public final class CocoDetections {
             w[size] = bw;
             h[size] = bh;
             score[size] = s;
+            area[size] = bw * bh;
             size++;
+            return this;
+        }
+
+        /**
+         * Adds a detection with its mask; {@code area} is what the area ranges compare (the mask's
+         * or the box's area, see {@link CocoDetections#readMasks}). Either every entry has a mask
+         * or none has.
+         */
+        public Builder addMask(long image, long category, double bx, double by, double bw, double bh, double s, Rle mask, double area) {
+            if (!(area >= 0) || Double.isInfinite(area)) {
+                throw new EvalInputException("detection #" + size + " (image_id " + image + ", category_id " + category
+                        + ") has area " + area + "; it must be a finite number >= 0");
+            }
+            add(image, category, bx, by, bw, bh, s);
+            int i = size - 1;
+            if (maskCounts == null) {
+                maskCounts = new String[score.length];
+                maskHeight = new int[score.length];
+                maskWidth = new int[score.length];
+            }
+            maskCounts[i] = mask.toString();
+            maskHeight[i] = mask.height();
+            maskWidth[i] = mask.width();
+            this.area[i] = area;
+            masks++;
             return this;
         }
 
@@ -210,6 +333,12 @@ public final class CocoDetections {
             w = Arrays.copyOf(w, n);
             h = Arrays.copyOf(h, n);
             score = Arrays.copyOf(score, n);
+            area = Arrays.copyOf(area, n);
+            if (maskCounts != null) {
+                maskCounts = Arrays.copyOf(maskCounts, n);
+                maskHeight = Arrays.copyOf(maskHeight, n);
+                maskWidth = Arrays.copyOf(maskWidth, n);
+            }
         }
 
         public CocoDetections build() {

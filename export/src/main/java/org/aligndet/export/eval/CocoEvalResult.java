@@ -17,6 +17,7 @@ public final class CocoEvalResult {
             "AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100", "ARs", "ARm", "ARl");
 
     private final CocoParams params;
+    private final IouType iouType;
     private final long[] categoryIds;
     private final List<String> categoryNames;
     private final double[] precision;
@@ -24,8 +25,9 @@ public final class CocoEvalResult {
     private final double[] stats;
     private final List<CategoryAp> perCategory;
 
-    CocoEvalResult(CocoParams params, long[] categoryIds, List<String> categoryNames, double[] precision, double[] recall) {
+    CocoEvalResult(CocoParams params, IouType iouType, long[] categoryIds, List<String> categoryNames, double[] precision, double[] recall) {
         this.params = params;
+        this.iouType = iouType;
         this.categoryIds = categoryIds.clone();
         this.categoryNames = List.copyOf(categoryNames);
         this.precision = precision;
@@ -88,6 +90,11 @@ public final class CocoEvalResult {
 
     public CocoParams params() {
         return params;
+    }
+
+    /** What was overlapped: boxes or masks. */
+    public IouType iouType() {
+        return iouType;
     }
 
     private int index(int t, int r, int k, int a, int m) {

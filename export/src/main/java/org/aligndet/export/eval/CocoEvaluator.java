@@ -6,8 +6,11 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * COCO bbox evaluation with pycocotools {@code COCOeval(gt, dt, "bbox")} semantics, default
+ * COCO evaluation with pycocotools {@code COCOeval(gt, dt, iouType)} semantics, default
  * {@code Params}, all GT images and categories: {@code evaluate(); accumulate(); summarize()}.
+ * {@link IouType#BBOX} (the default) overlaps boxes; {@link IouType#SEGM} overlaps masks
+ * ({@link org.aligndet.trainer.mask.Rle#iou}, crowd GT as in {@code rleIou}) and needs a ground
+ * truth and detections with masks ({@link CocoGroundTruth#withMasks}, {@link CocoDetections#readMasks}).
  *
  * <p>Categories are evaluated in parallel; each writes only its own slice of the precision and
  * recall arrays, so results are identical for any number of threads.
@@ -18,13 +21,23 @@ import java.util.stream.IntStream;
  */
 public final class CocoEvaluator {
     private final CocoParams params;
+    private final IouType iouType;
 
     public CocoEvaluator() {
         this(CocoParams.defaults());
     }
 
     public CocoEvaluator(CocoParams params) {
+        this(params, IouType.BBOX);
+    }
+
+    public CocoEvaluator(IouType iouType) {
+        this(CocoParams.defaults(), iouType);
+    }
+
+    public CocoEvaluator(CocoParams params, IouType iouType) {
         this.params = params;
+        this.iouType = iouType;
     }
 
     /** Evaluates {@code dt} against {@code gt}; an empty {@code dt} scores 0 (or -1 where there is no GT). */
@@ -33,6 +46,9 @@ public final class CocoEvaluator {
         int[] dtImage = new int[dt.size()];
         int[] dtCat = new int[dt.size()];
         resolveIds(gt, dt, dtImage, dtCat);
+        if (iouType == IouType.SEGM) {
+            requireMasks(gt, dt, dtImage);
+        }
         int[][] gtByCat = byCategory(gt.annCategory, gt.annImage, numK);
         int[][] dtByCat = byCategory(dtCat, dtImage, numK);
 
@@ -42,8 +58,33 @@ public final class CocoEvaluator {
         Arrays.fill(precision, -1.0);
         Arrays.fill(recall, -1.0);
         IntStream.range(0, numK).parallel().forEach(k ->
-                new CocoCategoryEval(params, gt, dt).run(k, gtByCat[k], dtByCat[k], dtImage, precision, recall));
-        return new CocoEvalResult(params, gt.categoryIds, gt.categoryNames(), precision, recall);
+                new CocoCategoryEval(params, iouType, gt, dt).run(k, gtByCat[k], dtByCat[k], dtImage, precision, recall));
+        return new CocoEvalResult(params, iouType, gt.categoryIds, gt.categoryNames(), precision, recall);
+    }
+
+    /** Mask evaluation: masks on both sides, each detection's of its image's size. */
+    private static void requireMasks(CocoGroundTruth gt, CocoDetections dt, int[] dtImage) {
+        if (!gt.hasMasks() && gt.numAnnotations() > 0) {
+            throw new EvalInputException(gt.source + " was read without masks; mask evaluation needs CocoGroundTruth.withMasks");
+        }
+        if (!dt.hasMasks() && dt.size() > 0) {
+            throw new EvalInputException("the detections have no masks (segmentation); mask evaluation needs mask results");
+        }
+        List<String> bad = new ArrayList<>();
+        int numBad = 0;
+        for (int i = 0; i < dt.size(); i++) {
+            int img = dtImage[i];
+            int h = gt.imageHeight[img];
+            int w = gt.imageWidth[img];
+            boolean known = h > 0 || w > 0;
+            if (known && (dt.maskHeight[i] != h || dt.maskWidth[i] != w) && numBad++ < 5) {
+                bad.add("#" + i + " (image_id " + dt.imageId[i] + ") is [" + dt.maskHeight[i] + ", " + dt.maskWidth[i] + "], the image [" + h + ", " + w + "]");
+            }
+        }
+        if (numBad > 0) {
+            throw new EvalInputException(numBad + " detection masks do not have their image's size [height, width] in " + gt.source
+                    + ", e.g. " + String.join("; ", bad));
+        }
     }
 
     private static void resolveIds(CocoGroundTruth gt, CocoDetections dt, int[] dtImage, int[] dtCat) {

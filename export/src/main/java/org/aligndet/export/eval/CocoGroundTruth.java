@@ -11,6 +11,8 @@ import java.util.Set;
 import org.aligndet.trainer.data.CocoFile;
 import org.aligndet.trainer.data.CocoJson;
 import org.aligndet.trainer.data.DatasetException;
+import org.aligndet.trainer.mask.Rle;
+import org.aligndet.trainer.mask.Segmentation;
 
 /**
  * COCO ground truth as the bbox evaluator needs it: image ids, categories and annotations, read
@@ -22,6 +24,11 @@ import org.aligndet.trainer.data.DatasetException;
  * (image, category). Boxes are COCO {@code [x, y, w, h]} in pixels, float64 as parsed. {@code area}
  * is the annotation's own field (it may be a mask area, not {@code w*h}) and decides the area
  * range. Columns are package-private for the evaluator; they are never modified.
+ *
+ * <p>For mask evaluation ({@link #read(Path, IouType)}, {@link #withMasks(CocoFile)}) every
+ * annotation also has its mask, made from its {@code segmentation} as pycocotools'
+ * {@code annToRLE} makes it (polygons rasterised at the image's size and merged; RLEs as given),
+ * and every image knows its size ({@code height}, {@code width}), which detection masks must have.
  */
 public final class CocoGroundTruth {
     final String source;
@@ -37,12 +44,26 @@ public final class CocoGroundTruth {
     final double[] h;
     final double[] area;
     final boolean[] crowd;
+    /** Each annotation's mask, or null for a box-only ground truth. */
+    final Rle[] mask;
+    /** Each image's [height, width] (0 where unknown). */
+    final int[] imageHeight;
+    final int[] imageWidth;
     private final Map<Long, Integer> imageIndex;
     private final Map<Long, Integer> categoryIndex;
 
     private CocoGroundTruth(Builder b) {
         this.source = b.source;
         this.imageIds = b.images.stream().mapToLong(Long::longValue).sorted().toArray();
+        imageHeight = new int[imageIds.length];
+        imageWidth = new int[imageIds.length];
+        for (int i = 0; i < imageIds.length; i++) {
+            int[] size = b.imageSizes.get(imageIds[i]);
+            if (size != null) {
+                imageHeight[i] = size[0];
+                imageWidth[i] = size[1];
+            }
+        }
         Long[] cats = b.categories.keySet().toArray(new Long[0]);
         Arrays.sort(cats);
         this.categoryIds = Arrays.stream(cats).mapToLong(Long::longValue).toArray();
@@ -59,6 +80,7 @@ public final class CocoGroundTruth {
         h = new double[n];
         area = new double[n];
         crowd = new boolean[n];
+        mask = b.masks ? new Rle[n] : null;
         for (int i = 0; i < n; i++) {
             Ann a = b.anns.get(i);
             Integer img = imageIndex.get(a.imageId);
@@ -78,6 +100,20 @@ public final class CocoGroundTruth {
             h[i] = a.box[3];
             area[i] = a.area;
             crowd[i] = a.crowd;
+            if ((a.mask != null) != (mask != null)) {
+                throw new EvalInputException(source + ": annotation id " + a.id + " has no mask while others have one");
+            }
+            if (mask != null) {
+                Rle m = a.mask;
+                if (imageHeight[img] == 0 && imageWidth[img] == 0) {
+                    imageHeight[img] = m.height();
+                    imageWidth[img] = m.width();
+                } else if (m.height() != imageHeight[img] || m.width() != imageWidth[img]) {
+                    throw new EvalInputException(source + ": annotation id " + a.id + " has a mask of size [h, w] = [" + m.height() + ", "
+                            + m.width() + "], but its image " + a.imageId + " is [" + imageHeight[img] + ", " + imageWidth[img] + "]");
+                }
+                mask[i] = m;
+            }
         }
     }
 
@@ -86,11 +122,55 @@ public final class CocoGroundTruth {
      * is an {@link EvalInputException} naming the file.
      */
     public static CocoGroundTruth read(Path file) {
+        return read(file, IouType.BBOX);
+    }
+
+    /** As {@link #read(Path)}; for {@link IouType#SEGM} with every annotation's mask ({@link #withMasks}). */
+    public static CocoGroundTruth read(Path file, IouType iouType) {
         try {
-            return of(CocoJson.instances(file));
+            return iouType == IouType.SEGM ? withMasks(CocoJson.instances(file, true)) : of(CocoJson.instances(file));
         } catch (DatasetException e) {
             throw new EvalInputException(e.getMessage(), e);
         }
+    }
+
+    /** As pycocotools reads it for the given iou type: {@link #of} or {@link #withMasks}. */
+    public static CocoGroundTruth of(CocoFile file, IouType iouType) {
+        return iouType == IouType.SEGM ? withMasks(file) : of(file);
+    }
+
+    /**
+     * As {@link #of(CocoFile)}, plus each annotation's mask from its {@code segmentation} (the
+     * file must have been parsed with segmentations, {@code CocoJson.instances(file, true)}):
+     * polygons are rasterised at the image's {@code height} x {@code width} and merged, RLEs keep
+     * their own size, which must be the image's. A missing or malformed segmentation is an
+     * {@link EvalInputException} naming the file and the annotation.
+     */
+    public static CocoGroundTruth withMasks(CocoFile file) {
+        String source = file.file().toString();
+        if (!file.hasSegmentations()) {
+            throw new IllegalArgumentException(source + " was parsed without segmentations; use CocoJson.instances(file, true)");
+        }
+        Map<Long, CocoFile.Image> images = new HashMap<>();
+        file.images().forEach(i -> images.putIfAbsent(i.id(), i));
+        Rle[] masks = new Rle[file.numAnnotations()];
+        for (int k = 0; k < masks.length; k++) {
+            String what = source + ": annotations[" + k + "] (id " + file.annotationId(k) + ")";
+            Segmentation seg = file.segmentation(k);
+            if (seg == null) {
+                throw new EvalInputException(what + " has no segmentation (mask evaluation, --iou-type segm, needs one per annotation)");
+            }
+            CocoFile.Image image = images.get(file.imageId(k));
+            int h = image == null ? 0 : image.height();
+            int w = image == null ? 0 : image.width();
+            try {
+                masks[k] = seg.toRle(h, w);
+            } catch (IllegalArgumentException e) {
+                throw new EvalInputException(what + ": segmentation: " + e.getMessage()
+                        + (seg instanceof Segmentation.Polygons && (h <= 0 || w <= 0) ? " (image id " + file.imageId(k) + ")" : ""), e);
+            }
+        }
+        return build(file, masks);
     }
 
     /**
@@ -100,19 +180,26 @@ public final class CocoGroundTruth {
      * images and categories, boxes must not have negative sizes.
      */
     public static CocoGroundTruth of(CocoFile file) {
+        return build(file, null);
+    }
+
+    private static CocoGroundTruth build(CocoFile file, Rle[] masks) {
         String source = file.file().toString();
         if (file.annotationWithoutId() >= 0) {
             throw new EvalInputException(source + ": annotations[" + file.annotationWithoutId() + "].id is missing");
         }
         Builder b = builder(source);
-        file.images().forEach(i -> b.image(i.id()));
+        file.images().forEach(i -> b.image(i.id(), i.height(), i.width()));
         file.categories().forEach(c -> b.category(c.id(), c.name()));
+        if (masks != null) {
+            b.masks = true;
+        }
         for (int k = 0; k < file.numAnnotations(); k++) {
             if (Double.isNaN(file.area(k))) {
                 throw new EvalInputException(source + ": annotations[" + k + "] has no area field (COCO evaluation takes area ranges from it)");
             }
             b.annotation(file.annotationId(k), file.imageId(k), file.categoryId(k), file.bbox(k, 0), file.bbox(k, 1),
-                    file.bbox(k, 2), file.bbox(k, 3), file.area(k), file.crowd(k));
+                    file.bbox(k, 2), file.bbox(k, 3), file.area(k), file.crowd(k), masks == null ? null : masks[k]);
         }
         return b.build();
     }
@@ -149,6 +236,11 @@ public final class CocoGroundTruth {
         return annId.length;
     }
 
+    /** Whether every annotation has a mask (mask evaluation is possible). */
+    public boolean hasMasks() {
+        return mask != null;
+    }
+
     /** Position of image id in {@link #imageIds()}, or -1 when unknown. */
     public int imageIndex(long imageId) {
         return imageIndex.getOrDefault(imageId, -1);
@@ -172,15 +264,17 @@ public final class CocoGroundTruth {
                 throw new EvalInputException(source + ": image id " + id + " is not in this ground truth");
             }
             if (keep.add(i)) {
-                b.image(id);
+                b.image(id, imageHeight[i], imageWidth[i]);
             }
         }
+        b.masks = mask != null;
         for (int k = 0; k < categoryIds.length; k++) {
             b.category(categoryIds[k], categoryNames[k]);
         }
         for (int a = 0; a < annId.length; a++) {
             if (keep.contains(annImage[a])) {
-                b.annotation(annId[a], imageIds[annImage[a]], categoryIds[annCategory[a]], x[a], y[a], w[a], h[a], area[a], crowd[a]);
+                b.annotation(annId[a], imageIds[annImage[a]], categoryIds[annCategory[a]], x[a], y[a], w[a], h[a], area[a], crowd[a],
+                        mask == null ? null : mask[a]);
             }
         }
         return b.build();
@@ -190,13 +284,16 @@ public final class CocoGroundTruth {
         return new Builder(source);
     }
 
-    private record Ann(long id, long imageId, long categoryId, double[] box, double area, boolean crowd) {
+    private record Ann(long id, long imageId, long categoryId, double[] box, double area, boolean crowd, Rle mask) {
     }
 
     /** Collects images, categories and annotations; {@link #build()} checks every reference. */
     public static final class Builder {
         private final String source;
         private final Set<Long> images = new HashSet<>();
+        private final Map<Long, int[]> imageSizes = new HashMap<>();
+        /** Whether this ground truth has masks even when it has no annotations. */
+        private boolean masks;
         private final Map<Long, String> categories = new HashMap<>();
         private final List<Ann> anns = new ArrayList<>();
         private final Set<Long> annIds = new HashSet<>();
@@ -208,6 +305,18 @@ public final class CocoGroundTruth {
         public Builder image(long id) {
             if (!images.add(id)) {
                 throw new EvalInputException(source + ": image id " + id + " is listed twice");
+            }
+            return this;
+        }
+
+        /** An image of {@code height x width} pixels (0, 0 when unknown), the size of its masks. */
+        public Builder image(long id, int height, int width) {
+            image(id);
+            if (height < 0 || width < 0) {
+                throw new EvalInputException(source + ": image id " + id + " has a negative size [" + height + ", " + width + "]");
+            }
+            if (height > 0 || width > 0) {
+                imageSizes.put(id, new int[]{height, width});
             }
             return this;
         }
@@ -226,6 +335,15 @@ public final class CocoGroundTruth {
          */
         public Builder annotation(long id, long imageId, long categoryId, double x, double y, double w, double h,
                                   double area, boolean crowd) {
+            return annotation(id, imageId, categoryId, x, y, w, h, area, crowd, null);
+        }
+
+        /**
+         * As the other {@code annotation}, with the object's mask for mask evaluation: either every
+         * annotation has one or none has; a mask's size must be its image's.
+         */
+        public Builder annotation(long id, long imageId, long categoryId, double x, double y, double w, double h,
+                                  double area, boolean crowd, Rle mask) {
             String what = source + ": annotation id " + id;
             if (!annIds.add(id)) {
                 throw new EvalInputException(what + " is used twice; annotation ids must be unique");
@@ -239,7 +357,8 @@ public final class CocoGroundTruth {
             if (Double.isNaN(area)) {
                 throw new EvalInputException(what + " has no area (NaN)");
             }
-            anns.add(new Ann(id, imageId, categoryId, new double[]{x, y, w, h}, area, crowd));
+            anns.add(new Ann(id, imageId, categoryId, new double[]{x, y, w, h}, area, crowd, mask));
+            masks |= mask != null;
             return this;
         }
 

@@ -14,7 +14,8 @@ import java.util.Locale;
  * An evaluation report in three forms: JSON ({@link #writeJson}), a Markdown table
  * ({@link #markdown}) and precision/recall PNGs ({@link #writePlots}).
  *
- * <p>COCO JSON: {@code kind = "coco_bbox"}, {@code stats} = the 12 {@code COCOeval.stats} in
+ * <p>COCO JSON: {@code kind = "coco_bbox"} or {@code "coco_segm"}, {@code iou_type}
+ * ({@code "bbox"} or {@code "segm"}), {@code stats} = the 12 {@code COCOeval.stats} in
  * pycocotools' order, {@code stat_names}, the same numbers as named fields ({@code AP},
  * {@code AP50}, ..., {@code ARl}), and {@code per_category} ({@code category_id}, {@code name},
  * {@code AP}, {@code AP50}; -1 where a category has no GT). VOC JSON: {@code kind = "voc"},
@@ -41,10 +42,15 @@ public final class EvalReport {
         this.curves = List.copyOf(curves);
     }
 
-    /** COCO bbox report; curves are IoU 0.50, area all, maxDets 100, at the 101 recall points. */
+    /**
+     * COCO report (bbox or segm, named in its first line); curves are IoU 0.50, area all,
+     * maxDets 100, at the 101 recall points.
+     */
     public static EvalReport coco(CocoEvalResult r) {
         ObjectNode root = JSON.createObjectNode();
-        root.put("kind", "coco_bbox");
+        String iouType = r.iouType().label();
+        root.put("kind", "coco_" + iouType);
+        root.put("iou_type", iouType);
         double[] stats = r.stats();
         ArrayNode arr = root.putArray("stats");
         for (double s : stats) {
@@ -55,7 +61,8 @@ public final class EvalReport {
         for (int i = 0; i < stats.length; i++) {
             root.put(CocoEvalResult.STAT_NAMES.get(i), stats[i]);
         }
-        StringBuilder md = new StringBuilder("| metric | value |\n|---|---:|\n");
+        StringBuilder md = new StringBuilder("COCO " + (r.iouType() == IouType.SEGM ? "mask AP (iouType segm)" : "box AP (iouType bbox)")
+                + "\n\n| metric | value |\n|---|---:|\n");
         for (int i = 0; i < stats.length; i++) {
             md.append("| ").append(STAT_LABELS.get(i)).append(" | ").append(fmt(stats[i])).append(" |\n");
         }
@@ -75,7 +82,8 @@ public final class EvalReport {
                 curves.add(new PrCurve(c.name(), recThrs, curve));
             }
         }
-        return new EvalReport(root, md.toString(), "COCO precision/recall, IoU 0.50", curves);
+        String title = r.iouType() == IouType.SEGM ? "COCO mask precision/recall, IoU 0.50" : "COCO precision/recall, IoU 0.50";
+        return new EvalReport(root, md.toString(), title, curves);
     }
 
     /** VOC report; curves are each class's raw precision/recall after every detection. */

@@ -8,7 +8,8 @@ import org.aligndet.trainer.data.VocImage;
 import org.aligndet.trainer.data.VocReader;
 
 /**
- * Scores a results file ({@code [{image_id, category_id, bbox: [x, y, w, h], score}]}) against
+ * Scores a results file ({@code [{image_id, category_id, bbox: [x, y, w, h], score}]}, or with
+ * {@code segmentation} for mask AP) against
  * ground truth read by the trainer's dataset readers: what {@code aligndet eval --results} does.
  * Bad input is an {@link EvalInputException} or a {@code DatasetException}, naming the file.
  */
@@ -22,9 +23,18 @@ public final class ResultsEvaluation {
      * same images as the annotation file ({@link PredictedImageList}).
      */
     public static EvalReport coco(Path annotations, Path results) {
-        CocoFile truth = CocoJson.instances(annotations);
+        return coco(annotations, results, IouType.BBOX);
+    }
+
+    /**
+     * As {@link #coco(Path, Path)} for either iou type: {@link IouType#SEGM} reads the annotations'
+     * segmentations and a mask results file ({@link CocoDetections#readMasks}) and scores mask AP.
+     */
+    public static EvalReport coco(Path annotations, Path results, IouType iouType) {
+        CocoFile truth = CocoJson.instances(annotations, iouType == IouType.SEGM);
         PredictedImageList.requireSameImages(results, truth);
-        return EvalReport.coco(new CocoEvaluator().evaluate(CocoGroundTruth.of(truth), CocoDetections.read(results)));
+        CocoDetections dets = iouType == IouType.SEGM ? CocoDetections.readMasks(results) : CocoDetections.read(results);
+        return EvalReport.coco(new CocoEvaluator(iouType).evaluate(CocoGroundTruth.of(truth, iouType), dets));
     }
 
     /**

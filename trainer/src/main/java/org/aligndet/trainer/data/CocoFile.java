@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.aligndet.trainer.mask.Segmentation;
 
 /**
  * The content of a COCO instances file (or a proposals file of the same shape) as written, parsed
@@ -15,6 +16,7 @@ import java.util.List;
  *
  * <p>Boxes are COCO's {@code [x, y, w, h]} in pixels, float64 as parsed (always finite). Ids are
  * the file's integers. {@code area} and {@code score} are {@code NaN} where the file has none.
+ * Segmentations are kept only when asked for ({@link CocoJson#instances(Path, boolean)}).
  */
 public final class CocoFile {
     /** An image entry; {@code fileName} is null when the entry has none, sizes 0 when absent. */
@@ -43,6 +45,8 @@ public final class CocoFile {
     double[] score = new double[1024];
     boolean[] crowd = new boolean[1024];
     boolean[] ignore = new boolean[1024];
+    /** Each annotation's {@code segmentation}, only when parsed with them (else null). */
+    Segmentation[] segmentation;
     /** Whether every annotation carried a {@code score}. */
     boolean allScored = true;
 
@@ -64,6 +68,9 @@ public final class CocoFile {
         score = Arrays.copyOf(score, n);
         crowd = Arrays.copyOf(crowd, n);
         ignore = Arrays.copyOf(ignore, n);
+        if (segmentation != null) {
+            segmentation = Arrays.copyOf(segmentation, n);
+        }
     }
 
     /** The file it was parsed from, for messages. */
@@ -127,5 +134,22 @@ public final class CocoFile {
 
     public boolean ignore(int k) {
         return ignore[k];
+    }
+
+    /** Whether the file was parsed with segmentations ({@link CocoJson#instances(Path, boolean)}). */
+    public boolean hasSegmentations() {
+        return segmentation != null;
+    }
+
+    /**
+     * Annotation {@code k}'s {@code segmentation} as written, or null when it has none.
+     *
+     * @throws IllegalStateException when the file was parsed without segmentations
+     */
+    public Segmentation segmentation(int k) {
+        if (segmentation == null) {
+            throw new IllegalStateException(file + " was parsed without segmentations (CocoJson.instances(file, true) keeps them)");
+        }
+        return segmentation[k];
     }
 }

@@ -10,8 +10,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.function.Consumer;
 import org.aligndet.bridge.io.RelativeName;
+import org.aligndet.trainer.mask.Segmentation;
 
 /**
  * The one reader of COCO JSON files, with Jackson's streaming parser (no tree is built, so a
@@ -19,7 +23,8 @@ import org.aligndet.bridge.io.RelativeName;
  * {@link CocoFile}, and results files entry by entry.
  *
  * <p>Top-level keys may come in any order; keys other than {@code images}, {@code annotations} and
- * {@code categories} are skipped, as are unknown keys inside each entry ({@code segmentation} etc.).
+ * {@code categories} are skipped, as are unknown keys inside each entry; {@code segmentation} is
+ * parsed only when asked for (mask evaluation), into a {@link Segmentation}.
  * Ids must be integers (an integral float such as {@code 3.0} is accepted). Malformed JSON, a
  * wrongly typed or missing field, or an image {@code file_name} that is absolute or holds
  * {@code ..} ({@link RelativeName}) is a {@link DatasetException} naming the file, line and column.
@@ -29,14 +34,17 @@ public final class CocoJson {
     private static final JsonFactory FACTORY = JsonFactory.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
     /**
-     * One entry of a COCO results file, {@code {image_id, category_id, bbox: [x, y, w, h], score}}.
+     * One entry of a COCO results file, {@code {image_id, category_id, bbox: [x, y, w, h], score}}
+     * and, for mask results, {@code segmentation}.
      *
-     * @param index       position in the file's array
-     * @param imageIdText the {@code image_id} as written: a string's content, or a number's text
-     * @param imageId     its value when it is an integer number, else null
+     * @param index        position in the file's array
+     * @param imageIdText  the {@code image_id} as written: a string's content, or a number's text
+     * @param imageId      its value when it is an integer number, else null
+     * @param hasBox       whether the entry has a {@code bbox} (only mask results may lack one: then x, y, w, h are NaN)
+     * @param segmentation the entry's {@code segmentation} when read with segmentations, else null
      */
     public record Result(int index, String imageIdText, Long imageId, long categoryId, double x, double y, double w,
-                         double h, double score) {
+                         double h, double score, boolean hasBox, Segmentation segmentation) {
     }
 
     private final Path file;
@@ -56,7 +64,20 @@ public final class CocoJson {
      * {@code image_id} and {@code category_id}; everything else is optional here.
      */
     public static CocoFile instances(Path file) {
+        return instances(file, false);
+    }
+
+    /**
+     * As {@link #instances(Path)}; with {@code segmentations}, each annotation's
+     * {@code segmentation} is kept too ({@link CocoFile#segmentation}): polygons
+     * {@code [[x, y, ...], ...]}, or RLE {@code {size: [h, w], counts}} with {@code counts} a list
+     * of runs or a compressed string. Its shape is checked here; its content when it becomes a mask.
+     */
+    public static CocoFile instances(Path file, boolean segmentations) {
         CocoFile out = new CocoFile(file);
+        if (segmentations) {
+            out.segmentation = new Segmentation[out.id.length];
+        }
         parse(file, false, json -> json.readInstances(out));
         return out;
     }
@@ -69,10 +90,19 @@ public final class CocoJson {
      * @param textImageIds whether {@code image_id} may be a string (VOC ids); else it must be an integer
      */
     public static void results(Path file, boolean textImageIds, Consumer<Result> each) {
+        results(file, textImageIds, false, each);
+    }
+
+    /**
+     * As {@link #results(Path, boolean, Consumer)}; with {@code segmentations} (mask results, as
+     * mmdetection writes them) every entry needs a {@code segmentation} (forms as in
+     * {@link #instances(Path, boolean)}) and {@code bbox} is optional.
+     */
+    public static void results(Path file, boolean textImageIds, boolean segmentations, Consumer<Result> each) {
         if (!Files.isRegularFile(file)) {
             throw new DatasetException("results file " + file + (Files.isDirectory(file) ? " is a directory, not a file" : " does not exist"));
         }
-        parse(file, true, json -> json.readResults(textImageIds, each));
+        parse(file, true, json -> json.readResults(textImageIds, segmentations, each));
     }
 
     private interface Body {
@@ -110,13 +140,13 @@ public final class CocoJson {
         }
     }
 
-    private void readResults(boolean textImageIds, Consumer<Result> each) throws IOException {
+    private void readResults(boolean textImageIds, boolean segmentations, Consumer<Result> each) throws IOException {
         JsonToken first = p.nextToken();
         if (first == null) {
             throw new DatasetException("results file " + file + " is empty (0 bytes); expected a JSON array of detections");
         }
         int[] index = {0};
-        readArray("a results file", () -> each.accept(readResult(index[0]++, textImageIds)));
+        readArray("a results file", () -> each.accept(readResult(index[0]++, textImageIds, segmentations)));
     }
 
     private interface EntryReader {
@@ -214,6 +244,13 @@ public final class CocoJson {
                     readBox(a.bbox, 4 * i);
                     hasBox = true;
                 }
+                case "segmentation" -> {
+                    if (a.segmentation != null) {
+                        a.segmentation[i] = readSegmentation("annotations[" + i + "]");
+                    } else {
+                        p.skipChildren();
+                    }
+                }
                 default -> p.skipChildren();
             }
         }
@@ -227,12 +264,13 @@ public final class CocoJson {
         a.size++;
     }
 
-    private Result readResult(int index, boolean textImageIds) throws IOException {
+    private Result readResult(int index, boolean textImageIds, boolean segmentations) throws IOException {
         String imageText = null;
         Long image = null;
         Long category = null;
         double[] box = null;
         Double score = null;
+        Segmentation segmentation = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String key = p.currentName();
             JsonToken t = p.nextToken();
@@ -249,13 +287,116 @@ public final class CocoJson {
                     readBox(box, 0);
                 }
                 case "score" -> score = number("result score");
+                case "segmentation" -> {
+                    if (segmentations) {
+                        segmentation = readSegmentation("result #" + index);
+                    } else {
+                        p.skipChildren();
+                    }
+                }
                 default -> p.skipChildren();
             }
         }
-        if (imageText == null || category == null || box == null || score == null) {
+        if (segmentations) {
+            if (imageText == null || category == null || segmentation == null || score == null) {
+                throw error("result #" + index + " needs \"image_id\", \"category_id\", \"segmentation\" and \"score\" (mask results)");
+            }
+        } else if (imageText == null || category == null || box == null || score == null) {
             throw error("result #" + index + " needs \"image_id\", \"category_id\", \"bbox\" and \"score\"");
         }
-        return new Result(index, imageText, image, category, box[0], box[1], box[2], box[3], score);
+        double[] b = box != null ? box : new double[]{Double.NaN, Double.NaN, Double.NaN, Double.NaN};
+        return new Result(index, imageText, image, category, b[0], b[1], b[2], b[3], score, box != null, segmentation);
+    }
+
+    /**
+     * A {@code segmentation} at the current token: a list of polygons, or an RLE object with
+     * {@code size} [h, w] and {@code counts} (a list of runs or a compressed string).
+     */
+    private Segmentation readSegmentation(String owner) throws IOException {
+        String what = owner + ": \"segmentation\"";
+        if (p.currentToken() == JsonToken.START_ARRAY) {
+            List<double[]> polygons = new ArrayList<>();
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+                if (p.currentToken() != JsonToken.START_ARRAY) {
+                    throw error(what + " must be a list of polygons [[x1, y1, x2, y2, ...], ...], found " + describe() + " in it");
+                }
+                double[] xy = new double[16];
+                int n = 0;
+                while (p.nextToken() != JsonToken.END_ARRAY) {
+                    double v = number(what + " polygon coordinate");
+                    if (!Double.isFinite(v)) {
+                        throw error(what + " polygon coordinate must be a finite number, found " + p.getText());
+                    }
+                    if (n == xy.length) {
+                        xy = Arrays.copyOf(xy, 2 * n);
+                    }
+                    xy[n++] = v;
+                }
+                polygons.add(Arrays.copyOf(xy, n));
+            }
+            return new Segmentation.Polygons(polygons);
+        }
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw error(what + " must be a list of polygons or an RLE object {\"size\": [h, w], \"counts\": ...}, found " + describe());
+        }
+        int[] size = null;
+        String text = null;
+        long[] runs = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String key = p.currentName();
+            p.nextToken();
+            switch (key) {
+                case "size" -> size = readSize(what);
+                case "counts" -> {
+                    if (p.currentToken() == JsonToken.VALUE_STRING) {
+                        text = p.getText();
+                    } else if (p.currentToken() == JsonToken.START_ARRAY) {
+                        long[] r = new long[64];
+                        int n = 0;
+                        while (p.nextToken() != JsonToken.END_ARRAY) {
+                            long v = integer(what + " RLE count");
+                            if (v < 0) {
+                                throw error(what + " RLE counts must not be negative, found " + v);
+                            }
+                            if (n == r.length) {
+                                r = Arrays.copyOf(r, 2 * n);
+                            }
+                            r[n++] = v;
+                        }
+                        runs = Arrays.copyOf(r, n);
+                    } else {
+                        throw error(what + " RLE \"counts\" must be a string (compressed) or a list of runs, found " + describe());
+                    }
+                }
+                default -> p.skipChildren();
+            }
+        }
+        if (size == null || (text == null && runs == null)) {
+            throw error(what + " is an RLE object and needs \"size\" [h, w] and \"counts\"");
+        }
+        return text != null ? new Segmentation.Compressed(size[0], size[1], text) : new Segmentation.Counts(size[0], size[1], runs);
+    }
+
+    private int[] readSize(String what) throws IOException {
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            throw error(what + " RLE \"size\" must be [h, w], found " + describe());
+        }
+        int[] size = new int[2];
+        int n = 0;
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            long v = integer(what + " RLE size");
+            if (v < 0 || v > Integer.MAX_VALUE) {
+                throw error(what + " RLE size must be [h, w] with non-negative integers, found " + v);
+            }
+            if (n < 2) {
+                size[n] = (int) v;
+            }
+            n++;
+        }
+        if (n != 2) {
+            throw error(what + " RLE \"size\" must be [h, w], found " + n + " numbers");
+        }
+        return size;
     }
 
     private void readBox(double[] into, int at) throws IOException {
