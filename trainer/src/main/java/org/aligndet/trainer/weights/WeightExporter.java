@@ -51,6 +51,20 @@ public final class WeightExporter {
             return String.format("%d tensors written, %d names not expressible, %d target names missing", tensors.size(),
                     notExpressible.size(), missing.size() + lacks.size());
         }
+
+        /** The counts, then every name not written on either side, with why. */
+        public void print(java.io.PrintWriter out) {
+            out.printf("  layout: %s%n  %s%n", table.description(), summary());
+            if (!notExpressible.isEmpty()) {
+                out.println("  not expressible in this layout (not written):");
+                notExpressible.forEach((k, why) -> out.println("    " + k + ": " + why));
+            }
+            if (!missing.isEmpty() || !lacks.isEmpty()) {
+                out.println("  the target model has, this file lacks (a strict load reports them missing):");
+                missing.forEach((k, why) -> out.println("    " + k + ": " + why));
+                lacks.forEach((k, why) -> out.println("    " + k + ": " + why));
+            }
+        }
     }
 
     /**
