@@ -125,7 +125,8 @@ public final class WeightExporter {
         for (String ours : expected.keySet()) {
             KeyMap.Outcome o = table.apply(ours, false);
             if (o.kind() == KeyMap.Kind.MAP && !tensors.containsKey(o.target())) {
-                missing.put(o.target(), "the target model has it (" + ours + " in this project's names); the checkpoint lacks it");
+                missing.put(o.target(), "the target model has it" + (ours.equals(o.target()) ? "" : " (" + ours
+                        + " in this project's names)") + "; the checkpoint lacks it");
             }
         }
         return new Exported(target, table, tensors, sourceOf, notExpressible, missing, table.lacks());
