@@ -13,8 +13,8 @@ widths 16-128 (FrozenBatchNorm2d, as torchvision's detection models use), a 64-d
 Written to model-specs/fixtures/torchvision/:
 
   retinanet_tiny_parity.pth   {'model': state_dict} of a seeded tiny torchvision RetinaNet (torchvision's
-                              init; frozen BN statistics and the final layers re-drawn so that every
-                              anchor's output differs)
+                              init; frozen BN statistics and the head re-drawn, He-scaled, so that the
+                              outputs vary with the input and every anchor's output differs)
   retinanet_tiny_parity.tensors.{json,bin}
                               'input' (a normalised [2,3,64,96] tensor: uniform 0-255 pixels through the
                               spec's mean/std), and torchvision's eager outputs on it, per level i (P3..P7):
@@ -96,8 +96,14 @@ def seeded_retinanet(seed=0):
                 mod.bias.copy_(0.1 * torch.randn(n, generator=g))
                 mod.running_mean.copy_(0.1 * torch.randn(n, generator=g))
                 mod.running_var.copy_(0.5 + torch.rand(n, generator=g))
+        # torchvision's head init (std 0.01) would leave the outputs mostly its biases: He-scaled weights instead
+        for branch in (m.head.classification_head, m.head.regression_head):
+            for conv in [c for c in branch.conv.modules() if isinstance(c, nn.Conv2d)]:
+                fan_in = conv.weight[0].numel()
+                conv.weight.copy_(math.sqrt(2.0 / fan_in) * torch.randn(conv.weight.shape, generator=g))
+                conv.bias.copy_(0.1 * torch.randn(conv.bias.shape, generator=g))
         for final in (m.head.classification_head.cls_logits, m.head.regression_head.bbox_reg):
-            final.weight.copy_(0.05 * torch.randn(final.weight.shape, generator=g))
+            final.weight.copy_(math.sqrt(1.0 / final.weight[0].numel()) * torch.randn(final.weight.shape, generator=g))
             final.bias.copy_(0.5 * torch.randn(final.bias.shape, generator=g))
     return m
 
