@@ -47,6 +47,11 @@ public final class KeyMap {
         return new KeyMap(name);
     }
 
+    /** Whether the table {@code keymaps/NAME.keymap} exists. */
+    public static boolean exists(String name) {
+        return KeyMap.class.getResource("keymaps/" + name + ".keymap") != null;
+    }
+
     public String name() {
         return name;
     }

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.aligndet.bridge.tensor.HostTensor;
-import org.aligndet.trainer.spec.Family;
 import org.aligndet.trainer.spec.ModelSpec;
 
 /**
@@ -68,8 +67,8 @@ public final class WeightExporter {
     }
 
     /**
-     * The export table for a target and spec: {@code export-mmdet}; {@code export-torchvision-retinanet} or
-     * {@code -fcos} by the spec's family.
+     * The export table for a target and spec: {@code export-mmdet}; {@code export-torchvision-FAMILY} by the spec's
+     * family ({@code retinanet}, {@code fcos}).
      *
      * @throws IllegalArgumentException when torchvision has no layout for the spec's family
      */
@@ -77,15 +76,13 @@ public final class WeightExporter {
         if (target == Target.MMDET) {
             return KeyMap.load("export-mmdet");
         }
-        Family f = spec.family();
-        if (f == Family.RETINANET) {
-            return KeyMap.load("export-torchvision-retinanet");
+        String family = spec.family().name().toLowerCase(Locale.ROOT).replace('_', '-');
+        String table = "export-torchvision-" + family;
+        if (!KeyMap.exists(table)) {
+            throw new IllegalArgumentException("spec " + spec.name() + ": no torchvision layout for the " + family
+                    + " family (no table keymaps/" + table + ".keymap; torchvision export covers RetinaNet and FCOS)");
         }
-        if (f == Family.FCOS) {
-            return KeyMap.load("export-torchvision-fcos");
-        }
-        throw new IllegalArgumentException("spec " + spec.name() + ": no torchvision layout for the " + f.name().toLowerCase(Locale.ROOT)
-                + " family (torchvision export covers RetinaNet and FCOS)");
+        return KeyMap.load(table);
     }
 
     /**
