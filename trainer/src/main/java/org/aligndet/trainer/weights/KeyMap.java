@@ -26,12 +26,16 @@ public final class KeyMap {
     private record Rule(String kind, Pattern pattern, String arg, boolean reorder, Boolean momentum) {
     }
 
-    private static final Pattern DIVIDE = Pattern.compile("\\$\\((\\d+)/(\\d+)\\)|\\$(\\d+)");
+    /** {@code $N}, {@code $(N/K)} (group N divided by K) and {@code $(N*K)} / {@code $(N*K+C)} (times K, plus C). */
+    private static final Pattern DIVIDE = Pattern.compile("\\$\\((\\d+)([/*])(\\d+)(?:\\+(\\d+))?\\)|\\$(\\d+)");
 
     private final String name;
     private final String description;
     private final List<Pattern> detect = new ArrayList<>();
     private final List<Rule> rules = new ArrayList<>();
+    private final java.util.Map<String, String> lacks = new java.util.LinkedHashMap<>();
+    private String layout;
+    private boolean batchCounters;
 
     private KeyMap(String name) {
         this.name = name;
@@ -41,6 +45,11 @@ public final class KeyMap {
     /** The table {@code keymaps/NAME.keymap}. */
     public static KeyMap load(String name) {
         return new KeyMap(name);
+    }
+
+    /** Whether the table {@code keymaps/NAME.keymap} exists. */
+    public static boolean exists(String name) {
+        return KeyMap.class.getResource("keymaps/" + name + ".keymap") != null;
     }
 
     public String name() {
@@ -88,17 +97,37 @@ public final class KeyMap {
         return null;
     }
 
+    /**
+     * Export tables: the spec layout ({@code finetune} / {@code pretrain}) the target model's names correspond to, or
+     * {@code null} when the target takes either (the checkpoint's own).
+     */
+    public String layout() {
+        return layout;
+    }
+
+    /** Export tables: names (as text, may be a pattern) the target model has and this project's weights never provide, with why. */
+    public java.util.Map<String, String> lacks() {
+        return java.util.Collections.unmodifiableMap(lacks);
+    }
+
+    /** Export tables: whether {@code NAME.num_batches_tracked} follows every {@code NAME.running_var}, as torch's BatchNorm saves it. */
+    public boolean batchCounters() {
+        return batchCounters;
+    }
+
     private static String replace(Matcher m, String template) {
         StringBuilder out = new StringBuilder();
         Matcher t = DIVIDE.matcher(template);
         int at = 0;
         while (t.find()) {
             out.append(template, at, t.start());
-            if (t.group(3) != null) {
-                out.append(group(m, Integer.parseInt(t.group(3))));
+            if (t.group(5) != null) {
+                out.append(group(m, Integer.parseInt(t.group(5))));
             } else {
                 long v = Long.parseLong(group(m, Integer.parseInt(t.group(1))));
-                out.append(v / Long.parseLong(t.group(2)));
+                long k = Long.parseLong(t.group(3));
+                long c = t.group(4) == null ? 0 : Long.parseLong(t.group(4));
+                out.append(t.group(2).equals("/") ? v / k + c : v * k + c);
             }
             at = t.end();
         }
@@ -137,6 +166,9 @@ public final class KeyMap {
                     }
                     rules.add(new Rule("map", compile(g[1], where), g[2], g.length == 4, momentum));
                 }
+                case "layout" -> layout = need(f, 2, where)[1];
+                case "lacks" -> lacks.put(need(f, 3, where)[1], f[2]);
+                case "batch-counters" -> batchCounters = true;
                 case "drop", "unmappable", "absent" -> rules.add(new Rule(f[0], compile(need(f, 3, where)[1], where), f[2],
                         false, momentum));
                 default -> throw new IllegalStateException(where + ": unknown rule '" + f[0] + "'");

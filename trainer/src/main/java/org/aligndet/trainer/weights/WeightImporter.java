@@ -292,6 +292,15 @@ public final class WeightImporter {
         if (spec == null) {
             throw new IllegalArgumentException(file + ": " + name + " needs its anchors reordered, which needs a spec");
         }
+        return reorderAnchors(name, t, spec, false);
+    }
+
+    /**
+     * The anchor-block permutation of {@link #reorderAnchors(Path, String, HostTensor, ModelSpec)}: torchvision's
+     * ratio-major order to mmdetection's scale-major one, or back ({@code toTorchvision}). A shape that is not whole
+     * anchor blocks is returned as it is (the shape check reports it).
+     */
+    static HostTensor reorderAnchors(String name, HostTensor t, ModelSpec spec, boolean toTorchvision) {
         if (spec.anchorsPerLocation() == 1) {
             return t; // one prior per location (a point head): nothing to reorder; compare reports the misfit
         }
@@ -309,8 +318,10 @@ public final class WeightImporter {
         byte[] dst = new byte[src.length];
         for (int s = 0; s < scales; s++) {
             for (int r = 0; r < ratios; r++) {
-                int from = (r * scales + s) * per;
-                int to = (s * ratios + r) * per;
+                int tv = (r * scales + s) * per;
+                int mm = (s * ratios + r) * per;
+                int from = toTorchvision ? mm : tv;
+                int to = toTorchvision ? tv : mm;
                 System.arraycopy(src, from * row, dst, to * row, per * row);
             }
         }
