@@ -60,6 +60,8 @@ class BenchCommandTest {
                 shares += s;
             }
             assertEquals(1.0, shares, 1e-6, step + ": the phases make up the full step");
+            assertEquals(0.0, j.path("arrays_left_per_step").asDouble(-1), 0.0,
+                    step + ": a step leaves no array in the task's long-lived manager (a run-long leak)");
             if (j.path("full_step").has("minor_faults_per_run")) {
                 assertTrue(j.path("full_step").path("minor_faults_per_run").asDouble() >= 0);
                 assertTrue(j.path("full_step").path("peak_rss_mb").asDouble() > 0);
@@ -69,12 +71,13 @@ class BenchCommandTest {
 
     @Test
     void inferenceComparesTheTwoRuntimes() throws Exception {
-        JsonNode j = bench("inference", "--iters", "1", "--warmup", "0", "--size", "120x160", "--scale", "128");
+        JsonNode j = bench("inference", "--iters", "1", "--warmup", "0", "--size", "120x160", "--scale", "128", "--threads", "1");
         timing(j, "onnxruntime", 1);
         timing(j, "torchscript", 1);
         assertEquals(j.path("onnxruntime").path("median_s").asDouble() / j.path("torchscript").path("median_s").asDouble(),
                 j.path("ort_over_torchscript").asDouble(), 1e-9);
         assertTrue(j.has("onnxruntime_detections") && j.has("torchscript_detections"), j.toString());
+        assertEquals(1, j.path("settings").path("threads").asInt(), "--threads reaches both runtimes");
     }
 
     @Test

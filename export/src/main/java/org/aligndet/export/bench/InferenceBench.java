@@ -63,6 +63,7 @@ public final class InferenceBench {
         }
         OrtSessions.cpuThreading(s.threads(), false);
         OrtSessions.profileTo(s.ortProfile());
+        ai.djl.engine.Engine.getEngine("PyTorch"); // loads libtorch: its thread setting is a native call
         if (s.threads() > 0) {
             ai.djl.pytorch.jni.JniUtils.setNumThreads(s.threads());
         }

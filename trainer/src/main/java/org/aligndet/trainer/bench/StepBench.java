@@ -74,9 +74,13 @@ public final class StepBench {
                     });
             log.printf(Locale.ROOT, "%s: %d warm-up and %d timed runs of each variant, in alternating blocks of %d%n", name,
                     s.warmup(), s.iters(), s.block());
+            int before = arraysIn(task.manager());
             Map<String, Timing> t = sbs.measure(s.warmup(), s.iters(), s.block());
+            int after = arraysIn(task.manager());
             BenchResult r = new BenchResult(name).variants(t);
             r.ratio("overhead", t.get("full_step").median() / t.get("graph_only").median() - 1);
+            // arrays a step leaves in the task's long-lived manager: each keeps its memory (and autograd history) for the whole run
+            r.figure("arrays_left_per_step", before < 0 || after < 0 ? -1.0 : (double) (after - before) / (s.warmup() + s.iters()));
             Timing full = t.get("full_step");
             double sum = phases.forward + phases.backward + phases.optimiser + phases.afterStep;
             if (sum > 0) {
@@ -90,6 +94,20 @@ public final class StepBench {
                 r.figure("faults_ratio", full.faultsPerRun() / g.faultsPerRun());
             }
             return r;
+        }
+    }
+
+    /**
+     * The arrays attached to {@code m} itself (DJL keeps them in {@code BaseNDManager.resources}; read
+     * by reflection, -1 where that fails): a step that leaves arrays there leaks memory run-long.
+     */
+    static int arraysIn(NDManager m) {
+        try {
+            java.lang.reflect.Field f = ai.djl.ndarray.BaseNDManager.class.getDeclaredField("resources");
+            f.setAccessible(true);
+            return (int) ((Map<?, ?>) f.get(m)).values().stream().filter(v -> v instanceof NDArray).count();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return -1;
         }
     }
 

@@ -62,13 +62,14 @@ public record Timing(double[] seconds, long minorFaults, double systemSeconds, l
         return systemSeconds < 0 ? -1 : systemSeconds / runs();
     }
 
-    /** The JSON form: {@code median_s}, {@code min_s}, {@code max_s}, {@code runs}, and the counters when measured. */
+    /** The JSON form: {@code median_s}, {@code min_s}, {@code max_s}, {@code runs}, each run's {@code seconds} in order, and the counters when measured. */
     public Map<String, Object> json() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("median_s", median());
         m.put("min_s", min());
         m.put("max_s", max());
         m.put("runs", runs());
+        m.put("seconds", seconds.clone());
         if (minorFaults >= 0) {
             m.put("minor_faults_per_run", faultsPerRun());
             m.put("system_s_per_run", systemPerRun());

@@ -148,9 +148,11 @@ public final class Projector {
             slots[i] = layout.anchorSlot(priors[i]);
         }
         NDArray x = HeadOutputs.flatten(maps, channels).get(m.create(rows)); // [M, C]
-        NDArray h = kernel == 1 ? x.matMul(w1.reshape(channels, channels).transpose()).add(params.get(B1)) : x;
+        // views of the weights are made in the caller's manager: made from a weight they would belong to the
+        // weight's long-lived manager, and each step would leave them there with their autograd history
+        NDArray h = kernel == 1 ? x.matMul(transposed(w1, channels, channels, m)).add(params.get(B1)) : x;
         h = kernel == 1 ? Activation.relu(h) : h;
-        NDArray z = h.matMul(params.get(W2).reshape((long) anchors * dim, channels).transpose()).add(params.get(B2)); // [M, A*D]
+        NDArray z = h.matMul(transposed(params.get(W2), (long) anchors * dim, channels, m)).add(params.get(B2)); // [M, A*D]
         if (anchors == 1) {
             return z;
         }
@@ -161,5 +163,14 @@ public final class Projector {
         }
         NDArray index = m.create(idx, new Shape(rows.length, 1, dim));
         return z.reshape(rows.length, anchors, dim).gather(index, 1).reshape(rows.length, dim);
+    }
+
+    /** {@code w.reshape(rows, cols).transpose()}, both arrays attached to {@code m} (the step's manager). */
+    private static NDArray transposed(NDArray w, long rows, long cols, NDManager m) {
+        NDArray r = w.reshape(rows, cols);
+        r.attach(m);
+        NDArray t = r.transpose();
+        t.attach(m);
+        return t;
     }
 }

@@ -17,7 +17,8 @@ public final class GradClip {
     public static double clip(Map<String, NDArray> grads, double maxNorm) {
         double sq = 0;
         for (NDArray g : grads.values()) {
-            try (NDArray s = g.square().sum()) {
+            // both arrays are closed: made from a gradient they belong to the parameter's long-lived manager
+            try (NDArray g2 = g.square(); NDArray s = g2.sum()) {
                 sq += s.getFloat();
             }
         }

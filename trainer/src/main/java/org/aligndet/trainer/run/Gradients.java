@@ -24,11 +24,17 @@ public final class Gradients {
         return out;
     }
 
-    /** Drops the gradient handles and zeroes the accumulated gradients (libtorch accumulates). */
+    /**
+     * Drops the gradient handles and zeroes the accumulated gradients (libtorch accumulates). Every
+     * handle {@code getGradient} returns is a new array in the parameter's long-lived manager, so each
+     * is closed here: left open, each step would add one per parameter for the whole run.
+     */
     public static void release(Map<String, NDArray> grads, Collection<NDArray> params) {
         grads.values().forEach(NDArray::close);
         for (NDArray p : params) {
-            if (JniUtils.getGradient((PtNDArray) p) != null) {
+            NDArray g = JniUtils.getGradient((PtNDArray) p);
+            if (g != null) {
+                g.close();
                 JniUtils.zeroGrad((PtNDArray) p);
             }
         }
