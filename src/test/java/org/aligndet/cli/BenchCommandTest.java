@@ -62,8 +62,10 @@ class BenchCommandTest {
             assertEquals(1.0, shares, 1e-6, step + ": the phases make up the full step");
             assertEquals(0.0, j.path("arrays_left_per_step").asDouble(-1), 0.0,
                     step + ": a step leaves no array in the task's long-lived manager (a run-long leak)");
-            if (j.path("full_step").has("minor_faults_per_run")) {
+            if (j.path("full_step").has("minor_faults_per_run")) { // where /proc is readable
                 assertTrue(j.path("full_step").path("minor_faults_per_run").asDouble() >= 0);
+            }
+            if (j.path("full_step").has("peak_rss_mb")) { // where the peak can be reset (/proc/self/clear_refs)
                 assertTrue(j.path("full_step").path("peak_rss_mb").asDouble() > 0);
             }
         }
