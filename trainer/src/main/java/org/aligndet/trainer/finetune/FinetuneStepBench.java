@@ -13,6 +13,7 @@ import org.aligndet.trainer.bench.BenchScenes;
 import org.aligndet.trainer.bench.StepBench;
 import org.aligndet.trainer.data.ImageRecord;
 import org.aligndet.trainer.loader.Batch;
+import org.aligndet.trainer.run.TrainingLoop;
 
 /**
  * {@code bench finetune-step}: the supervised fine-tuning step ({@link FinetuneTask} as training
@@ -29,10 +30,7 @@ public final class FinetuneStepBench {
         o.longSide = Math.max(height, width);
         o.shortSide = Math.min(height, width);
         o.logEvery = Integer.MAX_VALUE;
-        Device device = Devices.resolveAndLog(o.device);
-        if (o.threads > 0) {
-            ai.djl.pytorch.jni.JniUtils.setNumThreads(o.threads);
-        }
+        Device device = TrainingLoop.runtime(o);
         BenchScenes scenes = new BenchScenes(height, width, o.spec.numClasses(), 1, o.seed);
         List<ImageRecord> records = scenes.labelled(2 * o.batch);
         List<String> classes = new ArrayList<>();

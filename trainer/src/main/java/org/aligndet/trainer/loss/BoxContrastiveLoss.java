@@ -1,5 +1,6 @@
 package org.aligndet.trainer.loss;
 
+import org.aligndet.bridge.tensor.SparseEntries;
 import org.aligndet.bridge.torch.Scalars;
 import org.aligndet.bridge.torch.GradMode;
 import ai.djl.ndarray.NDArray;
@@ -82,8 +83,8 @@ public final class BoxContrastiveLoss {
         // momentum side lacks, (row r, query row j) of its own view, weight 1 / (m m U)
         Map<Long, List<Integer>> keysOf = positions(kIds);
         Map<Long, List<Integer>> rowsOf = positions(rowIds);
-        Pairs momentumPairs = new Pairs();
-        Pairs ownPairs = new Pairs();
+        SparseEntries momentumPairs = new SparseEntries(256);
+        SparseEntries ownPairs = new SparseEntries(256);
         for (int r = 0; r < rows.length; r++) {
             long id = rowIds[r];
             int mu = m.get(id), nu = n.getOrDefault(id, 0);
@@ -119,7 +120,7 @@ public final class BoxContrastiveLoss {
         }
         if (ownPairs.size() > 0) {
             // keys from the online view itself keep their gradient: a row-wise product of gathered rows
-            NDArray pos = Scalars.sub(qt.get(mgr.create(ownPairs.rows())).mul(qr.get(mgr.create(ownPairs.keys()))).sum(new int[] {1}),
+            NDArray pos = Scalars.sub(qt.get(mgr.create(ownPairs.rows())).mul(qr.get(mgr.create(ownPairs.cols()))).sum(new int[] {1}),
                     1f / temperature);
             NDArray own = pairLoss(pos, negSum, ownPairs, mgr);
             loss = loss == null ? own : loss.add(own);
@@ -128,54 +129,9 @@ public final class BoxContrastiveLoss {
     }
 
     /** Σ over pairs of {@code w * CE}, {@code CE = -l_pos + log(exp(l_pos) + Σ_neg exp(l_neg))}, logits shifted by {@code c = 1/τ}. */
-    private static NDArray pairLoss(NDArray pos, NDArray negSum, Pairs pairs, NDManager mgr) {
+    private static NDArray pairLoss(NDArray pos, NDArray negSum, SparseEntries pairs, NDManager mgr) {
         NDArray ns = negSum.get(mgr.create(pairs.rows()));
-        return pos.exp().add(ns).log().sub(pos).mul(mgr.create(pairs.weights())).sum();
-    }
-
-    /** Positive pairs (row, key, weight) collected in growing primitive arrays. */
-    private static final class Pairs {
-        private long[] rows = new long[256];
-        private long[] keys = new long[256];
-        private float[] weights = new float[256];
-        private int size;
-
-        void add(int row, int key, float weight) {
-            if (size == rows.length) {
-                rows = Arrays.copyOf(rows, 2 * size);
-                keys = Arrays.copyOf(keys, 2 * size);
-                weights = Arrays.copyOf(weights, 2 * size);
-            }
-            rows[size] = row;
-            keys[size] = key;
-            weights[size] = weight;
-            size++;
-        }
-
-        int size() {
-            return size;
-        }
-
-        long[] rows() {
-            return Arrays.copyOf(rows, size);
-        }
-
-        long[] keys() {
-            return Arrays.copyOf(keys, size);
-        }
-
-        float[] weights() {
-            return Arrays.copyOf(weights, size);
-        }
-
-        /** {@code row * cols + offset + key} per pair: the pairs' entries of a row-major {@code [rows, cols]} matrix. */
-        long[] flat(int cols, int offset) {
-            long[] f = new long[size];
-            for (int i = 0; i < size; i++) {
-                f[i] = rows[i] * cols + offset + keys[i];
-            }
-            return f;
-        }
+        return pos.exp().add(ns).log().sub(pos).mul(mgr.create(pairs.values())).sum();
     }
 
     /** The positions of each id {@code >= 0}, ascending. */

@@ -11,6 +11,7 @@ import org.aligndet.trainer.bench.PythonReference;
 import org.aligndet.trainer.bench.StepBench;
 import org.aligndet.trainer.data.ImageRecord;
 import org.aligndet.trainer.loader.Batch;
+import org.aligndet.trainer.run.TrainingLoop;
 
 /**
  * {@code bench pretrain-step}: AlignDet's pre-training step ({@link PretrainTask} as training builds
@@ -34,10 +35,7 @@ public final class PretrainStepBench {
         o.longSide = Math.max(height, width);
         o.shortSides = List.of(Math.min(height, width));
         o.logEvery = Integer.MAX_VALUE; // no diagnostics inside the timed step (training computes them once per log line)
-        Device device = Devices.resolveAndLog(o.device);
-        if (o.threads > 0) {
-            ai.djl.pytorch.jni.JniUtils.setNumThreads(o.threads);
-        }
+        Device device = TrainingLoop.runtime(o);
         BenchScenes scenes = new BenchScenes(height, width, o.spec.numClasses(), proposals, o.seed);
         List<ImageRecord> records = scenes.withProposals(2 * o.batch);
         try (PretrainTask task = new PretrainTask(o, records, device, log)) {

@@ -55,6 +55,11 @@ public final class TrainingLoop {
     public static Device prepare(TrainOptions o, PrintStream log) throws IOException {
         RunFolder.claim(o.out, o.resume, o.overwrite, log);
         RunConfig.write(o);
+        return runtime(o);
+    }
+
+    /** The device (logged), libtorch's threads and the seed of libtorch's generator, as {@code o} asks; no run folder. */
+    public static Device runtime(TrainOptions o) {
         Device device = Devices.resolveAndLog(o.device);
         if (o.threads > 0) {
             ai.djl.pytorch.jni.JniUtils.setNumThreads(o.threads);

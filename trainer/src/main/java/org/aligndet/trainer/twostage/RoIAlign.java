@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
+import org.aligndet.bridge.tensor.SparseEntries;
 
 /**
  * RoIAlign with torchvision's {@code roi_align} semantics (torchvision 0.14, the CPU/CUDA kernels),
@@ -226,36 +227,26 @@ public final class RoIAlign {
         return new Axis(from, index, weight);
     }
 
-    /** A growing sparse matrix in coordinate form, applied to a dense matrix on the features' device. */
+    /** A sparse matrix in coordinate form, built on the host, applied to a dense matrix on the features' device. */
     static final class Coo {
-        private long[] rows = new long[1024];
-        private long[] cols = new long[1024];
-        private float[] vals = new float[1024];
-        private int size;
+        private final SparseEntries entries = new SparseEntries(1024);
 
         void add(long row, long col, float v) {
-            if (size == vals.length) {
-                rows = Arrays.copyOf(rows, 2 * size);
-                cols = Arrays.copyOf(cols, 2 * size);
-                vals = Arrays.copyOf(vals, 2 * size);
-            }
-            rows[size] = row;
-            cols[size] = col;
-            vals[size++] = v;
+            entries.add(row, col, v);
         }
 
         int size() {
-            return size;
+            return entries.size();
         }
 
         /** {@code this [numRows, dense rows] @ dense}, differentiable in {@code dense}. */
         NDArray times(NDArray dense, long numRows) {
             NDManager m = dense.getManager();
             Shape shape = new Shape(numRows, dense.getShape().get(0));
-            long[][] idx = {Arrays.copyOf(rows, size), Arrays.copyOf(cols, size)};
+            long[][] idx = {entries.rows(), entries.cols()};
             // createCoo wraps Java buffers; autograd keeps the matrix for backward, so hold an owned copy
             // (see NdTensors.ownedIndex)
-            try (NDArray wrapped = m.createCoo(FloatBuffer.wrap(Arrays.copyOf(vals, size)), idx, shape)) {
+            try (NDArray wrapped = m.createCoo(FloatBuffer.wrap(entries.values()), idx, shape)) {
                 NDArray matrix = wrapped.duplicate();
                 return matrix.matMul(dense);
             }
