@@ -31,19 +31,21 @@ import org.aligndet.trainer.spec.ModelSpec;
  * normalises inside). Not thread-safe.
  */
 final class TwoRuntimes implements AutoCloseable {
-    /** One runtime's answer for one image: raw head outputs, detections in network-input pixels, wall time. */
+    /** One runtime's answer for one image: raw head outputs (dense detectors; null for two-stage), detections in network-input pixels, wall time. */
     record Outputs(HeadMaps raw, Detections detections, long nanos) {
     }
 
     private final ModelSpec spec;
-    private final DenseDetector detector;
+    private final TorchGraph graph;
+    private final boolean dense;
     private final TorchPredictor torch;
     private final OnnxSession session;
 
-    private TwoRuntimes(ModelSpec spec, DenseFamily family, DenseDetector detector, OnnxSession session) {
+    private TwoRuntimes(ModelSpec spec, DetectorFamily family, TorchGraph graph, OnnxSession session) {
         this.spec = spec;
-        this.detector = detector;
-        this.torch = new TorchPredictor(detector, family.postprocess());
+        this.graph = graph;
+        this.dense = family instanceof DenseFamily;
+        this.torch = TorchPredictor.of(family, graph);
         this.session = session;
     }
 
@@ -63,8 +65,7 @@ final class TwoRuntimes implements AutoCloseable {
                 throw new ExportException(graph + ": loading " + checkpoint.file() + " failed: " + r);
             }
             s = OrtSessions.openBesideTorch(onnx.toBytes(), onnx.source(), cudaDevice);
-            DenseFamily family = DetectorFamily.dense(spec);
-            return new TwoRuntimes(spec, family, family.detector(g), s);
+            return new TwoRuntimes(spec, DetectorFamily.of(spec), g, s);
         } catch (RuntimeException e) {
             g.close();
             if (s != null) {
@@ -90,7 +91,7 @@ final class TwoRuntimes implements AutoCloseable {
         long t0 = System.nanoTime();
         Map<String, HostTensor> out = session.run(Map.of("images", images));
         long t = System.nanoTime() - t0;
-        HeadMaps raw = HeadMaps.fromNamed(out, spec.numLevels());
+        HeadMaps raw = dense ? HeadMaps.fromNamed(out, spec.numLevels()) : null;
         return new Outputs(raw, detections(out.get("dets"), out.get("labels"), p.key()), t);
     }
 
@@ -118,7 +119,7 @@ final class TwoRuntimes implements AutoCloseable {
     @Override
     public void close() {
         try {
-            detector.close();
+            graph.close();
         } finally {
             session.close();
         }

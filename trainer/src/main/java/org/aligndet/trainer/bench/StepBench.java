@@ -111,6 +111,28 @@ public final class StepBench {
         }
     }
 
+    /**
+     * Fixed RoI rows {@code (image, x1, y1, x2, y2)}, {@code perImage} per image of {@code images}
+     * {@code [N, 3, H, W]}: a grid of quarter-size boxes, for two-stage graph-only steps.
+     */
+    public static float[] gridRois(NDArray images, int perImage) {
+        long[] s = images.getShape().getShape();
+        int n = (int) s[0];
+        float h = s[2], w = s[3];
+        float[] out = new float[5 * n * perImage];
+        for (int b = 0, r = 0; b < n; b++) {
+            for (int i = 0; i < perImage; i++, r++) {
+                float fx = (i % 16) / 16f, fy = ((i / 16) % 16) / 16f;
+                out[5 * r] = b;
+                out[5 * r + 1] = fx * w / 2;
+                out[5 * r + 2] = fy * h / 2;
+                out[5 * r + 3] = fx * w / 2 + w / 4 + 8;
+                out[5 * r + 4] = fy * h / 2 + h / 4 + 8;
+            }
+        }
+        return out;
+    }
+
     /** The trivial loss of the graph-only variant: the sum of each output's mean (every output reaches backward). */
     public static NDArray trivialLoss(List<NDArray> outputs) {
         NDArray sum = null;

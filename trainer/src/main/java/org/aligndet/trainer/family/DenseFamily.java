@@ -71,6 +71,11 @@ public sealed interface DenseFamily extends DetectorFamily permits RetinaNetFami
      */
     double avgFactor(int[] positivesPerImage);
 
+    @Override
+    default double freshClassifierBias() {
+        return org.aligndet.trainer.detect.ClassifierBias.classifierBiasPrior(spec());
+    }
+
     /** The spec's decoding, top-k and NMS for inference. */
     DensePostprocess postprocess();
 

@@ -1,31 +1,184 @@
 package org.aligndet.trainer.family;
 
 import java.util.List;
+import org.aligndet.trainer.assign.MaxIoUAssigner;
+import org.aligndet.trainer.coder.DeltaXYWHCoder;
+import org.aligndet.trainer.infer.PostprocessConfig;
+import org.aligndet.trainer.model.TwoStageDetector;
+import org.aligndet.trainer.prior.AnchorGenerator;
+import org.aligndet.trainer.sample.PositiveFirstSampler;
+import org.aligndet.trainer.spec.Family;
+import org.aligndet.trainer.spec.ModelSpec;
+import org.aligndet.trainer.twostage.RoiExtractor;
+import org.aligndet.trainer.twostage.RoiTargets;
+import org.aligndet.trainer.twostage.RpnProposals;
+import org.aligndet.trainer.twostage.RpnTargets;
 
 /**
- * The two-stage family (Faster R-CNN, Mask R-CNN): where it plugs in, not yet implemented.
- *
- * <p>Graph stages (DESIGN.md): {@code backbone}, {@code neck}, {@code rpn(pyramid) -> (objectness,
- * deltas)}, {@code roi_head(pyramid, rois) -> (roi_feats, deltas)}, {@code classify(roi_feats)}, and
- * {@code mask_head} for Mask R-CNN. An implementation provides, built once from its spec:
+ * The two-stage family's rules (Faster R-CNN, Mask R-CNN), mmdetection 2.x semantics, built once from
+ * a spec and shared by pre-training, fine-tuning and inference:
  * <ul>
- *   <li>the RPN as a {@link DenseFamily}-like rule set: anchors, max-IoU 0.7 / 0.3 with low-quality
- *       matches, 256 samples at positive fraction 0.5, deltas, BCE + L1;</li>
- *   <li>proposal generation (pre-NMS top-k per level, NMS 0.7, keep N) from RPN outputs;</li>
- *   <li>RoI assignment and sampling against boxes (fine-tuning: labelled boxes, 512 at 0.25, boxes
- *       added as proposals; AlignDet pre-training: selective-search proposals, max-IoU 0.5, up to 4096
- *       positives), class-specific delta coding and the RoI losses;</li>
- *   <li>decoding and mask pasting for inference.</li>
+ *   <li>the RPN: anchors ({@code scales [8]}, ratios 0.5 / 1 / 2 on strides 4..64), max-IoU
+ *       0.7 / 0.3 with low-quality matches, class-agnostic deltas; fine-tuning samples 256 anchors
+ *       at positive fraction 0.5, AlignDet's pre-training up to 4096 with every positive kept
+ *       ({@code pos_fraction=1.0}, negatives fill the rest); BCE + L1;</li>
+ *   <li>proposals: pre-NMS top {@code nms_pre} per level, NMS 0.7, {@code max_per_img} kept (training
+ *       2000 / 0.7 / 1000, testing 1000 / 0.7 / 1000);</li>
+ *   <li>the RoI head: {@link RoiExtractor} (RoIAlign 7x7, aligned, adaptive sampling, finest scale
+ *       56) on the first four levels; fine-tuning assigns the proposals plus the boxes at 0.5 and
+ *       samples 512 at 0.25 ({@link RoiTargets#mmdetection}); pre-training assigns them to the
+ *       selective-search proposals at 0.5 (low-quality matches, only the best RoI of a box) and
+ *       keeps up to 4096 positives and no negatives, as AlignDet's released recipe;
+ *       class-specific deltas with stds 0.1 / 0.1 / 0.2 / 0.2;</li>
+ *   <li>Mask R-CNN: a 14x14 extractor on the same levels and 28x28 mask targets.</li>
  * </ul>
- * Pre-training and fine-tuning then differ only in their {@code TrainingTask}s, as for dense heads.
  */
-public non-sealed interface TwoStageFamily extends DetectorFamily {
-    /** The stage methods of a two-stage graph. */
-    List<String> METHODS = List.of("backbone_forward", "neck_forward", "rpn", "roi_head", "classify");
+public final class TwoStageFamily implements DetectorFamily {
+    /** Pre-training's RoI and RPN sample size (AlignDet's {@code num=4096}). */
+    public static final int PRETRAIN_SAMPLES = 4096;
 
-    /** Proposals kept per image after the RPN's NMS (mmdetection: 1000 for training and testing). */
-    int proposalsPerImage();
+    private final ModelSpec spec;
+    private final boolean masks;
+    private final int[] rpnStrides;
+    private final int[] roiStrides;
+    private final AnchorGenerator anchors;
+    private final RpnProposals trainProposals;
+    private final RpnProposals testProposals;
+    private final DeltaXYWHCoder roiCoder;
+    private final PostprocessConfig test;
+    private final float maskThreshold;
+    private final int fcChannels;
 
-    /** RoIs sampled per image for the RoI head's losses. */
-    int roiSamplesPerImage();
+    /**
+     * @param rpnStrides the RPN's levels (the neck's outputs), finest first
+     * @param roiStrides the levels RoIs are pooled from (mmdetection: the first four)
+     */
+    public TwoStageFamily(ModelSpec spec, boolean masks, AnchorGenerator anchors, int[] rpnStrides, int[] roiStrides,
+                          RpnProposals trainProposals, RpnProposals testProposals, DeltaXYWHCoder roiCoder,
+                          PostprocessConfig test, float maskThreshold, int fcChannels) {
+        this.spec = spec;
+        this.masks = masks;
+        this.anchors = anchors;
+        this.rpnStrides = rpnStrides.clone();
+        this.roiStrides = roiStrides.clone();
+        this.trainProposals = trainProposals;
+        this.testProposals = testProposals;
+        this.roiCoder = roiCoder;
+        this.test = test;
+        this.maskThreshold = maskThreshold;
+        this.fcChannels = fcChannels;
+    }
+
+    /** Width of the RoI head's shared fc features (the contrastive projector's input). */
+    public int fcChannels() {
+        return fcChannels;
+    }
+
+    static TwoStageFamily fromSpec(ModelSpec spec) {
+        return TwoStageSpecs.family(spec);
+    }
+
+    @Override
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public List<String> graphMethods() {
+        return masks ? TwoStageDetector.MASK_METHODS : TwoStageDetector.METHODS;
+    }
+
+    @Override
+    public String classifierWeight() {
+        return "roi_head.bbox_head.fc_cls.weight";
+    }
+
+    @Override
+    public String classifierBias() {
+        return "roi_head.bbox_head.fc_cls.bias";
+    }
+
+    @Override
+    public List<String> finalRegressionLayers() {
+        return List.of("roi_head.bbox_head.fc_reg.");
+    }
+
+    /** mmdetection's {@code fc_cls}: N(0, 0.01), bias 0 (softmax over classes and background). */
+    @Override
+    public double freshClassifierBias() {
+        return 0;
+    }
+
+    public boolean hasMasks() {
+        return masks;
+    }
+
+    public int numClasses() {
+        return spec.numClasses();
+    }
+
+    public AnchorGenerator anchorGenerator() {
+        return anchors;
+    }
+
+    public int anchorsPerLocation() {
+        return anchors.numAnchors();
+    }
+
+    public int[] rpnStrides() {
+        return rpnStrides.clone();
+    }
+
+    /** The detector driven stage by stage with this family's methods. */
+    public TwoStageDetector detector(org.aligndet.bridge.torch.TorchGraph graph) {
+        return new TwoStageDetector(spec, graph, graphMethods(), anchorsPerLocation());
+    }
+
+    /** The RPN's targets: fine-tuning's 256 at 0.5, or pre-training's 4096 with every positive. */
+    public RpnTargets rpnTargets(Stage stage) {
+        PositiveFirstSampler sampler = stage == Stage.PRETRAIN ? new PositiveFirstSampler(PRETRAIN_SAMPLES, 1.0)
+                : new PositiveFirstSampler(256, 0.5);
+        return new RpnTargets(anchors, new MaxIoUAssigner(0.7f, 0.3f, 0.3f, true, true), sampler, DeltaXYWHCoder.unit());
+    }
+
+    public RpnProposals proposals(boolean training) {
+        return training ? trainProposals : testProposals;
+    }
+
+    /**
+     * The RoI head's targets. Fine-tuning: mmdetection's 512 at 0.25 for the spec's classes. Pre-training:
+     * max-IoU 0.5 with low-quality matches (only a box's single best RoI, {@code gt_max_assign_all=False}),
+     * up to 4096 positives and no negatives; labels are then box indices (one class: the caller maps
+     * each positive's box to its proposal id).
+     */
+    public RoiTargets roiTargets(Stage stage) {
+        if (stage == Stage.PRETRAIN) {
+            return new RoiTargets(new MaxIoUAssigner(0.5f, 0.5f, 0.5f, false, true),
+                    new PositiveFirstSampler(PRETRAIN_SAMPLES, 1.0).withoutNegatives(), roiCoder, 1);
+        }
+        return new RoiTargets(new MaxIoUAssigner(0.5f, 0.5f, 0.5f, true, false), new PositiveFirstSampler(512, 0.25),
+                roiCoder, spec.numClasses());
+    }
+
+    public DeltaXYWHCoder roiCoder() {
+        return roiCoder;
+    }
+
+    /** The box RoI extractor (7x7). */
+    public RoiExtractor boxExtractor() {
+        return RoiExtractor.mmdetection(roiStrides, 7);
+    }
+
+    /** The mask RoI extractor (14x14). */
+    public RoiExtractor maskExtractor() {
+        return RoiExtractor.mmdetection(roiStrides, 14);
+    }
+
+    public PostprocessConfig testConfig() {
+        return test;
+    }
+
+    public float maskThreshold() {
+        return maskThreshold;
+    }
 }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.aligndet.bridge.checkpoint.TorchCheckpoint;
 import org.aligndet.bridge.torch.TorchGraph;
 import org.aligndet.trainer.augment.AugmentConfig;
@@ -20,8 +21,10 @@ import org.aligndet.trainer.augment.View;
 import org.aligndet.trainer.data.ImageRecord;
 import org.aligndet.trainer.detect.DenseSupervisedLoss;
 import org.aligndet.trainer.detect.GtBoxes;
+import org.aligndet.trainer.detect.TwoStageSupervised;
 import org.aligndet.trainer.family.DenseFamily;
 import org.aligndet.trainer.family.DetectorFamily;
+import org.aligndet.trainer.family.TwoStageFamily;
 import org.aligndet.trainer.infer.TorchPredictor;
 import org.aligndet.trainer.loader.Batch;
 import org.aligndet.trainer.loader.SampleTransform;
@@ -49,8 +52,7 @@ final class FinetuneTask implements TrainingTask, AutoCloseable {
     private final PrintStream log;
     private final TorchGraph graph;
     private final InitReport init;
-    private final DenseDetector detector;
-    private final DenseSupervisedLoss loss;
+    private final SupervisedStep step;
     private final TorchPredictor predictor;
     private final Map<String, NDArray> trainable = new LinkedHashMap<>();
     double bestScore = Double.NaN;
@@ -63,17 +65,16 @@ final class FinetuneTask implements TrainingTask, AutoCloseable {
         this.data = data;
         this.validator = validator;
         this.log = log;
-        DenseFamily family = DetectorFamily.dense(o.spec);
-        this.graph = TorchGraph.load(o.graph, device, DenseDetector.METHODS);
+        DetectorFamily family = DetectorFamily.of(o.spec);
+        this.graph = TorchGraph.load(o.graph, device, family.graphMethods().toArray(new String[0]));
         this.init = initialise();
         init.write(o.out.resolve("init_report.json"));
         log.println("finetune: " + init.summary());
         int frozen = graph.freeze(this::frozen);
         graph.setTraining(true);
         graph.trainableNames().forEach(n -> trainable.put(n, graph.parameters().get(n)));
-        this.detector = family.detector(graph);
-        this.loss = DenseSupervisedLoss.of(family);
-        this.predictor = new TorchPredictor(detector, family.postprocess());
+        this.step = family instanceof DenseFamily d ? new DenseStep(d) : new TwoStageStep(DetectorFamily.twoStage(o.spec));
+        this.predictor = TorchPredictor.of(family, graph);
         log.printf("finetune: %d tensors frozen%n", frozen);
     }
 
@@ -143,28 +144,84 @@ final class FinetuneTask implements TrainingTask, AutoCloseable {
 
     @Override
     public LossTerms forward(Batch batch, NDManager scope, long iteration, Map<String, Double> logged) {
-        List<GtBoxes> gts = new ArrayList<>();
-        List<int[]> padShapes = new ArrayList<>();
-        for (Batch.Sample smp : batch.samples()) {
-            View v = smp.views().get(0);
-            gts.add(GtBoxes.trainable(v.boxes(), smp.record().instances()));
-            padShapes.add(new int[] {v.image().height(), v.image().width()});
-        }
-        HeadOutputs out = detector.head(batch.views().get(0).toNd(scope), true, true);
-        NDList logits = detector.classify(out.clsFeats(), true);
-        if (iteration == 0 || (iteration + 1) % o.logEvery == 0) {
-            FeatureStats.log(logged, out);
-        }
-        return loss.compute(out, logits, gts, padShapes);
+        return step.forward(batch, scope, iteration, logged);
     }
 
-    /** The graph calls of {@link #forward} alone, for the step benchmark: head and classifier with history; their trivial loss. */
+    /** The graph calls of {@link #forward} alone, for the step benchmark, and their trivial loss. */
     NDArray graphOnly(NDArray images) {
-        HeadOutputs out = detector.head(images, true, true);
-        List<NDArray> outs = new ArrayList<>(detector.classify(out.clsFeats(), true));
-        outs.addAll(out.boxOut());
-        outs.addAll(out.centerness());
-        return org.aligndet.trainer.bench.StepBench.trivialLoss(outs);
+        return step.graphOnly(images);
+    }
+
+    /** How a batch becomes the family's supervised loss terms. */
+    private interface SupervisedStep {
+        LossTerms forward(Batch batch, NDManager scope, long iteration, Map<String, Double> logged);
+
+        NDArray graphOnly(NDArray images);
+    }
+
+    /** Dense heads: head and classifier with history, {@link DenseSupervisedLoss}. */
+    private final class DenseStep implements SupervisedStep {
+        private final DenseDetector detector;
+        private final DenseSupervisedLoss loss;
+
+        DenseStep(DenseFamily family) {
+            this.detector = family.detector(graph);
+            this.loss = DenseSupervisedLoss.of(family);
+        }
+
+        @Override
+        public LossTerms forward(Batch batch, NDManager scope, long iteration, Map<String, Double> logged) {
+            List<GtBoxes> gts = new ArrayList<>();
+            List<int[]> padShapes = new ArrayList<>();
+            for (Batch.Sample smp : batch.samples()) {
+                View v = smp.views().get(0);
+                gts.add(GtBoxes.trainable(v.boxes(), smp.record().instances()));
+                padShapes.add(new int[] {v.image().height(), v.image().width()});
+            }
+            HeadOutputs out = detector.head(batch.views().get(0).toNd(scope), true, true);
+            NDList logits = detector.classify(out.clsFeats(), true);
+            if (iteration == 0 || (iteration + 1) % o.logEvery == 0) {
+                FeatureStats.log(logged, out);
+            }
+            return loss.compute(out, logits, gts, padShapes);
+        }
+
+        @Override
+        public NDArray graphOnly(NDArray images) {
+            HeadOutputs out = detector.head(images, true, true);
+            List<NDArray> outs = new ArrayList<>(detector.classify(out.clsFeats(), true));
+            outs.addAll(out.boxOut());
+            outs.addAll(out.centerness());
+            return org.aligndet.trainer.bench.StepBench.trivialLoss(outs);
+        }
+    }
+
+    /** Two-stage detectors: {@link TwoStageSupervised} (RPN, proposals, RoI sampling, RoI head). */
+    private final class TwoStageStep implements SupervisedStep {
+        private final TwoStageSupervised supervised;
+
+        TwoStageStep(TwoStageFamily family) {
+            this.supervised = new TwoStageSupervised(family, family.detector(graph));
+        }
+
+        @Override
+        public LossTerms forward(Batch batch, NDManager scope, long iteration, Map<String, Double> logged) {
+            List<GtBoxes> gts = new ArrayList<>();
+            int[][] valid = new int[batch.samples().size()][];
+            int i = 0;
+            for (Batch.Sample smp : batch.samples()) {
+                View v = smp.views().get(0);
+                gts.add(GtBoxes.trainable(v.boxes(), smp.record().instances()));
+                valid[i++] = new int[] {v.validHeight(), v.validWidth()};
+            }
+            SplittableRandom rng = new SplittableRandom(o.seed * 0x9E3779B97F4A7C15L + iteration);
+            return supervised.compute(batch.views().get(0).toNd(scope), gts, valid, rng, logged);
+        }
+
+        @Override
+        public NDArray graphOnly(NDArray images) {
+            return supervised.graphOnly(images, 512);
+        }
     }
 
     @Override

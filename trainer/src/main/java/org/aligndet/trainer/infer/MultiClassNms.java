@@ -48,6 +48,23 @@ public final class MultiClassNms {
      * @return kept detections (no key, no id), boxes in the candidates' frame, best first
      */
     public Detections apply(float[] boxes, float[] scores, int m, int k) {
+        return run(boxes, false, scores, m, k);
+    }
+
+    /**
+     * As {@link #apply} with a box per candidate and class (two-stage heads' class-specific regression).
+     *
+     * @param boxes {@code float[m*k*4]}: candidate {@code i}'s box for class {@code c} at {@code 4 * (i*k + c)}
+     */
+    public Detections applyClassBoxes(float[] boxes, float[] scores, int m, int k) {
+        if (boxes.length < 4L * m * k) {
+            throw new IllegalArgumentException(m + " candidates of " + k + " classes need " + 4L * m * k
+                    + " box floats, got " + boxes.length);
+        }
+        return run(boxes, true, scores, m, k);
+    }
+
+    private Detections run(float[] boxes, boolean classBoxes, float[] scores, int m, int k) {
         if ((long) m * k > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(m + " candidates x " + k + " classes is too many for one image");
         }
@@ -81,24 +98,25 @@ public final class MultiClassNms {
         int[] keptOfClass = new int[maxPerClass];
         for (int c = 0; c < k; c++) {
             RankOrder.sortDescending(cand, count[c], count[c + 1], scores, k, c);
-            int n = greedy(cand, count[c], count[c + 1], boxes, keptOfClass);
+            int n = greedy(cand, count[c], count[c + 1], boxes, classBoxes ? c : -1, k, keptOfClass);
             for (int j = 0; j < n; j++) {
                 int i = keptOfClass[j];
                 kept[nKept++] = RankOrder.key(scores[i * k + c], c * m + i);
             }
         }
         Arrays.sort(kept, 0, nKept);
-        return pack(kept, Math.min(nKept, maxTotal), boxes, scores, m, k);
+        return pack(kept, Math.min(nKept, maxTotal), boxes, classBoxes, scores, m, k);
     }
 
     /** Greedy NMS over {@code cand[from..to)} (score order); writes kept candidates to {@code out}, returns how many. */
-    private int greedy(int[] cand, int from, int to, float[] b, int[] out) {
+    private int greedy(int[] cand, int from, int to, float[] b, int cls, int k, int[] out) {
         int n = 0;
         for (int p = from; p < to && n < maxPerClass; p++) {
             int j = cand[p];
             boolean suppressed = false;
             for (int q = 0; q < n && !suppressed; q++) {
-                suppressed = Boxes.nmsIouFloat32(b, out[q], j) > iouThr;
+                suppressed = cls < 0 ? Boxes.nmsIouFloat32(b, out[q], j) > iouThr
+                        : Boxes.nmsIouFloat32(b, out[q] * k + cls, j * k + cls) > iouThr;
             }
             if (!suppressed) {
                 out[n++] = j;
@@ -107,7 +125,7 @@ public final class MultiClassNms {
         return n;
     }
 
-    private static Detections pack(long[] kept, int n, float[] boxes, float[] scores, int m, int k) {
+    private static Detections pack(long[] kept, int n, float[] boxes, boolean classBoxes, float[] scores, int m, int k) {
         float[] b = new float[4 * n];
         float[] s = new float[n];
         int[] l = new int[n];
@@ -119,7 +137,7 @@ public final class MultiClassNms {
             if (!(score > 0)) {
                 break; // sorted: everything after scores no higher
             }
-            System.arraycopy(boxes, 4 * i, b, 4 * size, 4);
+            System.arraycopy(boxes, 4 * (classBoxes ? i * k + c : i), b, 4 * size, 4);
             s[size] = score;
             l[size++] = c;
         }

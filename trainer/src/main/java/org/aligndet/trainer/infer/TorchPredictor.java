@@ -8,7 +8,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.aligndet.bridge.torch.TorchGraph;
+import org.aligndet.trainer.family.DenseFamily;
+import org.aligndet.trainer.family.DetectorFamily;
+import org.aligndet.trainer.family.TwoStageFamily;
 import org.aligndet.trainer.model.DenseDetector;
+import org.aligndet.trainer.model.TwoStageDetector;
 import org.aligndet.trainer.model.HeadOutputs;
 
 /**
@@ -26,14 +30,37 @@ import org.aligndet.trainer.model.HeadOutputs;
 public final class TorchPredictor {
     private final DenseDetector detector;
     private final DensePostprocess post;
+    private final TwoStageDetector twoStage;
+    private final TwoStagePostprocess twoStagePost;
 
     public TorchPredictor(DenseDetector detector, DensePostprocess post) {
         this.detector = detector;
         this.post = post;
+        this.twoStage = null;
+        this.twoStagePost = null;
     }
 
-    public DensePostprocess postprocess() {
-        return post;
+    /** A two-stage detector's predictor: its raw outputs are not kept ({@link Prediction#raw} is null). */
+    public TorchPredictor(TwoStageDetector detector, TwoStagePostprocess post) {
+        this.detector = null;
+        this.post = null;
+        this.twoStage = detector;
+        this.twoStagePost = post;
+    }
+
+    /** The predictor of a graph with its family's rules and test settings. */
+    public static TorchPredictor of(DetectorFamily family, TorchGraph graph) {
+        if (family instanceof DenseFamily d) {
+            return new TorchPredictor(d.detector(graph), d.postprocess());
+        }
+        if (family instanceof TwoStageFamily t) {
+            return new TorchPredictor(t.detector(graph), new TwoStagePostprocess(t, t.testConfig()));
+        }
+        throw new IllegalArgumentException(family.spec().name() + ": no TorchScript predictor for family " + family.spec().family().id());
+    }
+
+    private TorchGraph graph() {
+        return detector != null ? detector.graph() : twoStage.graph();
     }
 
     /**
@@ -41,7 +68,7 @@ public final class TorchPredictor {
      *
      * @param detections      per image, original-image pixels, keyed by {@link Prepared#key()} (no image id)
      * @param inputDetections per image, network-input pixels, before mapping back
-     * @param raw             the raw head outputs, for cross-runtime comparison
+     * @param raw             the raw head outputs, for cross-runtime comparison (dense detectors; null for two-stage)
      * @param inputHeight     H of the stacked input
      * @param inputWidth      W of the stacked input
      */
@@ -59,8 +86,14 @@ public final class TorchPredictor {
             h = Math.max(h, p.paddedHeight());
             w = Math.max(w, p.paddedWidth());
         }
-        HeadMaps raw = forward(stack(batch, h, w), batch.size(), h, w);
-        List<Detections> input = post.apply(raw, h, w);
+        HeadMaps raw = null;
+        List<Detections> input;
+        if (twoStage != null) {
+            input = forwardTwoStage(stack(batch, h, w), batch.size(), h, w);
+        } else {
+            raw = forward(stack(batch, h, w), batch.size(), h, w);
+            input = post.apply(raw, h, w);
+        }
         List<Detections> original = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             original.add(toOriginal(input.get(i), batch.get(i)));
@@ -77,6 +110,9 @@ public final class TorchPredictor {
         if (images.length != n * 3 * h * w) {
             throw new IllegalArgumentException("images hold " + images.length + " floats, not [" + n + ", 3, " + h + ", " + w + "]");
         }
+        if (detector == null) {
+            throw new IllegalStateException("a two-stage detector has no dense head maps");
+        }
         TorchGraph graph = detector.graph();
         boolean training = graph.isTraining();
         graph.setTraining(false);
@@ -85,6 +121,17 @@ public final class TorchPredictor {
             HeadOutputs head = detector.head(x, false, false);
             NDList logits = detector.classify(head.clsFeats(), false);
             return new HeadMaps(host(logits), host(head.boxOut()), host(head.centerness()));
+        } finally {
+            graph.setTraining(training);
+        }
+    }
+
+    private List<Detections> forwardTwoStage(float[] images, int n, int h, int w) {
+        TorchGraph graph = twoStage.graph();
+        boolean training = graph.isTraining();
+        graph.setTraining(false);
+        try (NDManager scope = graph.manager().newSubManager()) {
+            return twoStagePost.detect(twoStage, scope.create(images, new Shape(n, 3, h, w)));
         } finally {
             graph.setTraining(training);
         }

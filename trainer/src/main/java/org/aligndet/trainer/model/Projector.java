@@ -165,6 +165,21 @@ public final class Projector {
         return z.reshape(rows.length, anchors, dim).gather(index, 1).reshape(rows.length, dim);
     }
 
+    /**
+     * Embeds feature rows {@code [M, C]} (two-stage detectors: the RoI head's shared fc features): the
+     * MLP {@code Linear(C, C), ReLU, Linear(C, D)} of a 1x1 projector with one slot per location,
+     * AlignDet's two-stage contrastive head.
+     */
+    public NDArray embedRows(NDArray x) {
+        if (kernel != 1 || anchors != 1) {
+            throw new IllegalStateException("row embedding needs a 1x1 projector with one slot, this one has kernel "
+                    + kernel + " and " + anchors + " slots");
+        }
+        NDManager m = x.getManager();
+        NDArray h = Activation.relu(x.matMul(transposed(params.get(W1), channels, channels, m)).add(params.get(B1)));
+        return h.matMul(transposed(params.get(W2), dim, channels, m)).add(params.get(B2));
+    }
+
     /** {@code w.reshape(rows, cols).transpose()}, both arrays attached to {@code m} (the step's manager). */
     private static NDArray transposed(NDArray w, long rows, long cols, NDManager m) {
         NDArray r = w.reshape(rows, cols);

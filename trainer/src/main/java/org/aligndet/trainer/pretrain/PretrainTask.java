@@ -20,6 +20,7 @@ import org.aligndet.trainer.augment.View;
 import org.aligndet.trainer.data.ImageRecord;
 import org.aligndet.trainer.family.DenseFamily;
 import org.aligndet.trainer.family.DetectorFamily;
+import org.aligndet.trainer.family.TwoStageFamily;
 import org.aligndet.trainer.loader.Batch;
 import org.aligndet.trainer.loader.SampleTransform;
 import org.aligndet.trainer.loss.LossTerms;
@@ -49,10 +50,7 @@ final class PretrainTask implements TrainingTask, AutoCloseable {
     private final TorchGraph momentum;
     private final Projector projector;
     private final Projector momentumProjector;
-    private final DenseDetector onlineDet;
-    private final DenseDetector momentumDet;
-    private final TargetBuilder targets;
-    private final AlignDetObjective objective;
+    private final PretrainStep step;
     private final MomentumSchedule ms;
     private final Map<String, NDArray> trainable = new LinkedHashMap<>();
     private final Map<String, NDArray> momentumTrainable = new LinkedHashMap<>();
@@ -61,9 +59,9 @@ final class PretrainTask implements TrainingTask, AutoCloseable {
     PretrainTask(PretrainOptions o, List<ImageRecord> records, Device device, PrintStream log) throws IOException {
         this.o = o;
         this.records = records;
-        DenseFamily family = DetectorFamily.dense(o.spec);
+        DetectorFamily family = DetectorFamily.of(o.spec);
         this.manager = NDManager.newBaseManager(device, "PyTorch");
-        this.online = TorchGraph.load(o.graph, device, DenseDetector.METHODS);
+        this.online = TorchGraph.load(o.graph, device, family.graphMethods().toArray(new String[0]));
         if (o.backbone == null) {
             log.println("pretrain: no --backbone given: the graph's own backbone weights are used (frozen)");
         } else {
@@ -74,15 +72,18 @@ final class PretrainTask implements TrainingTask, AutoCloseable {
         }
         online.freeze(n -> n.endsWith("running_mean") || n.endsWith("running_var"));
         online.setTraining(true);
-        this.projector = Projector.create(manager, o.spec.headChannels(), family.priorsPerLocation(), o.projectorDim,
-                family.projectorKernel(), o.seed);
+        if (family instanceof DenseFamily dense) {
+            this.projector = Projector.create(manager, o.spec.headChannels(), dense.priorsPerLocation(), o.projectorDim,
+                    dense.projectorKernel(), o.seed);
+        } else {
+            // the two-stage head: MoCo v2's fc-ReLU-fc on the RoI head's shared fc features, PyTorch Linear's scale
+            int fc = DetectorFamily.twoStage(o.spec).fcChannels();
+            this.projector = Projector.create(manager, fc, 1, o.projectorDim, 1, o.seed, 1 / Math.sqrt(3.0 * fc));
+        }
         this.momentum = online.copyFrozen();
         momentum.setTraining(true);
         this.momentumProjector = projector.frozenCopy(manager);
-        this.onlineDet = family.detector(online);
-        this.momentumDet = family.detector(momentum);
-        this.targets = new TargetBuilder(family, o.samplesPerImage, o.samplePosFraction);
-        this.objective = new AlignDetObjective(family, o.temperature, o.pretext);
+        this.step = family instanceof DenseFamily dense ? new DenseStep(dense) : new TwoStageStep(DetectorFamily.twoStage(o.spec));
         this.ms = new MomentumSchedule(o.emaBase, Math.max(1, o.totalIterations(records.size() / o.batch)));
         online.trainableNames().forEach(n -> onlineParams.put(n, online.parameters().get(n)));
         onlineParams.keySet().forEach(n -> momentumTrainable.put(n, momentum.parameters().get(n)));
@@ -127,46 +128,120 @@ final class PretrainTask implements TrainingTask, AutoCloseable {
 
     @Override
     public LossTerms forward(Batch batch, NDManager scope, long iteration, Map<String, Double> logged) {
-        SplittableRandom rng = new SplittableRandom(o.seed * 0x9E3779B97F4A7C15L + iteration);
-        List<BoxList> boxes1 = new ArrayList<>();
-        List<BoxList> boxes2 = new ArrayList<>();
-        List<int[]> pads1 = new ArrayList<>();
-        List<int[]> pads2 = new ArrayList<>();
-        for (Batch.Sample smp : batch.samples()) {
-            View v1 = smp.views().get(0);
-            View v2 = smp.views().get(1);
-            boxes1.add(v1.boxes());
-            boxes2.add(v2.boxes());
-            pads1.add(new int[] {v1.image().height(), v1.image().width()});
-            pads2.add(new int[] {v2.image().height(), v2.image().width()});
-        }
-        HeadOutputs out1 = onlineDet.head(batch.views().get(0).toNd(scope), true, o.trainBackbone);
-        HeadOutputs out2 = momentumDet.head(batch.views().get(1).toNd(scope), false, false);
-        // anchors beyond an image's own padded extent are ignored, as the detector's head does
-        ViewTargets t1 = targets.build(out1.layout(), boxes1, pads1, rng);
-        ViewTargets t2 = targets.build(out2.layout(), boxes2, pads2, rng);
-        boolean diagnose = iteration == 0 || (iteration + 1) % o.logEvery == 0;
-        LossTerms terms = objective.compute(out1, t1, projector, out2, t2, momentumProjector, diagnose ? logged : null);
-        logged.put("positives", (double) t1.positives());
-        logged.put("background", (double) t1.background());
-        if (diagnose) {
-            FeatureStats.log(logged, out1);
-        }
-        return terms;
+        return step.forward(batch, scope, iteration, logged);
     }
 
     /**
      * The graph calls of {@link #forward} alone, for the step benchmark: the online detector on view 1
-     * (history through neck and head), the momentum detector on view 2 without; the trivial loss of
+     * (history through neck and heads), the momentum detector on view 2 without; the trivial loss of
      * the online outputs.
      */
     NDArray graphOnly(List<NDArray> views) {
-        HeadOutputs out1 = onlineDet.head(views.get(0), true, o.trainBackbone);
-        momentumDet.head(views.get(1), false, false);
-        List<NDArray> outs = new ArrayList<>(out1.clsFeats());
-        outs.addAll(out1.boxOut());
-        outs.addAll(out1.centerness());
-        return org.aligndet.trainer.bench.StepBench.trivialLoss(outs);
+        return step.graphOnly(views);
+    }
+
+    /** How a batch of two views becomes the family's pre-training loss terms. */
+    private interface PretrainStep {
+        LossTerms forward(Batch batch, NDManager scope, long iteration, Map<String, Double> logged);
+
+        NDArray graphOnly(List<NDArray> views);
+    }
+
+    private SplittableRandom stepRandom(long iteration) {
+        return new SplittableRandom(o.seed * 0x9E3779B97F4A7C15L + iteration);
+    }
+
+    private boolean diagnose(long iteration) {
+        return iteration == 0 || (iteration + 1) % o.logEvery == 0;
+    }
+
+    /** Dense heads: priors assigned to proposals ({@link TargetBuilder}), {@link AlignDetObjective}. */
+    private final class DenseStep implements PretrainStep {
+        private final DenseDetector onlineDet;
+        private final DenseDetector momentumDet;
+        private final TargetBuilder targets;
+        private final AlignDetObjective objective;
+
+        DenseStep(DenseFamily family) {
+            this.onlineDet = family.detector(online);
+            this.momentumDet = family.detector(momentum);
+            this.targets = new TargetBuilder(family, o.samplesPerImage, o.samplePosFraction);
+            this.objective = new AlignDetObjective(family, o.temperature, o.pretext);
+        }
+
+        @Override
+        public LossTerms forward(Batch batch, NDManager scope, long iteration, Map<String, Double> logged) {
+            SplittableRandom rng = stepRandom(iteration);
+            List<BoxList> boxes1 = new ArrayList<>();
+            List<BoxList> boxes2 = new ArrayList<>();
+            List<int[]> pads1 = new ArrayList<>();
+            List<int[]> pads2 = new ArrayList<>();
+            for (Batch.Sample smp : batch.samples()) {
+                View v1 = smp.views().get(0);
+                View v2 = smp.views().get(1);
+                boxes1.add(v1.boxes());
+                boxes2.add(v2.boxes());
+                pads1.add(new int[] {v1.image().height(), v1.image().width()});
+                pads2.add(new int[] {v2.image().height(), v2.image().width()});
+            }
+            HeadOutputs out1 = onlineDet.head(batch.views().get(0).toNd(scope), true, o.trainBackbone);
+            HeadOutputs out2 = momentumDet.head(batch.views().get(1).toNd(scope), false, false);
+            // anchors beyond an image's own padded extent are ignored, as the detector's head does
+            ViewTargets t1 = targets.build(out1.layout(), boxes1, pads1, rng);
+            ViewTargets t2 = targets.build(out2.layout(), boxes2, pads2, rng);
+            boolean diagnose = diagnose(iteration);
+            LossTerms terms = objective.compute(out1, t1, projector, out2, t2, momentumProjector, diagnose ? logged : null);
+            logged.put("positives", (double) t1.positives());
+            logged.put("background", (double) t1.background());
+            if (diagnose) {
+                FeatureStats.log(logged, out1);
+            }
+            return terms;
+        }
+
+        @Override
+        public NDArray graphOnly(List<NDArray> views) {
+            HeadOutputs out1 = onlineDet.head(views.get(0), true, o.trainBackbone);
+            momentumDet.head(views.get(1), false, false);
+            List<NDArray> outs = new ArrayList<>(out1.clsFeats());
+            outs.addAll(out1.boxOut());
+            outs.addAll(out1.centerness());
+            return org.aligndet.trainer.bench.StepBench.trivialLoss(outs);
+        }
+    }
+
+    /** Two-stage detectors: {@link TwoStagePretext} (RPN on the proposals, RoIs paired by proposal id). */
+    private final class TwoStageStep implements PretrainStep {
+        private final TwoStagePretext pretextStep;
+
+        TwoStageStep(TwoStageFamily family) {
+            this.pretextStep = new TwoStagePretext(family, family.detector(online), family.detector(momentum), o.temperature,
+                    o.pretext);
+        }
+
+        @Override
+        public LossTerms forward(Batch batch, NDManager scope, long iteration, Map<String, Double> logged) {
+            int n = batch.samples().size();
+            List<BoxList> boxes1 = new ArrayList<>(n), boxes2 = new ArrayList<>(n);
+            int[][] valid1 = new int[n][], valid2 = new int[n][];
+            int i = 0;
+            for (Batch.Sample smp : batch.samples()) {
+                View v1 = smp.views().get(0);
+                View v2 = smp.views().get(1);
+                boxes1.add(v1.boxes());
+                boxes2.add(v2.boxes());
+                valid1[i] = new int[] {v1.validHeight(), v1.validWidth()};
+                valid2[i++] = new int[] {v2.validHeight(), v2.validWidth()};
+            }
+            return pretextStep.compute(batch.views().get(0).toNd(scope), boxes1, valid1, batch.views().get(1).toNd(scope),
+                    boxes2, valid2, o.trainBackbone, projector, momentumProjector, stepRandom(iteration), logged,
+                    diagnose(iteration));
+        }
+
+        @Override
+        public NDArray graphOnly(List<NDArray> views) {
+            return pretextStep.graphOnly(views.get(0), views.get(1), o.trainBackbone, 512);
+        }
     }
 
     @Override

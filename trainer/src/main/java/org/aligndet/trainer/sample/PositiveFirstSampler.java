@@ -16,23 +16,47 @@ import org.aligndet.trainer.assign.Assignment;
  * The randomness comes from the generator passed in, so a seeded generator gives the same sample;
  * the draws differ from torch's {@code randperm}, so the subsets differ from mmdetection's for the same
  * seed (only their distribution is the same). Returned indices are ascending.
+ *
+ * <p>{@link #withNegPosUpperBound} adds mmdetection's {@code neg_pos_ub >= 0}: at most
+ * {@code floor(ub * max(1, #sampledPositives))} negatives ({@code 0}: none, AlignDet's two-stage
+ * pre-training).
  */
 public final class PositiveFirstSampler {
     private final int num;
     private final double posFraction;
+    private final double negPosUb;
 
     /** @param num the most priors per image; @param posFraction the largest share of positives, in [0, 1] */
     public PositiveFirstSampler(int num, double posFraction) {
+        this(num, posFraction, -1);
+    }
+
+    private PositiveFirstSampler(int num, double posFraction, double negPosUb) {
         if (num < 0 || posFraction < 0 || posFraction > 1) {
             throw new IllegalArgumentException("num " + num + " must be >= 0 and posFraction " + posFraction + " in [0, 1]");
         }
         this.num = num;
         this.posFraction = posFraction;
+        this.negPosUb = negPosUb;
+    }
+
+    /** This sampler with mmdetection's {@code neg_pos_ub} ({@code < 0}: no bound). */
+    public PositiveFirstSampler withNegPosUpperBound(double ub) {
+        return new PositiveFirstSampler(num, posFraction, ub);
+    }
+
+    /** This sampler without negatives ({@code neg_pos_ub = 0}). */
+    public PositiveFirstSampler withoutNegatives() {
+        return withNegPosUpperBound(0);
     }
 
     public Sample sample(Assignment a, SplittableRandom rng) {
         int[] pos = choose(a.positives(), (int) (num * posFraction), rng);
-        int[] neg = choose(a.negatives(), num - pos.length, rng);
+        int negs = num - pos.length;
+        if (negPosUb >= 0) {
+            negs = Math.min(negs, (int) (negPosUb * Math.max(1, pos.length)));
+        }
+        int[] neg = choose(a.negatives(), negs, rng);
         return new Sample(pos, neg);
     }
 

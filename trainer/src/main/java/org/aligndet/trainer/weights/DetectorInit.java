@@ -49,7 +49,7 @@ public final class DetectorInit {
 
     /** The classifier's parameter names: {@code [weight, bias]}. */
     public static List<String> classifierNames(ModelSpec spec) {
-        DenseFamily f = DetectorFamily.dense(spec);
+        DetectorFamily f = DetectorFamily.of(spec);
         return List.of(f.classifierWeight(), f.classifierBias());
     }
 
@@ -156,13 +156,13 @@ public final class DetectorInit {
         }
         long[] bs = b.getShape().getShape();
         float[] bv = new float[(int) HostTensor.numel(bs)];
-        Arrays.fill(bv, (float) ClassifierBias.classifierBiasPrior(spec));
+        Arrays.fill(bv, (float) DetectorFamily.of(spec).freshClassifierBias());
         NdTensors.copyInto(w, HostTensor.ofFloats(ws, wv));
         NdTensors.copyInto(b, HostTensor.ofFloats(bs, bv));
     }
 
     private static boolean isFinalRegression(ModelSpec spec, String name) {
-        return DetectorFamily.dense(spec).finalRegressionLayers().stream().anyMatch(name::startsWith);
+        return DetectorFamily.of(spec).finalRegressionLayers().stream().anyMatch(name::startsWith);
     }
 
     private static boolean shapesMatch(TorchGraph graph, Map<String, HostTensor> state, List<String> names) {
