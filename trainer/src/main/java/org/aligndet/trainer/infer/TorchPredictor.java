@@ -59,8 +59,9 @@ public final class TorchPredictor {
         throw new IllegalArgumentException(family.spec().name() + ": no TorchScript predictor for family " + family.spec().family().id());
     }
 
-    private TorchGraph graph() {
-        return detector != null ? detector.graph() : twoStage.graph();
+    /** The dense post-processing; null for a two-stage detector. */
+    public DensePostprocess postprocess() {
+        return post;
     }
 
     /**
