@@ -24,11 +24,9 @@ import org.aligndet.trainer.bench.BenchScenes;
 import org.aligndet.trainer.bench.PythonReference;
 import org.aligndet.trainer.bench.SideBySide;
 import org.aligndet.trainer.bench.Timing;
-import org.aligndet.trainer.family.DenseFamily;
 import org.aligndet.trainer.family.DetectorFamily;
 import org.aligndet.trainer.infer.Preprocessor;
 import org.aligndet.trainer.infer.TorchPredictor;
-import org.aligndet.trainer.model.DenseDetector;
 import org.aligndet.trainer.spec.ModelSpec;
 import org.aligndet.trainer.spec.ModelSpecs;
 import org.bytedeco.opencv.opencv_core.Mat;
@@ -67,7 +65,7 @@ public final class InferenceBench {
         if (s.threads() > 0) {
             ai.djl.pytorch.jni.JniUtils.setNumThreads(s.threads());
         }
-        DenseFamily family = DetectorFamily.dense(spec);
+        DetectorFamily family = DetectorFamily.of(spec);
         String bias = family.classifierBias();
         OnnxModel onnx = OnnxModel.load(specs.onnxTemplate(name));
         HostTensor zero = HostTensor.ofFloats(onnx.initializer(bias).shape(), new float[(int) onnx.initializer(bias).numel()]);
@@ -83,9 +81,9 @@ public final class InferenceBench {
         int longMax = Math.max(sc[0], sc[1]);
         TorchGraph graph = TorchGraph.load(specs.graph(name), Device.cpu());
         graph.load(Map.of(bias, zero)); // the rest stays as generated
-        try (DenseDetector det = family.detector(graph); OnnxPredictor ort = OnnxPredictor.open(onnx, OrtSessions.CPU);
+        try (TorchGraph g = graph; OnnxPredictor ort = OnnxPredictor.open(onnx, OrtSessions.CPU);
              Mat img = new BenchScenes(s.height(), s.width(), spec.numClasses(), 1, 7).image(0)) {
-            TorchPredictor torch = new TorchPredictor(det, family.postprocess());
+            TorchPredictor torch = TorchPredictor.of(family, g);
             Preprocessor pre = ort.preprocessor().withScale(longMax, side);
             int[] dets = new int[2];
             Map<String, Timing> t = new SideBySide()

@@ -20,7 +20,6 @@ import org.aligndet.trainer.infer.Prepared;
 import org.aligndet.trainer.infer.TorchPredictor;
 import org.aligndet.trainer.family.DenseFamily;
 import org.aligndet.trainer.family.DetectorFamily;
-import org.aligndet.trainer.model.DenseDetector;
 import org.aligndet.trainer.spec.ModelSpec;
 
 /**

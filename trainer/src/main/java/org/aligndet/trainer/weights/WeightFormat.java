@@ -11,13 +11,13 @@ import java.util.Locale;
 public enum WeightFormat {
     AUTO(List.of()),
     MMDET(List.of("mmdet")),
-    TORCHVISION(List.of("torchvision-fcos", "torchvision-retinanet", "torchvision-resnet")),
+    TORCHVISION(List.of("torchvision-fcos", "torchvision-retinanet", "torchvision-rcnn", "torchvision-resnet")),
     ALIGNDET(List.of("aligndet")),
     MOCO(List.of("moco"));
 
     /** Most specific first: AlignDet and MoCo wrap mmdetection/torchvision names, torchvision's backbone.body.* also starts with backbone. */
     static final List<String> DETECTION_ORDER = List.of("aligndet", "moco", "torchvision-fcos", "torchvision-retinanet",
-            "torchvision-resnet", "mmdet");
+            "torchvision-rcnn", "torchvision-resnet", "mmdet");
 
     private final List<String> tables;
 

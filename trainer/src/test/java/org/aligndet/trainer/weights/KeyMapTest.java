@@ -37,6 +37,16 @@ class KeyMapTest {
         "mmdet|bbox_head.fcos_centerness.weight|bbox_head.conv_centerness.weight",
         "mmdet|bbox_head.fcos_cls.bias|bbox_head.conv_cls.bias",
         "mmdet|neck.lateral_convs.0.conv.weight|neck.lateral_convs.0.conv.weight",
+        // two-stage: mmdetection's names stay; torchvision's RPN (<= 0.12 and >= 0.13) and mask head map
+        "mmdet|roi_head.bbox_head.fc_cls.weight|roi_head.bbox_head.fc_cls.weight",
+        "mmdet|rpn_head.rpn_conv.bias|rpn_head.rpn_conv.bias",
+        "torchvision-rcnn|rpn.head.conv.weight|rpn_head.rpn_conv.weight",
+        "torchvision-rcnn|rpn.head.conv.0.0.bias|rpn_head.rpn_conv.bias",
+        "torchvision-rcnn|rpn.head.bbox_pred.weight|rpn_head.rpn_reg.weight",
+        "torchvision-rcnn|backbone.fpn.inner_blocks.3.0.weight|neck.lateral_convs.3.conv.weight",
+        "torchvision-rcnn|roi_heads.mask_head.mask_fcn1.weight|roi_head.mask_head.convs.0.conv.weight",
+        "torchvision-rcnn|roi_heads.mask_head.mask_fcn4.0.bias|roi_head.mask_head.convs.3.conv.bias",
+        "torchvision-rcnn|roi_heads.mask_predictor.conv5_mask.weight|roi_head.mask_head.upsample.weight",
         // torchvision classification ResNet, plain and DataParallel-wrapped
         "torchvision-resnet|layer4.2.downsample.1.bias|backbone.layer4.2.downsample.1.bias",
         "torchvision-resnet|module.conv1.weight|backbone.conv1.weight",
@@ -56,7 +66,9 @@ class KeyMapTest {
         "moco|module.encoder_k.conv1.weight|DROP",
         "moco|module.encoder_q.fc.2.weight|DROP",
         "mmdet|backbone.layer1.0.bn1.num_batches_tracked|DROP",
-        "mmdet|roi_head.bbox_head.fc_cls.weight|UNMAPPABLE",
+        "torchvision-rcnn|roi_heads.box_head.fc6.weight|UNMAPPABLE",
+        "torchvision-rcnn|roi_heads.box_predictor.cls_score.bias|UNMAPPABLE",
+        "torchvision-rcnn|rpn.anchor_generator.cell_anchors.0|DROP",
     })
     void leavesOut(String table, String key, String kind) {
         KeyMap.Outcome o = KeyMap.load(table).apply(key, false);
