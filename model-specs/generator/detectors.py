@@ -186,7 +186,9 @@ def norm_args(cfg) -> Tuple[str, int]:
 
 
 class FPN(nn.Module):
-    """mmdetection FPN with start_level 1 over C3..C5 and extra convs for P6, P7."""
+    """mmdetection FPN over the backbone outputs it is given, with extra levels from stride-2 convs
+    (add_extra_convs "on_input" / "on_output": RetinaNet's and FCOS' P6, P7) or, with add_extra_convs
+    false, from max-pooling the last output (kernel 1, stride 2: Faster/Mask R-CNN's fifth level)."""
 
     def __init__(self, in_channels: List[int], out_channels: int, num_outs: int, add_extra_convs: str,
                  relu_before_extra_convs: bool, norm_cfg=None):
@@ -196,7 +198,9 @@ class FPN(nn.Module):
                                             for c in in_channels])
         fpn = [ConvModule(out_channels, out_channels, 3, gn_groups=groups, relu=False, norm=norm) for _ in in_channels]
         n_extra = num_outs - len(in_channels)
-        for i in range(n_extra):
+        pooled = add_extra_convs in (False, None, "none")
+        self.num_pooled = n_extra if pooled else 0
+        for i in range(0 if pooled else n_extra):
             cin = in_channels[-1] if (i == 0 and add_extra_convs == "on_input") else out_channels
             fpn.append(ConvModule(cin, out_channels, 3, stride=2, gn_groups=groups, relu=False, norm=norm))
         self.fpn_convs = nn.ModuleList(fpn)
@@ -229,6 +233,8 @@ class FPN(nn.Module):
                     src = F.relu(src)
                 outs.append(conv(src))
             k += 1
+        for _ in range(self.num_pooled):
+            outs.append(F.max_pool2d(outs[-1], 1, 2))
         return outs
 
 

@@ -32,6 +32,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import bundle  # noqa: E402
 import graphs  # noqa: E402
+import twostage  # noqa: E402
 
 SPECS = os.path.dirname(HERE)
 GENERATOR_VERSION = 1
@@ -209,10 +210,100 @@ def write_scripted(spec, stage, ts_path):
     return graph
 
 
+def write_two_stage_scripted(spec, stage, ts_path):
+    graph = twostage.build_graph(spec, stage)
+    twostage.mmdet_init(graph, seed=20231001)
+    graph.eval()
+    scripted = torch.jit.script(graph)
+    for m in twostage.method_outputs(spec):
+        assert hasattr(scripted, m), m
+    scripted.save(ts_path + ".tmp")
+    os.replace(ts_path + ".tmp", ts_path)
+    return graph
+
+
+def export_two_stage_onnx(spec, graph_for_onnx, path, images_u8):
+    template = twostage.TwoStageTemplate(spec, graph_for_onnx).eval()
+    names = twostage.output_names(spec)
+    dyn = {"images": {0: "N", 2: "H", 3: "W"}}
+    for o in names:
+        dyn[o] = {0: "N"}
+    with torch.no_grad():
+        expected = template(images_u8.float())
+        torch.onnx.export(template, (images_u8.float(),), path + ".tmp", input_names=["images"], output_names=names,
+                          dynamic_axes=dyn, opset_version=16, do_constant_folding=False,
+                          keep_initializers_as_inputs=False)
+    os.replace(path + ".tmp", path)
+    import onnx
+    model = onnx.load(path)
+    k = spec["test"]["max_per_img"]
+    for out in model.graph.output:  # the exporter cannot infer K through NonMaxSuppression + TopK
+        out.type.tensor_type.shape.dim[1].ClearField("dim_param")
+        out.type.tensor_type.shape.dim[1].dim_value = k
+    onnx.checker.check_model(model)
+    onnx.save(model, path + ".tmp")
+    os.replace(path + ".tmp", path)
+    inits = {i.name for i in model.graph.initializer}
+    wanted = [n for n, _ in graph_for_onnx.named_parameters()]
+    missing = [n for n in wanted if n not in inits]
+    if missing:
+        raise SystemExit(f"{path}: the exporter lost parameter names {missing[:10]} ({len(missing)} in all)")
+    return dict(zip(names, expected)), sorted(inits & set(wanted))
+
+
+def generate_two_stage(spec, ref, out_dir):
+    name = spec["name"]
+    ts_path = os.path.join(out_dir, name + ".ts")
+    graph = write_two_stage_scripted(spec, "finetune", ts_path)
+    images = fixture_input(spec)
+    x = normalise(spec, images)
+    fixtures_dir = os.path.join(os.path.dirname(spec_path(ref)), "fixtures", name)
+    os.makedirs(fixtures_dir, exist_ok=True)
+    bundle.write(os.path.join(fixtures_dir, "graph"), twostage.stage_fixtures(spec, torch.jit.load(ts_path), x, images))
+    pre_path = os.path.join(out_dir, name + ".pretrain.ts")
+    pretrain_graph = None
+    if graphs.has_pretrain_graph(spec):
+        pretrain_graph = write_two_stage_scripted(spec, "pretrain", pre_path)
+    elif os.path.exists(pre_path):
+        os.remove(pre_path)
+    onnx_graph = twostage.build_graph(spec)
+    distinct_init(onnx_graph, seed=7)
+    onnx_graph.eval()
+    onnx_path = os.path.join(out_dir, name + ".onnx")
+    onnx_out, filled = export_two_stage_onnx(spec, onnx_graph, onnx_path, images)
+    bundle.write(os.path.join(fixtures_dir, "onnx"), onnx_out)
+    params = [{"name": n, "shape": list(p.shape), "dtype": "float32", "trainable": p.requires_grad}
+              for n, p in graph.named_parameters()]
+    manifest = {
+        "format": "aligndet-graph-manifest", "version": 1,
+        "spec": name, "family": spec["family"],
+        "generator_version": GENERATOR_VERSION, "torch_version": torch.__version__,
+        "methods": twostage.method_outputs(spec),
+        "parameters": params,
+        "onnx": {"inputs": ["images"], "outputs": twostage.output_names(spec),
+                 "initializers_named_like_parameters": len(filled), "opset": 16},
+        "files": {name + ".ts": sha256(ts_path), name + ".onnx": sha256(onnx_path)},
+    }
+    if pretrain_graph is not None:
+        manifest["pretrain_parameters"] = [{"name": n, "shape": list(p.shape), "dtype": "float32",
+                                            "trainable": p.requires_grad} for n, p in pretrain_graph.named_parameters()]
+        manifest["files"][name + ".pretrain.ts"] = sha256(pre_path)
+    with open(os.path.join(out_dir, name + ".manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=1)
+        f.write("\n")
+    print(f"{name}: {len(params)} parameters, ts {os.path.getsize(ts_path) / 1e6:.1f} MB, "
+          f"onnx {os.path.getsize(onnx_path) / 1e6:.1f} MB, "
+          f"dets kept on fixture: {int((onnx_out['labels'] >= 0).sum())}")
+
+
 def generate(ref, out_dir):
     torch.set_num_threads(1)
     spec = load_spec(ref)
     name = spec["name"]
+    if twostage.is_two_stage(spec):
+        os.makedirs(out_dir, exist_ok=True)
+        generate_two_stage(spec, ref, out_dir)
+        return
     os.makedirs(out_dir, exist_ok=True)
     ts_path = os.path.join(out_dir, name + ".ts")
     graph = write_scripted(spec, "finetune", ts_path)
@@ -277,7 +368,7 @@ def main():
     args = ap.parse_args()
     names = list(args.spec)
     if args.tiny:
-        names += ["retinanet_tiny", "fcos_tiny"]
+        names += ["retinanet_tiny", "fcos_tiny", "faster_rcnn_tiny", "mask_rcnn_tiny"]
     if not names:
         ap.error("name a --spec or --tiny")
     for n in names:

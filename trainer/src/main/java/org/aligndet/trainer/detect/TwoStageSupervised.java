@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.aligndet.trainer.bench.StepBench;
-import org.aligndet.trainer.family.Stage;
 import org.aligndet.trainer.family.TwoStageFamily;
 import org.aligndet.trainer.loss.LossTerms;
 import org.aligndet.trainer.model.TwoStageDetector;
@@ -39,8 +38,8 @@ public final class TwoStageSupervised {
     public TwoStageSupervised(TwoStageFamily family, TwoStageDetector detector) {
         this.family = family;
         this.detector = detector;
-        this.rpnLoss = new RpnLoss(family.rpnTargets(Stage.FINETUNE));
-        this.roiTargets = family.roiTargets(Stage.FINETUNE);
+        this.rpnLoss = new RpnLoss(family.rpnTargets());
+        this.roiTargets = family.roiTargets();
         this.extractor = family.boxExtractor();
         this.roiLoss = new RoiHeadLoss(family.numClasses());
         this.proposals = family.proposals(true);

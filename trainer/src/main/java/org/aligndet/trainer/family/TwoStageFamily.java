@@ -7,8 +7,9 @@ import org.aligndet.trainer.infer.PostprocessConfig;
 import org.aligndet.trainer.model.TwoStageDetector;
 import org.aligndet.trainer.prior.AnchorGenerator;
 import org.aligndet.trainer.sample.PositiveFirstSampler;
-import org.aligndet.trainer.spec.Family;
 import org.aligndet.trainer.spec.ModelSpec;
+import org.aligndet.trainer.spec.TwoStageSpec;
+import org.aligndet.trainer.twostage.RoIAlign;
 import org.aligndet.trainer.twostage.RoiExtractor;
 import org.aligndet.trainer.twostage.RoiTargets;
 import org.aligndet.trainer.twostage.RpnProposals;
@@ -26,56 +27,40 @@ import org.aligndet.trainer.twostage.RpnTargets;
  *       2000 / 0.7 / 1000, testing 1000 / 0.7 / 1000);</li>
  *   <li>the RoI head: {@link RoiExtractor} (RoIAlign 7x7, aligned, adaptive sampling, finest scale
  *       56) on the first four levels; fine-tuning assigns the proposals plus the boxes at 0.5 and
- *       samples 512 at 0.25 ({@link RoiTargets#mmdetection}); pre-training assigns them to the
- *       selective-search proposals at 0.5 (low-quality matches, only the best RoI of a box) and
- *       keeps up to 4096 positives and no negatives, as AlignDet's released recipe;
+ *       samples 512 at 0.25 ({@link RoiTargets#mmdetection}; a spec may sample fewer); pre-training
+ *       assigns them to the selective-search proposals at 0.5 (low-quality matches, only the best RoI
+ *       of a box) and keeps up to 4096 positives and no negatives, as AlignDet's released recipe;
  *       class-specific deltas with stds 0.1 / 0.1 / 0.2 / 0.2;</li>
  *   <li>Mask R-CNN: a 14x14 extractor on the same levels and 28x28 mask targets.</li>
  * </ul>
  */
 public final class TwoStageFamily implements DetectorFamily {
-    /** Pre-training's RoI and RPN sample size (AlignDet's {@code num=4096}). */
-    public static final int PRETRAIN_SAMPLES = 4096;
-
     private final ModelSpec spec;
-    private final boolean masks;
-    private final int[] rpnStrides;
-    private final int[] roiStrides;
+    private final TwoStageSpec settings;
     private final AnchorGenerator anchors;
     private final RpnProposals trainProposals;
     private final RpnProposals testProposals;
     private final DeltaXYWHCoder roiCoder;
     private final PostprocessConfig test;
-    private final float maskThreshold;
-    private final int fcChannels;
 
-    /**
-     * @param rpnStrides the RPN's levels (the neck's outputs), finest first
-     * @param roiStrides the levels RoIs are pooled from (mmdetection: the first four)
-     */
-    public TwoStageFamily(ModelSpec spec, boolean masks, AnchorGenerator anchors, int[] rpnStrides, int[] roiStrides,
-                          RpnProposals trainProposals, RpnProposals testProposals, DeltaXYWHCoder roiCoder,
-                          PostprocessConfig test, float maskThreshold, int fcChannels) {
+    public TwoStageFamily(ModelSpec spec, TwoStageSpec settings, AnchorGenerator anchors, RpnProposals trainProposals,
+                          RpnProposals testProposals, DeltaXYWHCoder roiCoder, PostprocessConfig test) {
         this.spec = spec;
-        this.masks = masks;
+        this.settings = settings;
         this.anchors = anchors;
-        this.rpnStrides = rpnStrides.clone();
-        this.roiStrides = roiStrides.clone();
         this.trainProposals = trainProposals;
         this.testProposals = testProposals;
         this.roiCoder = roiCoder;
         this.test = test;
-        this.maskThreshold = maskThreshold;
-        this.fcChannels = fcChannels;
-    }
-
-    /** Width of the RoI head's shared fc features (the contrastive projector's input). */
-    public int fcChannels() {
-        return fcChannels;
     }
 
     static TwoStageFamily fromSpec(ModelSpec spec) {
         return TwoStageSpecs.family(spec);
+    }
+
+    /** Width of the RoI head's shared fc features (the contrastive projector's input). */
+    public int fcChannels() {
+        return settings.fcChannels();
     }
 
     @Override
@@ -85,7 +70,7 @@ public final class TwoStageFamily implements DetectorFamily {
 
     @Override
     public List<String> graphMethods() {
-        return masks ? TwoStageDetector.MASK_METHODS : TwoStageDetector.METHODS;
+        return hasMasks() ? TwoStageDetector.MASK_METHODS : TwoStageDetector.METHODS;
     }
 
     @Override
@@ -110,7 +95,7 @@ public final class TwoStageFamily implements DetectorFamily {
     }
 
     public boolean hasMasks() {
-        return masks;
+        return settings.hasMasks();
     }
 
     public int numClasses() {
@@ -125,20 +110,24 @@ public final class TwoStageFamily implements DetectorFamily {
         return anchors.numAnchors();
     }
 
-    public int[] rpnStrides() {
-        return rpnStrides.clone();
-    }
-
     /** The detector driven stage by stage with this family's methods. */
     public TwoStageDetector detector(org.aligndet.bridge.torch.TorchGraph graph) {
         return new TwoStageDetector(spec, graph, graphMethods(), anchorsPerLocation());
     }
 
-    /** The RPN's targets: fine-tuning's 256 at 0.5, or pre-training's 4096 with every positive. */
-    public RpnTargets rpnTargets(Stage stage) {
-        PositiveFirstSampler sampler = stage == Stage.PRETRAIN ? new PositiveFirstSampler(PRETRAIN_SAMPLES, 1.0)
+    /**
+     * The RPN's targets: fine-tuning's 256 anchors at 0.5, or pre-training's {@code samples} (the recipe's
+     * {@code sample_boxes}, AlignDet 4096) with every positive kept and negatives filling the rest.
+     */
+    public RpnTargets rpnTargets(Stage stage, int samples) {
+        PositiveFirstSampler sampler = stage == Stage.PRETRAIN ? new PositiveFirstSampler(samples, 1.0)
                 : new PositiveFirstSampler(256, 0.5);
         return new RpnTargets(anchors, new MaxIoUAssigner(0.7f, 0.3f, 0.3f, true, true), sampler, DeltaXYWHCoder.unit());
+    }
+
+    /** Fine-tuning's RPN targets (256 anchors at 0.5). */
+    public RpnTargets rpnTargets() {
+        return rpnTargets(Stage.FINETUNE, 256);
     }
 
     public RpnProposals proposals(boolean training) {
@@ -146,32 +135,46 @@ public final class TwoStageFamily implements DetectorFamily {
     }
 
     /**
-     * The RoI head's targets. Fine-tuning: mmdetection's 512 at 0.25 for the spec's classes. Pre-training:
-     * max-IoU 0.5 with low-quality matches (only a box's single best RoI, {@code gt_max_assign_all=False}),
-     * up to 4096 positives and no negatives; labels are then box indices (one class: the caller maps
-     * each positive's box to its proposal id).
+     * The RoI head's targets. Fine-tuning: the spec's {@code roi_head.train} sample (mmdetection 512 at
+     * 0.25) for its classes. Pre-training: max-IoU 0.5 with low-quality matches (only a box's single best
+     * RoI, {@code gt_max_assign_all=False}), up to {@code samples} positives (AlignDet 4096) and no
+     * negatives; labels are then box indices (one class: the caller maps each positive's box to its
+     * proposal id).
      */
-    public RoiTargets roiTargets(Stage stage) {
+    /** Fine-tuning's RoI targets. */
+    public RoiTargets roiTargets() {
+        return roiTargets(Stage.FINETUNE, settings.roiSamples());
+    }
+
+    public RoiTargets roiTargets(Stage stage, int samples) {
         if (stage == Stage.PRETRAIN) {
             return new RoiTargets(new MaxIoUAssigner(0.5f, 0.5f, 0.5f, false, true),
-                    new PositiveFirstSampler(PRETRAIN_SAMPLES, 1.0).withoutNegatives(), roiCoder, 1);
+                    new PositiveFirstSampler(samples, 1.0).withoutNegatives(), roiCoder, 1);
         }
-        return new RoiTargets(new MaxIoUAssigner(0.5f, 0.5f, 0.5f, true, false), new PositiveFirstSampler(512, 0.25),
-                roiCoder, spec.numClasses());
+        return new RoiTargets(new MaxIoUAssigner(0.5f, 0.5f, 0.5f, true, false),
+                new PositiveFirstSampler(settings.roiSamples(), settings.roiPosFraction()), roiCoder, spec.numClasses());
     }
 
     public DeltaXYWHCoder roiCoder() {
         return roiCoder;
     }
 
-    /** The box RoI extractor (7x7). */
+    /** The box RoI extractor ({@code roi_size}, 7x7). */
     public RoiExtractor boxExtractor() {
-        return RoiExtractor.mmdetection(roiStrides, 7);
+        return new RoiExtractor(settings.roiStrides(), RoIAlign.mmdetection(settings.roiSize()), settings.finestScale());
     }
 
-    /** The mask RoI extractor (14x14). */
+    /** The mask RoI extractor ({@code mask.roi_size}, 14x14); an error without a mask head. */
     public RoiExtractor maskExtractor() {
-        return RoiExtractor.mmdetection(roiStrides, 14);
+        if (!hasMasks()) {
+            throw new IllegalStateException(spec.name() + " has no mask head");
+        }
+        return new RoiExtractor(settings.roiStrides(), RoIAlign.mmdetection(settings.maskRoiSize()), settings.finestScale());
+    }
+
+    /** Side of the mask head's output and of its targets (28). */
+    public int maskSize() {
+        return settings.maskSize();
     }
 
     public PostprocessConfig testConfig() {
@@ -179,6 +182,6 @@ public final class TwoStageFamily implements DetectorFamily {
     }
 
     public float maskThreshold() {
-        return maskThreshold;
+        return settings.maskThreshold();
     }
 }

@@ -15,8 +15,8 @@ import org.aligndet.trainer.spec.ModelSpec;
  * included.
  */
 public final class TwoStageDetector {
-    public static final String BACKBONE = "backbone_forward", NECK = "neck_forward", RPN = "rpn", ROI_HEAD = "roi_head",
-            CLASSIFY = "classify", MASK_HEAD = "mask_head";
+    public static final String BACKBONE = "backbone_forward", NECK = "neck_forward", RPN = "rpn", ROI_HEAD = "roi_head_forward",
+            CLASSIFY = "classify", MASK_HEAD = "mask_head_forward";
     public static final List<String> METHODS = List.of(BACKBONE, NECK, RPN, ROI_HEAD, CLASSIFY);
     public static final List<String> MASK_METHODS = List.of(BACKBONE, NECK, RPN, ROI_HEAD, CLASSIFY, MASK_HEAD);
 

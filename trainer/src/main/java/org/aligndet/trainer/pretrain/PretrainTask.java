@@ -215,8 +215,8 @@ final class PretrainTask implements TrainingTask, AutoCloseable {
         private final TwoStagePretext pretextStep;
 
         TwoStageStep(TwoStageFamily family) {
-            this.pretextStep = new TwoStagePretext(family, family.detector(online), family.detector(momentum), o.temperature,
-                    o.pretext);
+            this.pretextStep = new TwoStagePretext(family, family.detector(online), family.detector(momentum), o.samplesPerImage,
+                    o.temperature, o.pretext);
         }
 
         @Override

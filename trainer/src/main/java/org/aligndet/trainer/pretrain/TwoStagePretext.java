@@ -28,9 +28,10 @@ import org.aligndet.trainer.twostage.RpnProposals;
  * AlignDet's box-domain objective for a two-stage detector, as its released Faster/Mask R-CNN recipe:
  * <ol>
  *   <li>the RPN learns the selective-search proposals as objects ({@link RpnLoss} with the family's
- *       pre-training targets: max-IoU 0.7 / 0.3, up to 4096 anchors with every positive; BCE + L1);</li>
+ *       pre-training targets: max-IoU 0.7 / 0.3, up to {@code sample_boxes} anchors (AlignDet 4096) with
+ *       every positive; BCE + L1);</li>
  *   <li>each detector's own RPN proposals (training settings, detached), with the view's proposals
- *       added, are assigned to the view's proposals at IoU 0.5 and up to 4096 positives are kept
+ *       added, are assigned to the view's proposals at IoU 0.5 and up to {@code sample_boxes} positives are kept
  *       ({@link TwoStageFamily#roiTargets} for {@link Stage#PRETRAIN});</li>
  *   <li>{@code loss_bbox}: the online RoI head's deltas regress onto the assigned proposals
  *       ({@link RoiHeadLoss#regressionAllClasses});</li>
@@ -53,12 +54,13 @@ final class TwoStagePretext {
     private final BoxContrastiveLoss contrastive;
     private final Pretext pretext;
 
-    TwoStagePretext(TwoStageFamily family, TwoStageDetector online, TwoStageDetector momentum, double temperature, Pretext pretext) {
+    TwoStagePretext(TwoStageFamily family, TwoStageDetector online, TwoStageDetector momentum, int samples, double temperature,
+                    Pretext pretext) {
         this.family = family;
         this.online = online;
         this.momentum = momentum;
-        this.rpnLoss = new RpnLoss(family.rpnTargets(Stage.PRETRAIN));
-        this.roiTargets = family.roiTargets(Stage.PRETRAIN);
+        this.rpnLoss = new RpnLoss(family.rpnTargets(Stage.PRETRAIN, samples));
+        this.roiTargets = family.roiTargets(Stage.PRETRAIN, samples);
         this.extractor = family.boxExtractor();
         this.roiLoss = new RoiHeadLoss(family.numClasses());
         this.proposals = family.proposals(true);

@@ -31,6 +31,7 @@ public final class ModelSpec {
     private final BoxCoderSpec coder;
     private final PretrainSpec pretrain;
     private final FinetuneSpec finetune;
+    private final TwoStageSpec twoStage;
 
     private ModelSpec(Path file, JsonNode root) {
         this.file = file;
@@ -49,12 +50,15 @@ public final class ModelSpec {
         if (numClasses <= 0) {
             throw new SpecException(file + ": num_classes must be positive, got " + numClasses);
         }
-        req("head");
+        boolean twoStaged = family.twoStage();
+        req(twoStaged ? "rpn_head" : "head");
         req("input", "mean");
         req("input", "std");
-        this.anchors = family.anchorBased() ? readAnchors() : null;
+        this.anchors = twoStaged ? readRpnAnchors() : family.anchorBased() ? readAnchors() : null;
         this.pointHead = family.pointBased() ? readPointHead() : null;
-        this.strides = List.copyOf(ints(family.anchorBased() ? req("head", "anchor", "strides") : req("head", "strides")));
+        this.strides = List.copyOf(ints(twoStaged ? req("rpn_head", "anchor", "strides")
+                : family.anchorBased() ? req("head", "anchor", "strides") : req("head", "strides")));
+        this.twoStage = twoStaged ? readTwoStage() : null;
         this.coder = readCoder();
         this.pretrain = readPretrain();
         this.finetune = readFinetune();
@@ -99,6 +103,49 @@ public final class ModelSpec {
         return checked("head.anchor", () -> new AnchorSpec(a.path("octave_base_scale").asDouble(4),
                 a.path("scales_per_octave").asInt(3), ratios, toArray(ints(req("head", "anchor", "strides"))),
                 a.path("center_offset").asDouble(0)));
+    }
+
+    /** The RPN's anchors ({@code rpn_head.anchor}): one scale per level, mmdetection's {@code scales=[8]}. */
+    private AnchorSpec readRpnAnchors() {
+        JsonNode a = root.path("rpn_head").path("anchor");
+        double[] ratios = a.has("ratios") ? doubles(a.get("ratios")) : new double[] {0.5, 1.0, 2.0};
+        double[] scales = a.has("scales") ? doubles(a.get("scales")) : new double[] {8};
+        if (scales.length != 1) {
+            throw new SpecException(file + ": rpn_head.anchor.scales: one scale per level is supported, got " + scales.length);
+        }
+        return checked("rpn_head.anchor", () -> new AnchorSpec(scales[0], 1, ratios, toArray(ints(req("rpn_head", "anchor", "strides"))),
+                a.path("center_offset").asDouble(0)));
+    }
+
+    private TwoStageSpec readTwoStage() {
+        JsonNode rpn = root.path("rpn_head");
+        JsonNode roi = req("roi_head");
+        JsonNode coder = roi.path("bbox_coder");
+        JsonNode mask = roi.path("mask");
+        boolean masks = family == Family.MASK_RCNN;
+        if (masks && mask.isMissingNode()) {
+            throw new SpecException(file + ": missing key 'roi_head.mask' (a mask_rcnn spec needs its mask head)");
+        }
+        int[] rpnStrides = toArray(ints(req("rpn_head", "anchor", "strides")));
+        int[] roiStrides = roi.has("featmap_strides") ? toArray(ints(roi.get("featmap_strides")))
+                : java.util.Arrays.copyOf(rpnStrides, Math.min(4, rpnStrides.length));
+        float[] means = {0, 0, 0, 0};
+        float[] stds = {0.1f, 0.1f, 0.2f, 0.2f};
+        for (int i = 0; i < 4; i++) {
+            means[i] = (float) coder.path("target_means").path(i).asDouble(means[i]);
+            stds[i] = (float) coder.path("target_stds").path(i).asDouble(stds[i]);
+        }
+        return checked("rpn_head/roi_head", () -> new TwoStageSpec(proposals(rpn.path("train"), 2000, 1000),
+                proposals(rpn.path("test"), 1000, 1000), roiStrides, roi.path("roi_size").asInt(7),
+                (float) roi.path("finest_scale").asDouble(56), req("roi_head", "fc_out_channels").asInt(),
+                roi.path("train").path("num").asInt(512), roi.path("train").path("pos_fraction").asDouble(0.25), means, stds,
+                masks ? mask.path("roi_size").asInt(14) : 0, masks ? mask.path("out_size").asInt(28) : 0,
+                (float) root.path("test").path("mask_thr").asDouble(0.5)));
+    }
+
+    private static TwoStageSpec.Proposals proposals(JsonNode n, int nmsPre, int maxPerImg) {
+        return new TwoStageSpec.Proposals(n.path("nms_pre").asInt(nmsPre), (float) n.path("nms_iou").asDouble(0.7),
+                n.path("max_per_img").asInt(maxPerImg));
     }
 
     private PointHeadSpec readPointHead() {
@@ -223,6 +270,14 @@ public final class ModelSpec {
         return anchors;
     }
 
+    /** The RPN and RoI-head settings of a two-stage detector; an error for other families. */
+    public TwoStageSpec twoStage() {
+        if (twoStage == null) {
+            throw new SpecException(file + ": family " + family.id() + " is not two-stage");
+        }
+        return twoStage;
+    }
+
     /** The point-head settings of a point-based head (FCOS); an error for other families. */
     public PointHeadSpec pointHead() {
         if (pointHead == null) {
@@ -284,8 +339,9 @@ public final class ModelSpec {
         return req("neck", "num_outs").asInt();
     }
 
+    /** {@code head.feat_channels} of a dense head; {@code rpn_head.feat_channels} of a two-stage detector. */
     public int headChannels() {
-        return req("head", "feat_channels").asInt();
+        return family.twoStage() ? req("rpn_head", "feat_channels").asInt() : req("head", "feat_channels").asInt();
     }
 
     /** The {@code test} section, raw, for {@code PostprocessConfig} (which requires each of its keys). */

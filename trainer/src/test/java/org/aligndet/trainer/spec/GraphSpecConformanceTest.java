@@ -159,32 +159,8 @@ class GraphSpecConformanceTest {
         assertTrue(e3.getMessage().contains("spec_version"), e3.getMessage());
     }
 
-    /**
-     * numpy's allclose with an absolute part scaled to the tensor: |x - y| <= 1e-3 |y| + 1e-4 max|y|. Float32
-     * kernels differ in summation order between CPUs (AVX2 vs AVX-512 here: 7.6e-6 on values up to 8.9);
-     * a relative test with a fixed floor of 1e-6 flagged such round-off as a failure. GroupNorm over the
-     * coarsest levels' few locations amplifies round-off further (2.2e-4 on 0.64 in fcos_tiny's P7).
-     */
     static void close(NDArray a, HostTensor want, String what) {
-        assertNotNull(want, what + " missing from fixture");
-        assertArrayEquals(want.shape(), a.getShape().getShape(), what);
-        float[] x = a.toFloatArray();
-        float[] y = want.toFloats();
-        double scale = 0;
-        for (float v : y) {
-            scale = Math.max(scale, Math.abs(v));
-        }
-        double worst = 0;
-        int at = 0;
-        for (int i = 0; i < x.length; i++) {
-            double excess = Math.abs(x[i] - y[i]) / (1e-3 * Math.abs(y[i]) + 1e-4 * scale + 1e-12);
-            if (excess > worst) {
-                worst = excess;
-                at = i;
-            }
-        }
-        assertTrue(worst <= 1, what + ": element " + at + " is " + x[at] + ", the fixture says " + y[at]
-                + " (tolerance 1e-3 |y| + 1e-4 max|y|, max|y| " + scale + ")");
+        org.aligndet.trainer.testing.Reference.assertCloseToFixture(a, want, what);
     }
 
     static String sha256(Path f) throws Exception {
