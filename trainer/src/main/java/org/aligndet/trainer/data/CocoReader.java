@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.aligndet.trainer.mask.Segmentation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +58,20 @@ public final class CocoReader {
         return load(CocoJson.instances(annotations), imagesDir);
     }
 
-    /** {@link #load(Path, Path)} of a file already parsed. */
+    /**
+     * {@link #load(Path, Path)} that also keeps each kept instance's {@code segmentation}
+     * ({@link ImageRecord#segmentations}, index for index with the instances; null for an annotation
+     * without one): the ground-truth masks Mask R-CNN trains on. Parsing them costs memory, so it
+     * happens only here.
+     */
+    public static LoadResult loadWithMasks(Path annotations, Path imagesDir) {
+        return load(CocoJson.instances(annotations, true), imagesDir);
+    }
+
+    /**
+     * {@link #load(Path, Path)} of a file already parsed. When it was parsed with segmentations
+     * ({@link CocoJson#instances(Path, boolean)}), the records carry them ({@link ImageRecord#segmentations}).
+     */
     public static LoadResult load(CocoFile coco, Path imagesDir) {
         List<CocoFile.Category> cats = sortedCategories(coco);
         Map<Long, Integer> labelOf = new HashMap<>();
@@ -151,14 +165,19 @@ public final class CocoReader {
                 ks.sort(Comparator.comparingDouble((Integer k) -> -coco.score[k]));
             }
             List<Instance> instances = new ArrayList<>(ks.size());
+            boolean masks = coco.hasSegmentations() && !proposals;
+            List<Segmentation> segmentations = new ArrayList<>(masks ? ks.size() : 0);
             for (int k : ks) {
                 Instance inst = instance(coco, k, img, labelOf, proposals ? instances.size() : -1, skipped);
                 if (inst != null) {
                     instances.add(inst);
+                    if (masks) {
+                        segmentations.add(coco.segmentation(k));
+                    }
                 }
             }
             Path file = imagesDir == null ? Path.of(img.fileName()) : imagesDir.resolve(img.fileName());
-            out.add(new ImageRecord(img.id(), img.fileName(), file, img.width(), img.height(), instances));
+            out.add(new ImageRecord(img.id(), img.fileName(), file, img.width(), img.height(), instances, segmentations));
         }
         return out;
     }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import org.aligndet.bridge.io.AtomicFiles;
+import org.aligndet.trainer.mask.Segmentation;
 
 /**
  * Writes a {@link Dataset} as a COCO instances file, atomically and deterministically (same dataset,
@@ -17,7 +18,8 @@ import org.aligndet.bridge.io.AtomicFiles;
  * {@code id} = the instance's id (must be unique in the file), {@code image_id},
  * {@code category_id = categoryId}, {@code bbox = [x1, y1, x2 - x1, y2 - y1]} (integral values written
  * as integers), {@code area} (the instance's, or the box area when it is NaN), {@code iscrowd}, and
- * {@code ignore} only when set. Categories: {@code categoryIds.get(l)} named {@code classes.get(l)}.
+ * {@code ignore} only when set, and {@code segmentation} where the record carries one for the
+ * instance ({@link ImageRecord#segmentations}: polygons, RLE runs or compressed RLE, as held). Categories: {@code categoryIds.get(l)} named {@code classes.get(l)}.
  */
 public final class CocoWriter {
     private CocoWriter() {
@@ -62,7 +64,8 @@ public final class CocoWriter {
     private static void writeAnnotations(JsonGenerator g, Dataset dataset) throws IOException {
         g.writeArrayFieldStart("annotations");
         for (ImageRecord img : dataset.images()) {
-            for (Instance inst : img.instances()) {
+            for (int k = 0; k < img.instances().size(); k++) {
+                Instance inst = img.instances().get(k);
                 g.writeStartObject();
                 g.writeNumberField("id", inst.id());
                 g.writeNumberField("image_id", img.id());
@@ -79,10 +82,50 @@ public final class CocoWriter {
                 if (inst.ignore()) {
                     g.writeNumberField("ignore", 1);
                 }
+                Segmentation seg = img.segmentations().isEmpty() ? null : img.segmentations().get(k);
+                if (seg != null) {
+                    g.writeFieldName("segmentation");
+                    segmentation(g, seg);
+                }
                 g.writeEndObject();
             }
         }
         g.writeEndArray();
+    }
+
+    /** A segmentation in the form it holds: polygons, RLE runs, or compressed RLE. */
+    private static void segmentation(JsonGenerator g, Segmentation seg) throws IOException {
+        if (seg instanceof Segmentation.Polygons p) {
+            g.writeStartArray();
+            for (double[] xy : p.polygons()) {
+                g.writeStartArray();
+                for (double v : xy) {
+                    number(g, v);
+                }
+                g.writeEndArray();
+            }
+            g.writeEndArray();
+        } else if (seg instanceof Segmentation.Counts c) {
+            g.writeStartObject();
+            g.writeArrayFieldStart("size");
+            g.writeNumber(c.height());
+            g.writeNumber(c.width());
+            g.writeEndArray();
+            g.writeArrayFieldStart("counts");
+            for (long run : c.counts()) {
+                g.writeNumber(run);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        } else if (seg instanceof Segmentation.Compressed c) {
+            g.writeStartObject();
+            g.writeArrayFieldStart("size");
+            g.writeNumber(c.height());
+            g.writeNumber(c.width());
+            g.writeEndArray();
+            g.writeStringField("counts", c.counts());
+            g.writeEndObject();
+        }
     }
 
     private static void writeCategories(JsonGenerator g, Dataset dataset) throws IOException {

@@ -25,6 +25,25 @@ record SceneObject(ShapeClass shape, Texture texture, double cx, double cy, doub
         }
     }
 
+    /**
+     * The shape's outline ({@link ShapeClass#outline}) in image pixels, continuous coordinates in
+     * which pixel {@code (x, y)} spans {@code [x, x + 1) x [y, y + 1)} (COCO's), rounded to 1/100.
+     */
+    java.util.List<double[]> outline() {
+        java.util.List<double[]> out = new java.util.ArrayList<>();
+        for (double[] uv : shape.outline()) {
+            double[] xy = new double[uv.length];
+            for (int i = 0; i < uv.length; i += 2) {
+                double u = uv[i];
+                double v = uv[i + 1];
+                xy[i] = Math.round((cx + radius * (cos * u - sin * v)) * 100) / 100.0;
+                xy[i + 1] = Math.round((cy + radius * (sin * u + cos * v)) * 100) / 100.0;
+            }
+            out.add(xy);
+        }
+        return out;
+    }
+
     /** Leftmost pixel column the object may cover (clamped to the image later). */
     int minX() {
         return (int) Math.floor(cx - radius);

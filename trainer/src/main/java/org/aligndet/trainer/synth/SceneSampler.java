@@ -71,7 +71,7 @@ final class SceneSampler {
             }
         }
         Backgrounds.grain(bgr, rng, GRAIN);
-        return new Scene(width, height, bgr, placed(objects, owner, width, visible, full));
+        return new Scene(width, height, bgr, placed(objects, owner, width, visible, full), owner);
     }
 
     /** A single object filling most of a {@code side x side} crop, on a background of its own. */
@@ -176,8 +176,58 @@ final class SceneSampler {
         }
         List<Scene.Placed> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            out.add(new Scene.Placed(objects.get(i).shape(), x1[i], y1[i], x2[i], y2[i], visible.get(i), full.get(i)));
+            List<double[]> polygons = visible.get(i).equals(full.get(i)) ? objects.get(i).outline()
+                    : visibleRectangles(owner, width, i, x1[i], y1[i], x2[i], y2[i]);
+            out.add(new Scene.Placed(objects.get(i).shape(), x1[i], y1[i], x2[i], y2[i], visible.get(i), full.get(i), polygons));
         }
         return out;
+    }
+
+    /**
+     * The pixels of object {@code id} inside its box as rectangle polygons along pixel edges: each
+     * row's runs, a run extended downwards while the next row has a run of the same extent.
+     */
+    static List<double[]> visibleRectangles(int[] owner, int width, int id, int bx1, int by1, int bx2, int by2) {
+        List<double[]> out = new ArrayList<>();
+        boolean[] used = new boolean[(bx2 - bx1) * (by2 - by1)];
+        int bw = bx2 - bx1;
+        for (int y = by1; y < by2; y++) {
+            int x = bx1;
+            while (x < bx2) {
+                if (owner[y * width + x] != id || used[(y - by1) * bw + (x - bx1)]) {
+                    x++;
+                    continue;
+                }
+                int start = x;
+                while (x < bx2 && owner[y * width + x] == id) {
+                    x++;
+                }
+                int end = x;
+                int bottom = y + 1;
+                while (bottom < by2 && sameRun(owner, width, id, bottom, start, end, bx1, bx2)) {
+                    bottom++;
+                }
+                for (int yy = y; yy < bottom; yy++) {
+                    for (int xx = start; xx < end; xx++) {
+                        used[(yy - by1) * bw + (xx - bx1)] = true;
+                    }
+                }
+                out.add(new double[] {start, y, start, bottom, end, bottom, end, y});
+            }
+        }
+        return out;
+    }
+
+    /** Whether row {@code y} has a run of object {@code id} covering exactly {@code [start, end)}. */
+    private static boolean sameRun(int[] owner, int width, int id, int y, int start, int end, int bx1, int bx2) {
+        if ((start > bx1 && owner[y * width + start - 1] == id) || (end < bx2 && owner[y * width + end] == id)) {
+            return false;
+        }
+        for (int x = start; x < end; x++) {
+            if (owner[y * width + x] != id) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -23,6 +23,7 @@ import org.aligndet.trainer.data.Dataset;
 import org.aligndet.trainer.data.ImageRecord;
 import org.aligndet.trainer.data.Instance;
 import org.aligndet.trainer.data.VocWriter;
+import org.aligndet.trainer.mask.Segmentation;
 
 /**
  * Writes the synthetic detection benchmark: multi-object scenes of the {@link ShapeClass} classes in
@@ -42,6 +43,10 @@ import org.aligndet.trainer.data.VocWriter;
  * would be. The VOC files hold the same boxes as 1-based inclusive integers
  * ({@code xmin = x1 + 1, xmax = x2}); an object with less than half its pixels visible is
  * {@code difficult} there. COCO has no difficult flag, so the COCO files list those objects plainly.
+ *
+ * <p><b>Masks.</b> Each COCO annotation has a {@code segmentation} of polygons: the drawn shape's
+ * outline when the object is wholly visible (curves as fine polygons), else its visible pixels exactly
+ * (see {@link Scene.Placed}).
  *
  * <p><b>Determinism.</b> Image {@code i} is drawn from its own random stream derived from the seed
  * and {@code i}; files are written whole and renamed into place; JSON and XML are written in a fixed
@@ -129,12 +134,14 @@ public final class SynthGenerator {
         Path vocJpeg = vocRoot.resolve("JPEGImages").resolve(name + ".jpg");
         AtomicFiles.write(vocJpeg, jpeg);
         List<Instance> instances = new ArrayList<>();
+        List<Segmentation> segmentations = new ArrayList<>();
         for (Scene.Placed p : scene.objects()) {
             int label = p.shape().ordinal();
             instances.add(new Instance(p.x1(), p.y1(), p.x2(), p.y2(), label, label, instances.size(), false,
                     p.visibleFraction() < DIFFICULT_BELOW, false, p.visibleArea()));
+            segmentations.add(new Segmentation.Polygons(p.polygons()));
         }
-        ImageRecord record = new ImageRecord(i, name, vocJpeg, width, height, instances);
+        ImageRecord record = new ImageRecord(i, name, vocJpeg, width, height, instances, segmentations);
         VocWriter.writeAnnotation(vocRoot, record, classes);
         return record;
     }
@@ -162,7 +169,7 @@ public final class SynthGenerator {
                         false, v.difficult(), false, v.area()));
             }
             Path file = config.out().resolve(split(i)).resolve(r.key() + ".jpg");
-            out.add(new ImageRecord(i + 1, r.key() + ".jpg", file, r.width(), r.height(), instances));
+            out.add(new ImageRecord(i + 1, r.key() + ".jpg", file, r.width(), r.height(), instances, r.segmentations()));
         }
         return out;
     }
@@ -173,7 +180,8 @@ public final class SynthGenerator {
                 "images", Integer.toString(config.images()),
                 "bbox", "tight box of the visible pixels",
                 "area", "visible pixel count",
-                "version", "1");
+                "segmentation", "polygons of the visible shape",
+                "version", "2");
     }
 
     private SynthSummary summary(List<ImageRecord> voc, List<String> classes, Path trainJson, Path valJson) {

@@ -98,6 +98,34 @@ class SynthGeneratorTest {
                 || vocTest.images().stream().flatMap(r -> r.instances().stream()).anyMatch(Instance::difficult));
     }
 
+    @Test
+    void cocoSegmentationsReadBackAsMasksOfTheVisiblePixels() {
+        Dataset plain = CocoReader.read(summary.trainAnnotations(), tmp.resolve("a/train"));
+        Dataset train = CocoReader.loadWithMasks(summary.trainAnnotations(), tmp.resolve("a/train")).dataset();
+        assertEquals(plain.images().size(), train.images().size());
+        int masks = 0;
+        for (int i = 0; i < train.images().size(); i++) {
+            ImageRecord r = train.images().get(i);
+            assertTrue(plain.images().get(i).segmentations().isEmpty(), "masks are read only when asked");
+            assertEquals(plain.images().get(i).instances(), r.instances());
+            assertEquals(r.instances().size(), r.segmentations().size());
+            for (int k = 0; k < r.instances().size(); k++) {
+                Instance inst = r.instances().get(k);
+                org.aligndet.trainer.mask.Rle m = r.segmentations().get(k).toRle(r.height(), r.width());
+                // the mask is the visible shape: about its pixel count (exactly, when partly hidden), and its
+                // bounding box about the annotation's box
+                assertEquals(inst.area(), m.area(), 0.12 * inst.area() + 4, "image " + r.key() + " object " + k);
+                double[] b = m.bbox();
+                assertEquals(inst.x1(), b[0], 1.5);
+                assertEquals(inst.y1(), b[1], 1.5);
+                assertEquals(inst.x2(), b[0] + b[2], 1.5);
+                assertEquals(inst.y2(), b[1] + b[3], 1.5);
+                masks++;
+            }
+        }
+        assertTrue(masks > 0);
+    }
+
     /** Same images in the same order, same boxes and labels: VOC coordinates are COCO's converted. */
     private static void assertSame(Dataset coco, Dataset voc) {
         assertEquals(coco.images().size(), voc.images().size());
