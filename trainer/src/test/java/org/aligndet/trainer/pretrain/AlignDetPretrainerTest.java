@@ -26,7 +26,7 @@ class AlignDetPretrainerTest {
     static final PrintStream QUIET = new PrintStream(new ByteArrayOutputStream());
 
     @ParameterizedTest
-    @ValueSource(strings = {"retinanet_tiny", "fcos_tiny"})
+    @ValueSource(strings = {"retinanet_tiny", "fcos_tiny", "faster_rcnn_tiny"})
     void thirtyStepsOnAFixedBatchLowerTheLoss(String spec, @TempDir Path dir) throws Exception {
         PretrainOptions o = PretrainFixture.make(dir, spec, 2);
         o.flipProb = 0;          // no augmentation randomness: the same batch every step
