@@ -115,7 +115,8 @@ public final class CocoReader {
         return new LoadResult(new Dataset(proposals.toString(), List.of(), List.of(), images), skipped);
     }
 
-    private static void logSkips(Path file, SkipCounts skipped) {
+    /** Logs a file's skipped entries once, as {@link #read} does. */
+    public static void logSkips(Path file, SkipCounts skipped) {
         if (!skipped.isEmpty()) {
             LOG.warn(skipped.summary(file.toString()));
         }

@@ -65,6 +65,17 @@ public record GtBoxes(float[] xyxy, int[] labels) {
         return new GtBoxes(Arrays.copyOf(b, 4 * n), Arrays.copyOf(l, n));
     }
 
+    /** The instance ids of {@link #trainable}'s boxes, in its order. */
+    public static long[] trainableIds(BoxList view, List<Instance> instances) {
+        Set<Long> drop = new HashSet<>();
+        for (Instance in : instances) {
+            if (in.crowd() || in.ignore() || in.difficult()) {
+                drop.add(in.id());
+            }
+        }
+        return Arrays.stream(view.ids()).filter(id -> !drop.contains(id)).toArray();
+    }
+
     /** Number of boxes G. */
     public int size() {
         return labels.length;

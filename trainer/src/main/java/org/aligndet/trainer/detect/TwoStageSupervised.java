@@ -9,6 +9,10 @@ import java.util.stream.IntStream;
 import org.aligndet.trainer.bench.StepBench;
 import org.aligndet.trainer.family.TwoStageFamily;
 import org.aligndet.trainer.loss.LossTerms;
+import org.aligndet.trainer.mask.MaskGeometry;
+import org.aligndet.trainer.mask.MaskLoss;
+import org.aligndet.trainer.mask.MaskTargets;
+import org.aligndet.trainer.mask.Rle;
 import org.aligndet.trainer.model.TwoStageDetector;
 import org.aligndet.trainer.model.TwoStageDetector.RoiOutputs;
 import org.aligndet.trainer.model.TwoStageDetector.RpnOutputs;
@@ -34,6 +38,18 @@ public final class TwoStageSupervised {
     private final RoiExtractor extractor;
     private final RoiHeadLoss roiLoss;
     private final RpnProposals proposals;
+    private final RoiExtractor maskExtractor;
+    private final MaskTargets maskTargets;
+    private final MaskLoss maskLoss = new MaskLoss();
+
+    /**
+     * One image's ground-truth masks for Mask R-CNN.
+     *
+     * @param gt       per box of its {@link GtBoxes}, in the same order, the mask in the original image's frame
+     * @param geometry how the view was made from the original image (resize, flip, padding)
+     */
+    public record ImageMasks(List<Rle> gt, MaskGeometry geometry) {
+    }
 
     public TwoStageSupervised(TwoStageFamily family, TwoStageDetector detector) {
         this.family = family;
@@ -43,15 +59,22 @@ public final class TwoStageSupervised {
         this.extractor = family.boxExtractor();
         this.roiLoss = new RoiHeadLoss(family.numClasses());
         this.proposals = family.proposals(true);
+        this.maskExtractor = family.hasMasks() ? family.maskExtractor() : null;
+        this.maskTargets = family.hasMasks() ? new MaskTargets(family.maskSize(), family.maskSize(), true) : null;
     }
 
     /**
      * @param images normalised {@code [N, 3, H, W]}
      * @param gts    per image, in the input's pixels (crowd and ignored boxes left out)
      * @param valid  per image {@code {height, width}} of its pixels before padding (proposals are clipped to it)
+     * @param masks  per image its ground-truth masks (Mask R-CNN: {@code loss_mask}), or {@code null}
      * @param logged filled with {@code rpn_positives}, {@code proposals} and {@code roi_positives} per image
      */
-    public LossTerms compute(NDArray images, List<GtBoxes> gts, int[][] valid, SplittableRandom rng, Map<String, Double> logged) {
+    public LossTerms compute(NDArray images, List<GtBoxes> gts, int[][] valid, List<ImageMasks> masks, SplittableRandom rng,
+                             Map<String, Double> logged) {
+        if ((masks != null) != (maskExtractor != null)) {
+            throw new IllegalArgumentException(masks == null ? "the mask head needs ground-truth masks" : "masks given to a detector without a mask head");
+        }
         int n = gts.size();
         RpnOutputs rpn = detector.rpn(images, true, true);
         List<float[]> boxes = gts.stream().map(GtBoxes::xyxy).toList();
@@ -95,7 +118,39 @@ public final class TwoStageSupervised {
         NDArray logits = detector.classify(roi.features(), true);
         terms.put(RoiHeadLoss.LOSS_CLS, roiLoss.classification(logits, labels));
         terms.put(RoiHeadLoss.LOSS_BBOX, roiLoss.regression(roi.deltas(), posRows, posLabels, posTargets, k));
+        if (masks != null) {
+            terms.put(LOSS_MASK, maskLoss(rpn, t, masks, posLabels));
+        }
         return terms;
+    }
+
+    public static final String LOSS_MASK = "loss_mask";
+
+    /**
+     * mmdetection's mask branch in training: the positive RoIs pooled 14x14, the mask head's logits of
+     * each RoI's class against its gt mask cropped and resized to 28x28 ({@link MaskTargets}).
+     */
+    private NDArray maskLoss(RpnOutputs rpn, RoiTargets.Image[] t, List<ImageMasks> masks, int[] posLabels) {
+        int n = t.length;
+        float[][] perImage = IntStream.range(0, n).parallel().mapToObj(b -> {
+            int p = t[b].numPos();
+            return maskTargets.compute(masks.get(b).gt(), masks.get(b).geometry(), java.util.Arrays.copyOf(t[b].rois(), 4 * p),
+                    t[b].posGt());
+        }).toArray(float[][]::new);
+        List<float[]> posBoxes = new ArrayList<>(n);
+        int total = 0;
+        for (int b = 0; b < n; b++) {
+            posBoxes.add(java.util.Arrays.copyOf(t[b].rois(), 4 * t[b].numPos()));
+            total += perImage[b].length;
+        }
+        float[] targets = new float[total];
+        int at = 0;
+        for (float[] f : perImage) {
+            System.arraycopy(f, 0, targets, at, f.length);
+            at += f.length;
+        }
+        NDArray pooled = maskExtractor.apply(rpn.pyramid(), Proposals.rois(posBoxes));
+        return maskLoss.compute(detector.maskHead(pooled, true), posLabels, targets);
     }
 
     /**

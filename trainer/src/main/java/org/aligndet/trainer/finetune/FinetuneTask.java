@@ -29,6 +29,8 @@ import org.aligndet.trainer.infer.TorchPredictor;
 import org.aligndet.trainer.loader.Batch;
 import org.aligndet.trainer.loader.SampleTransform;
 import org.aligndet.trainer.loss.LossTerms;
+import org.aligndet.trainer.mask.MaskGeometry;
+import org.aligndet.trainer.mask.Rle;
 import org.aligndet.trainer.model.DenseDetector;
 import org.aligndet.trainer.model.FeatureStats;
 import org.aligndet.trainer.model.HeadOutputs;
@@ -199,23 +201,48 @@ final class FinetuneTask implements TrainingTask, AutoCloseable {
     /** Two-stage detectors: {@link TwoStageSupervised} (RPN, proposals, RoI sampling, RoI head). */
     private final class TwoStageStep implements SupervisedStep {
         private final TwoStageSupervised supervised;
+        private final boolean withMasks;
 
         TwoStageStep(TwoStageFamily family) {
             this.supervised = new TwoStageSupervised(family, family.detector(graph));
+            this.withMasks = family.hasMasks();
         }
 
         @Override
         public LossTerms forward(Batch batch, NDManager scope, long iteration, Map<String, Double> logged) {
             List<GtBoxes> gts = new ArrayList<>();
+            List<TwoStageSupervised.ImageMasks> masks = withMasks ? new ArrayList<>() : null;
             int[][] valid = new int[batch.samples().size()][];
             int i = 0;
             for (Batch.Sample smp : batch.samples()) {
                 View v = smp.views().get(0);
                 gts.add(GtBoxes.trainable(v.boxes(), smp.record().instances()));
                 valid[i++] = new int[] {v.validHeight(), v.validWidth()};
+                if (withMasks) {
+                    masks.add(masks(smp.record(), v));
+                }
             }
             SplittableRandom rng = new SplittableRandom(o.seed * 0x9E3779B97F4A7C15L + iteration);
-            return supervised.compute(batch.views().get(0).toNd(scope), gts, valid, rng, logged);
+            return supervised.compute(batch.views().get(0).toNd(scope), gts, valid, masks, rng, logged);
+        }
+
+        /** An image's gt masks in {@link GtBoxes#trainable}'s order, and how its view was made. */
+        private TwoStageSupervised.ImageMasks masks(ImageRecord r, View v) {
+            long[] ids = GtBoxes.trainableIds(v.boxes(), r.instances());
+            java.util.Map<Long, Integer> index = new java.util.HashMap<>();
+            for (int k = 0; k < r.instances().size(); k++) {
+                index.put(r.instances().get(k).id(), k);
+            }
+            List<Rle> gt = new ArrayList<>(ids.length);
+            for (long id : ids) {
+                Integer k = index.get(id);
+                if (k == null || !r.hasSegmentations() || r.segmentations().get(k) == null) {
+                    throw new IllegalStateException(r.key() + ": annotation " + id + " has no segmentation for the mask head");
+                }
+                gt.add(r.segmentations().get(k).toRle(r.height(), r.width()));
+            }
+            return new TwoStageSupervised.ImageMasks(gt, new MaskGeometry(r.width(), r.height(), v.validWidth(), v.validHeight(),
+                    v.image().width(), v.image().height(), v.flipped()));
         }
 
         @Override

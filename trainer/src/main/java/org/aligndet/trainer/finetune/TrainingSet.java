@@ -27,9 +27,14 @@ public record TrainingSet(String source, List<String> classes, List<ImageRecord>
 
     /** Reads {@code o.train} (COCO file or VOC year directory) and applies the fraction and fold. */
     public static TrainingSet read(FinetuneOptions o) {
+        boolean masks = o.spec.family() == org.aligndet.trainer.spec.Family.MASK_RCNN;
+        if (masks && o.isVoc()) {
+            throw new IllegalArgumentException(o.train + ": " + o.spec.name() + " trains a mask head and VOC detection data has "
+                    + "no instance masks; give a COCO instances file with segmentations");
+        }
         Dataset d = o.isVoc()
                 ? VocReader.read(o.train, o.split, o.vocClasses == null ? VocReader.VOC_CLASSES : o.vocClasses)
-                : CocoReader.read(o.train, o.images);
+                : masks ? readWithMasks(o) : CocoReader.read(o.train, o.images);
         if (d.classes().size() != o.spec.numClasses()) {
             throw new IllegalArgumentException(o.train + ": " + d.classes().size() + " classes, but " + o.spec.name()
                     + " has " + o.spec.numClasses() + " (use a spec with as many classes as the data)");
@@ -42,6 +47,20 @@ public record TrainingSet(String source, List<String> classes, List<ImageRecord>
         }
         List<ImageRecord> chosen = LowDataSubset.select(usable, o.fraction, o.fold, o.seed);
         return new TrainingSet(o.train.toString(), d.classes(), chosen, usable.size(), d.images().size() - usable.size());
+    }
+
+    private static Dataset readWithMasks(FinetuneOptions o) {
+        org.aligndet.trainer.data.LoadResult r = CocoReader.loadWithMasks(o.train, o.images);
+        CocoReader.logSkips(o.train, r.skipped());
+        for (ImageRecord rec : r.dataset().images()) {
+            for (int i = 0; i < rec.instances().size(); i++) {
+                if (trainable(rec.instances().get(i)) && (!rec.hasSegmentations() || rec.segmentations().get(i) == null)) {
+                    throw new IllegalArgumentException(o.train + ": image " + rec.key() + ", annotation "
+                            + rec.instances().get(i).id() + " has no segmentation, which " + o.spec.name() + "'s mask head needs");
+                }
+            }
+        }
+        return r.dataset();
     }
 
     static boolean trainable(Instance in) {
