@@ -26,8 +26,24 @@ import org.aligndet.bridge.io.AtomicFiles;
  * @param notes         remarks that do not fail the check (e.g. metadata naming another checkpoint)
  */
 public record CheckReport(String spec, String checkpoint, String onnx, String provider, int images, List<String> skipped,
-                          List<OutputDiff> outputs, Matching matching, ApComparison ap, double torchMsPerImage,
-                          double onnxMsPerImage, Tolerances tolerances, List<String> notes) {
+                          List<OutputDiff> outputs, Matching matching, MaskComparison masks, ApComparison ap,
+                          double torchMsPerImage, double onnxMsPerImage, Tolerances tolerances, List<String> notes) {
+
+    /** Least mask IoU of a matched pair that passes (the 0.99). */
+    public static final double MIN_MASK_IOU = 0.99;
+
+    /**
+     * Mask R-CNN: the matched detections' masks, each pasted into its original image from either
+     * runtime's 28x28 probabilities (threshold 0.5), compared by mask IoU.
+     *
+     * @param pairs  matched pairs compared
+     * @param below  pairs whose mask IoU is under {@link #MIN_MASK_IOU}
+     */
+    public record MaskComparison(int pairs, double meanIou, double minIou, int below) {
+        public double passingFraction() {
+            return pairs == 0 ? 1.0 : (double) (pairs - below) / pairs;
+        }
+    }
 
     /** Detections matched one to one ({@link DetectionMatcher}), over all images. */
     public record Matching(int torchDetections, int onnxDetections, int matched, double minIou, double maxScoreDelta) {
@@ -85,6 +101,10 @@ public record CheckReport(String spec, String checkpoint, String onnx, String pr
             out.add(String.format(Locale.ROOT, "detections matched: %.2f%% of TorchScript's, %.2f%% of ONNX Runtime's < %.2f%%",
                     100 * matching.torchFraction(), 100 * matching.onnxFraction(), 100 * tolerances.minMatched()));
         }
+        if (masks != null && !(masks.passingFraction() >= tolerances.minMatched())) {
+            out.add(String.format(Locale.ROOT, "masks: %d of %d matched pairs have mask IoU < %.2f (least %.4f)", masks.below(),
+                    masks.pairs(), MIN_MASK_IOU, masks.minIou()));
+        }
         if (ap != null && (!(ap.apDelta() <= tolerances.maxApDelta()) || !(ap.ap50Delta() <= tolerances.maxApDelta()))) {
             out.add(String.format(Locale.ROOT, "AP differs: |dAP| %.4f, |dAP50| %.4f > %.4f", ap.apDelta(), ap.ap50Delta(),
                     tolerances.maxApDelta()));
@@ -120,6 +140,12 @@ public record CheckReport(String spec, String checkpoint, String onnx, String pr
         num(mt, "matched_of_onnxruntime", matching.onnxFraction());
         num(mt, "min_iou", matching.minIou());
         num(mt, "max_score_delta", matching.maxScoreDelta());
+        if (masks != null) {
+            ObjectNode mk = root.putObject("masks").put("pairs", masks.pairs()).put("below_min_iou", masks.below());
+            num(mk, "mean_iou", masks.meanIou());
+            num(mk, "min_iou", masks.minIou());
+            num(mk, "required_iou", MIN_MASK_IOU);
+        }
         if (ap != null) {
             ObjectNode a = root.putObject("ap").put("ground_truth", ap.groundTruth());
             num(a, "torchscript_ap", ap.torchAp());
@@ -155,8 +181,13 @@ public record CheckReport(String spec, String checkpoint, String onnx, String pr
         b.append(String.format(Locale.ROOT, "Spec `%s`, checkpoint `%s`, model `%s`; %d images%s; TorchScript (DJL, CPU) vs "
                         + "ONNX Runtime (%s).%n%n", spec, checkpoint, onnx, images,
                 skipped.isEmpty() ? "" : " (" + skipped.size() + " unreadable, skipped)", provider));
-        b.append(String.format(Locale.ROOT, "## Raw head outputs%n%n| output | elements | max abs | max rel (floor %.0e) "
-                + "| mean abs | worst image |%n|---|---:|---:|---:|---:|---|%n", tolerances.relFloor()));
+        if (outputs.isEmpty()) {
+            b.append("## Raw head outputs\n\nNone compared: a two-stage template's outputs are its detections (and masks), "
+                    + "compared below.\n");
+        } else {
+            b.append(String.format(Locale.ROOT, "## Raw head outputs%n%n| output | elements | max abs | max rel (floor %.0e) "
+                    + "| mean abs | worst image |%n|---|---:|---:|---:|---:|---|%n", tolerances.relFloor()));
+        }
         for (OutputDiff d : outputs) {
             b.append(String.format(Locale.ROOT, "| %s | %d | %.3g | %.3g | %.3g | %s |%n", d.name(), d.elements(), d.maxAbs(),
                     d.maxRel(), d.meanAbs(), d.worstImage()));
@@ -166,6 +197,11 @@ public record CheckReport(String spec, String checkpoint, String onnx, String pr
                         + "| matched one to one | %d (%.2f%%) | %d (%.2f%%) |%n", matching.minIou(), matching.maxScoreDelta(),
                 matching.torchDetections(), matching.onnxDetections(), matching.matched(), 100 * matching.torchFraction(),
                 matching.matched(), 100 * matching.onnxFraction()));
+        if (masks != null) {
+            b.append(String.format(Locale.ROOT, "%n## Masks (matched pairs, pasted into the original image at 0.5)%n%n"
+                    + "| pairs | mean mask IoU | least mask IoU | pairs below %.2f |%n|---:|---:|---:|---:|%n| %d | %.5f | %.5f | %d |%n",
+                    MIN_MASK_IOU, masks.pairs(), masks.meanIou(), masks.minIou(), masks.below()));
+        }
         if (ap != null) {
             b.append(String.format(Locale.ROOT, "%n## AP (COCO bbox, `%s`)%n%n| | TorchScript | ONNX Runtime | abs diff |%n"
                             + "|---|---:|---:|---:|%n| AP | %.4f | %.4f | %.4f |%n| AP50 | %.4f | %.4f | %.4f |%n", ap.groundTruth(),

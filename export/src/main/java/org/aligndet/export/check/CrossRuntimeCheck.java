@@ -21,6 +21,8 @@ import org.aligndet.trainer.infer.HeadMaps;
 import org.aligndet.trainer.infer.Prepared;
 import org.aligndet.trainer.infer.Preprocessor;
 import org.aligndet.trainer.infer.TorchPredictor;
+import org.aligndet.trainer.mask.MaskPaste;
+import org.aligndet.trainer.mask.Rle;
 import org.aligndet.trainer.spec.ModelSpec;
 import org.aligndet.trainer.spec.ModelSpecs;
 
@@ -133,6 +135,7 @@ public final class CrossRuntimeCheck implements AutoCloseable {
                 java.util.Arrays.stream(gt.categoryIds()).boxed().toList(), gt.source());
         List<Long> checkedIds = new ArrayList<>();
         int torchCount = 0, onnxCount = 0, matched = 0;
+        double[] maskStats = {0, 0, Double.POSITIVE_INFINITY, 0}; // pairs, IoU sum, least IoU, pairs below
         long torchNanos = 0, onnxNanos = 0;
         boolean warm = false;
         for (ImageRef ref : images) {
@@ -158,6 +161,9 @@ public final class CrossRuntimeCheck implements AutoCloseable {
             torchCount += t.detections().size();
             onnxCount += o.detections().size();
             matched += matcher.count(t.detections(), o.detections());
+            if (t.masks() != null && o.masks() != null) {
+                compareMasks(t, o, p, maskStats);
+            }
             checkedIds.add(ref.id());
             if (gt != null) {
                 torchDets.add(TorchPredictor.toOriginal(t.detections(), p).withImage(ref.key(), ref.id()), categoryOf);
@@ -181,9 +187,37 @@ public final class CrossRuntimeCheck implements AutoCloseable {
             allNotes.add("neither runtime detected anything above the score threshold: the detection match is vacuous");
         }
         List<OutputDiff> outs = diffs.values().stream().map(OutputDiff.Accumulator::result).toList();
+        CheckReport.MaskComparison masks = !runtimes.masks() ? null : new CheckReport.MaskComparison((int) maskStats[0],
+                maskStats[0] == 0 ? Double.NaN : maskStats[1] / maskStats[0], maskStats[0] == 0 ? Double.NaN : maskStats[2],
+                (int) maskStats[3]);
         return new CheckReport(spec.name(), checkpointName, onnxName, runtimes.provider(), n, skipped, outs,
-                new CheckReport.Matching(torchCount, onnxCount, matched, matcher.minIou(), matcher.maxScoreDelta()), ap,
+                new CheckReport.Matching(torchCount, onnxCount, matched, matcher.minIou(), matcher.maxScoreDelta()), masks, ap,
                 torchNanos / 1e6 / n, onnxNanos / 1e6 / n, tolerances, allNotes);
+    }
+
+    /** The matched pairs' masks pasted into the original image (threshold 0.5) and compared by mask IoU. */
+    private void compareMasks(TwoRuntimes.Outputs t, TwoRuntimes.Outputs o, Prepared p, double[] stats) {
+        int[] pair = matcher.pairs(t.detections(), o.detections());
+        int per = t.detections().size() == 0 ? 0 : t.masks().length / t.detections().size();
+        int side = (int) Math.round(Math.sqrt(per));
+        MaskPaste paste = MaskPaste.mmdetection();
+        for (int i = 0; i < pair.length; i++) {
+            int j = pair[i];
+            if (j < 0) {
+                continue;
+            }
+            float[] a = p.toOriginal(t.detections().box(i)[0], t.detections().box(i)[1], t.detections().box(i)[2], t.detections().box(i)[3]);
+            float[] b = p.toOriginal(o.detections().box(j)[0], o.detections().box(j)[1], o.detections().box(j)[2], o.detections().box(j)[3]);
+            Rle ma = paste.paste(t.masks(), i * per, side, side, a[0], a[1], a[2], a[3], p.originalHeight(), p.originalWidth());
+            Rle mb = paste.paste(o.masks(), j * per, side, side, b[0], b[1], b[2], b[3], p.originalHeight(), p.originalWidth());
+            double iou = ma.area() == 0 && mb.area() == 0 ? 1.0 : Rle.iou(ma, mb, false);
+            stats[0]++;
+            stats[1] += iou;
+            stats[2] = Math.min(stats[2], iou);
+            if (!(iou >= CheckReport.MIN_MASK_IOU)) {
+                stats[3]++;
+            }
+        }
     }
 
     private void compare(HeadMaps a, HeadMaps b, String image, Map<String, OutputDiff.Accumulator> diffs) {

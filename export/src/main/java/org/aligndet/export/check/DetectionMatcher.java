@@ -47,11 +47,17 @@ public final class DetectionMatcher {
 
     /** @return the number of matched pairs, at most {@code min(a.size(), b.size())} */
     public int count(Detections a, Detections b) {
+        return (int) Arrays.stream(pairs(a, b)).filter(j -> j >= 0).count();
+    }
+
+    /** For each detection of {@code a}, the one of {@code b} it is matched to, or -1. */
+    public int[] pairs(Detections a, Detections b) {
+        int[] pair = new int[a.size()];
+        Arrays.fill(pair, -1);
         Integer[] order = new Integer[a.size()];
         Arrays.setAll(order, i -> i);
         Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -a.scores()[i]).thenComparingInt(i -> i));
         boolean[] taken = new boolean[b.size()];
-        int matched = 0;
         for (int i : order) {
             int best = -1;
             double bestIou = -1;
@@ -68,10 +74,10 @@ public final class DetectionMatcher {
             }
             if (best >= 0) {
                 taken[best] = true;
-                matched++;
+                pair[i] = best;
             }
         }
-        return matched;
+        return pair;
     }
 
     static double iou(float[] p, float[] q) {

@@ -31,12 +31,16 @@ import org.aligndet.trainer.spec.ModelSpec;
  */
 final class TwoRuntimes implements AutoCloseable {
     /** One runtime's answer for one image: raw head outputs (dense detectors; null for two-stage), detections in network-input pixels, wall time. */
-    record Outputs(HeadMaps raw, Detections detections, long nanos) {
+    record Outputs(HeadMaps raw, Detections detections, long nanos, float[] masks) {
+        Outputs(HeadMaps raw, Detections detections, long nanos) {
+            this(raw, detections, nanos, null);
+        }
     }
 
     private final ModelSpec spec;
     private final TorchGraph graph;
     private final boolean dense;
+    private final boolean masks;
     private final TorchPredictor torch;
     private final OnnxSession session;
 
@@ -44,6 +48,7 @@ final class TwoRuntimes implements AutoCloseable {
         this.spec = spec;
         this.graph = graph;
         this.dense = family instanceof DenseFamily;
+        this.masks = family instanceof org.aligndet.trainer.family.TwoStageFamily t && t.hasMasks();
         this.torch = TorchPredictor.of(family, graph);
         this.session = session;
     }
@@ -74,6 +79,11 @@ final class TwoRuntimes implements AutoCloseable {
         }
     }
 
+    /** Whether both runtimes give masks (Mask R-CNN). */
+    boolean masks() {
+        return masks;
+    }
+
     String provider() {
         return session.provider();
     }
@@ -82,7 +92,7 @@ final class TwoRuntimes implements AutoCloseable {
         long t0 = System.nanoTime();
         TorchPredictor.Prediction pred = torch.predict(List.of(p));
         long t = System.nanoTime() - t0;
-        return new Outputs(pred.raw(), pred.inputDetections().get(0), t);
+        return new Outputs(pred.raw(), pred.inputDetections().get(0), t, pred.masks() == null ? null : pred.masks().get(0));
     }
 
     Outputs onnx(Prepared p) {
@@ -91,7 +101,28 @@ final class TwoRuntimes implements AutoCloseable {
         Map<String, HostTensor> out = session.run(Map.of("images", images));
         long t = System.nanoTime() - t0;
         HeadMaps raw = dense ? HeadMaps.fromNamed(out, spec.numLevels()) : null;
-        return new Outputs(raw, detections(out.get("dets"), out.get("labels"), p.key()), t);
+        return new Outputs(raw, detections(out.get("dets"), out.get("labels"), p.key()), t,
+                masks(out.get("masks"), out.get("dets"), out.get("labels")));
+    }
+
+    /** The kept rows' masks {@code [D, S, S]} of {@code masks [1, K, S, S]}, in {@link #detections}' order; null without. */
+    private static float[] masks(HostTensor masks, HostTensor dets, HostTensor labels) {
+        if (masks == null) {
+            return null;
+        }
+        float[] m = masks.toFloats();
+        float[] d = dets.toFloats();
+        long[] l = labels.toLongs();
+        int per = m.length / Math.max(1, l.length);
+        float[] out = new float[m.length];
+        int n = 0;
+        for (int k = 0; k < l.length; k++) {
+            if (l[k] >= 0 && d[5 * k + 4] > 0f) {
+                System.arraycopy(m, k * per, out, n * per, per);
+                n++;
+            }
+        }
+        return Arrays.copyOf(out, n * per);
     }
 
     /** {@code dets [1, K, 5]} and {@code labels [1, K]}; rows with label -1 or score 0 are empty. */

@@ -72,9 +72,15 @@ public final class TorchPredictor {
      * @param raw             the raw head outputs, for cross-runtime comparison (dense detectors; null for two-stage)
      * @param inputHeight     H of the stacked input
      * @param inputWidth      W of the stacked input
+     * @param masks           Mask R-CNN: per image, each of {@code inputDetections}' mask probabilities of its
+     *                        own class, {@code [D, S, S]} (the ONNX template's {@code masks}); else null
      */
     public record Prediction(List<Detections> detections, List<Detections> inputDetections, HeadMaps raw,
-                             int inputHeight, int inputWidth) {
+                             int inputHeight, int inputWidth, List<float[]> masks) {
+        public Prediction(List<Detections> detections, List<Detections> inputDetections, HeadMaps raw, int inputHeight,
+                          int inputWidth) {
+            this(detections, inputDetections, raw, inputHeight, inputWidth, null);
+        }
     }
 
     /** Runs the batch (at least one image) and post-processes it. */
@@ -89,8 +95,11 @@ public final class TorchPredictor {
         }
         HeadMaps raw = null;
         List<Detections> input;
+        List<float[]> masks = null;
         if (twoStage != null) {
-            input = forwardTwoStage(stack(batch, h, w), batch.size(), h, w);
+            TwoStagePostprocess.Result r = forwardTwoStage(stack(batch, h, w), batch.size(), h, w);
+            input = r.detections();
+            masks = r.masks();
         } else {
             raw = forward(stack(batch, h, w), batch.size(), h, w);
             input = post.apply(raw, h, w);
@@ -99,7 +108,7 @@ public final class TorchPredictor {
         for (int i = 0; i < batch.size(); i++) {
             original.add(toOriginal(input.get(i), batch.get(i)));
         }
-        return new Prediction(original, input, raw, h, w);
+        return new Prediction(original, input, raw, h, w, masks);
     }
 
     /**
@@ -127,7 +136,7 @@ public final class TorchPredictor {
         }
     }
 
-    private List<Detections> forwardTwoStage(float[] images, int n, int h, int w) {
+    private TwoStagePostprocess.Result forwardTwoStage(float[] images, int n, int h, int w) {
         TorchGraph graph = twoStage.graph();
         boolean training = graph.isTraining();
         graph.setTraining(false);

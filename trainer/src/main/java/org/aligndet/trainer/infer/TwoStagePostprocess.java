@@ -42,8 +42,16 @@ public final class TwoStagePostprocess {
         return new TwoStagePostprocess(family, other);
     }
 
-    /** Runs the detector (no history) on normalised images {@code [N, 3, h, w]}: detections per image in input pixels. */
-    public List<Detections> detect(TwoStageDetector det, NDArray images) {
+    /**
+     * Detections per image in input pixels and, for Mask R-CNN, each detection's mask probabilities of its
+     * own class ({@code float[D * S * S]} per image, {@code S} the mask head's output side), as the ONNX
+     * template's {@code masks} output; {@code masks} is null without a mask head.
+     */
+    public record Result(List<Detections> detections, List<float[]> masks) {
+    }
+
+    /** Runs the detector (no history) on normalised images {@code [N, 3, h, w]}. */
+    public Result detect(TwoStageDetector det, NDArray images) {
         long[] s = images.getShape().getShape();
         int n = (int) s[0], h = (int) s[2], w = (int) s[3];
         try (GradMode g = GradMode.off()) {
@@ -60,7 +68,7 @@ public final class TwoStagePostprocess {
                 for (int b = 0; b < n; b++) {
                     out.add(Detections.empty("", Detections.NO_ID));
                 }
-                return out;
+                return new Result(out, family.hasMasks() ? java.util.Collections.nCopies(n, new float[0]) : null);
             }
             RoiOutputs roi = det.roiHead(extractor.apply(rpn.pyramid(), Proposals.rois(boxes)), false);
             float[] probs;
@@ -75,8 +83,37 @@ public final class TwoStagePostprocess {
                 out.add(decode(props.get(b).boxes(), probs, deltas, from, m, c, h, w));
                 from += m;
             }
+            return new Result(out, family.hasMasks() ? masks(det, rpn, out) : null);
+        }
+    }
+
+    /** The mask head on the detections' boxes: each one's own class, sigmoid, {@code [D, S, S]} per image. */
+    private List<float[]> masks(TwoStageDetector det, RpnOutputs rpn, List<Detections> dets) {
+        int s = family.maskSize();
+        List<float[]> boxes = dets.stream().map(Detections::boxes).toList();
+        int total = dets.stream().mapToInt(Detections::size).sum();
+        List<float[]> out = new ArrayList<>(dets.size());
+        if (total == 0) {
+            dets.forEach(d -> out.add(new float[0]));
             return out;
         }
+        float[] logits;
+        try (NDArray m = det.maskHead(family.maskExtractor().apply(rpn.pyramid(), Proposals.rois(boxes)), false)) {
+            logits = m.toFloatArray(); // [total, C, S, S]
+        }
+        int c = family.numClasses();
+        int row = 0;
+        for (Detections d : dets) {
+            float[] probs = new float[d.size() * s * s];
+            for (int i = 0; i < d.size(); i++, row++) {
+                int from = (row * c + d.labels()[i]) * s * s;
+                for (int k = 0; k < s * s; k++) {
+                    probs[i * s * s + k] = (float) (1 / (1 + Math.exp(-logits[from + k])));
+                }
+            }
+            out.add(probs);
+        }
+        return out;
     }
 
     /** One image's RoIs {@code [from, from + m)} of the batch's head outputs. */
