@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
             "%nExit codes: 0 done, 1 error, 2 usage."})
 final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--spec", paramLabel = "NAME|FILE.json", defaultValue = "retinanet_tiny",
-            description = "a tiny spec: retinanet_tiny, fcos_tiny, or a spec file FILE.json of that size (default: ${DEFAULT-VALUE})")
+            description = "a tiny spec: retinanet_tiny, fcos_tiny, faster_rcnn_tiny, or a spec file FILE.json of that size (default: ${DEFAULT-VALUE})")
     String spec;
 
     @Option(names = "--budget", paramLabel = "B", defaultValue = "small",
