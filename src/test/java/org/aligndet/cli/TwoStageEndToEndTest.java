@@ -60,7 +60,7 @@ class TwoStageEndToEndTest {
         return a.toArray(new String[0]);
     }
 
-    /** Measured: AP50 0.269 after 300 iterations (mAP 0.171; 0.136 after 200); asserted with a 2x margin at 200. */
+    /** Measured in this configuration: AP50 0.171 (mAP 0.082) after 200 iterations; asserted with a 2x margin. */
     @Test
     void fasterRcnnLearnsAndItsExportPassesTheCheck() throws Exception {
         Path out = dir.resolve("frcnn");
@@ -69,7 +69,7 @@ class TwoStageEndToEndTest {
         assertEquals(0, ft.code(), ft.err());
         List<Map<String, Double>> rows = MetricsLog.read(out.resolve("metrics.jsonl"));
         double ap50 = rows.stream().filter(r -> r.containsKey("bbox_mAP_50")).reduce((a, b) -> b).orElseThrow().get("bbox_mAP_50");
-        assertTrue(ap50 > 0.10, "held-out AP50 after 200 iterations: " + ap50);
+        assertTrue(ap50 > 0.085, "held-out AP50 after 200 iterations: " + ap50 + " (measured 0.171)");
         for (String k : List.of("loss_rpn_cls", "loss_rpn_bbox", "loss_cls", "loss_bbox")) {
             assertTrue(rows.get(0).containsKey(k), "metrics lack " + k);
         }
