@@ -341,6 +341,61 @@ def write_moco(expected):
         'checks': checks(target, ['backbone.conv1.weight', 'backbone.layer2.0.downsample.0.weight'])}
 
 
+def write_two_stage(expected):
+    """An mmdetection 2.x Faster R-CNN (names as ours: nothing missing or unexpected), and a torchvision
+    Faster R-CNN (torchvision >= 0.13 layout) whose RoI head is torchvision's 2fc TwoMLPHead: its
+    backbone, FPN and RPN import, its box head and predictor are reported, and the spec's 4conv1fc head
+    stays missing."""
+    ft, pre = manifest('faster_rcnn_tiny')
+    pool = Pool(41)
+    sd = with_counters(mmdet_state(pool, ft), ft)
+    root = {'meta': {'mmdet_version': '2.25.0', 'CLASSES': CLASSES, 'epoch': 12, 'iter': 7330,
+                     'config': "model = dict(type='FasterRCNN')\n"},
+            'state_dict': sd, 'optimizer': optimizer_state(sd)}
+    name = 'mmdet2_faster_rcnn_tiny.pth'
+    torch.save(root, os.path.join(OUT, name))
+    expected[name] = {
+        'spec': 'faster_rcnn_tiny', 'format': 'mmdet', 'layout': 'finetune', 'loaded': len(ft),
+        'dropped': [k for k in sd if k.endswith('num_batches_tracked')], 'placeholders': {},
+        'checks': checks(sd, ['backbone.conv1.weight', 'rpn_head.rpn_reg.weight', 'roi_head.bbox_head.shared_fcs.0.weight',
+                              'roi_head.bbox_head.fc_reg.bias'])}
+
+    pool = Pool(43)
+    tv, target = collections.OrderedDict(), {}
+    for n, s in pre.items():
+        if n.startswith('backbone.'):
+            tv['backbone.body.' + n[len('backbone.'):]] = target[n] = pool.tensor(s)
+    for n, s in pre.items():
+        if n.startswith('neck.'):
+            parts = n.split('.')
+            blocks = 'inner_blocks' if parts[1] == 'lateral_convs' else 'layer_blocks'
+            tv['backbone.fpn.%s.%s.0.%s' % (blocks, parts[2], parts[-1])] = target[n] = pool.tensor(s)
+    rpn = {'rpn_head.rpn_conv.weight': 'rpn.head.conv.0.0.weight', 'rpn_head.rpn_conv.bias': 'rpn.head.conv.0.0.bias',
+           'rpn_head.rpn_cls.weight': 'rpn.head.cls_logits.weight', 'rpn_head.rpn_cls.bias': 'rpn.head.cls_logits.bias',
+           'rpn_head.rpn_reg.weight': 'rpn.head.bbox_pred.weight', 'rpn_head.rpn_reg.bias': 'rpn.head.bbox_pred.bias'}
+    for ours, theirs in rpn.items():
+        tv[theirs] = target[ours] = pool.tensor(pre[ours])
+    c = pre['neck.lateral_convs.0.conv.weight'][0]
+    classes = len(CLASSES) + 1  # torchvision counts the background
+    extra = {'roi_heads.box_head.fc6.weight': [128, c * 7 * 7], 'roi_heads.box_head.fc6.bias': [128],
+             'roi_heads.box_head.fc7.weight': [128, 128], 'roi_heads.box_head.fc7.bias': [128],
+             'roi_heads.box_predictor.cls_score.weight': [classes, 128], 'roi_heads.box_predictor.cls_score.bias': [classes],
+             'roi_heads.box_predictor.bbox_pred.weight': [4 * classes, 128], 'roi_heads.box_predictor.bbox_pred.bias': [4 * classes]}
+    for n, s in extra.items():
+        # fc6 is too wide for the pool's strided views: rows 7 apart from its start, overlapping
+        tv[n] = pool.base.as_strided(s, (7, 1), 0) if n.endswith('fc6.weight') else pool.tensor(s)
+    name = 'torchvision_faster_rcnn_tiny.pth'
+    torch.save({'model': tv, 'args': argparse.Namespace(model='fasterrcnn_resnet50_fpn_v2', epochs=26), 'epoch': 25},
+               os.path.join(OUT, name))
+    expected[name] = {
+        'spec': 'faster_rcnn_tiny', 'format': 'torchvision', 'layout': 'pretrain', 'loaded': len(target), 'dropped': [],
+        'placeholders': {'args': 'argparse.Namespace'},
+        'missing': [n for n in pre if n.startswith('roi_head.')],
+        'unexpected': list(extra),
+        'checks': checks(target, ['backbone.layer1.0.conv1.weight', 'neck.fpn_convs.3.conv.bias', 'rpn_head.rpn_conv.weight',
+                                  'rpn_head.rpn_reg.bias'])}
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     expected = collections.OrderedDict()
@@ -348,6 +403,7 @@ def main():
     write_torchvision(expected)
     write_aligndet(expected)
     write_moco(expected)
+    write_two_stage(expected)
     with open(os.path.join(OUT, 'expected.json'), 'w') as f:
         json.dump(expected, f, indent=1, sort_keys=True)
         f.write('\n')

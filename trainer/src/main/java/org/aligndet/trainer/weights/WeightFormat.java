@@ -16,8 +16,8 @@ public enum WeightFormat {
     MOCO(List.of("moco"));
 
     /** Most specific first: AlignDet and MoCo wrap mmdetection/torchvision names, torchvision's backbone.body.* also starts with backbone. */
-    static final List<String> DETECTION_ORDER = List.of("aligndet", "moco", "torchvision-fcos", "torchvision-retinanet",
-            "torchvision-rcnn", "torchvision-resnet", "mmdet");
+    static final List<String> DETECTION_ORDER = List.of("aligndet", "moco", "torchvision-fcos", "torchvision-rcnn",
+            "torchvision-retinanet", "torchvision-resnet", "mmdet");
 
     private final List<String> tables;
 

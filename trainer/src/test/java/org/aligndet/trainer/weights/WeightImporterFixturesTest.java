@@ -79,7 +79,8 @@ class WeightImporterFixturesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"mmdet2_retinanet_tiny.pth", "mmdet3_retinanet_tiny.pth", "torchvision_retinanet_tiny.pth",
-        "torchvision_resnet_tiny.pth", "aligndet_retinanet_tiny.pth", "moco_v2_tiny.pth", "torchvision_fcos_tiny.pth"})
+        "torchvision_resnet_tiny.pth", "aligndet_retinanet_tiny.pth", "moco_v2_tiny.pth", "torchvision_fcos_tiny.pth",
+        "mmdet2_faster_rcnn_tiny.pth", "torchvision_faster_rcnn_tiny.pth"})
     void importsWithEveryNameAccountedForAndTheRecordedValues(String file) throws Exception {
         JsonNode e = expected(file);
         Map<String, HostTensor> got = new LinkedHashMap<>();
