@@ -58,6 +58,16 @@ public final class TwoStageFamily implements DetectorFamily {
         return TwoStageSpecs.family(spec);
     }
 
+    /** RoIs sampled per image in fine-tuning ({@code roi_head.train.num}). */
+    public int roiSamples() {
+        return settings.roiSamples();
+    }
+
+    /** Proposals kept per image while training ({@code rpn_head.train.max_per_img}). */
+    public int trainProposalsPerImage() {
+        return settings.rpnTrain().maxPerImg();
+    }
+
     /** Width of the RoI head's shared fc features (the contrastive projector's input). */
     public int fcChannels() {
         return settings.fcChannels();

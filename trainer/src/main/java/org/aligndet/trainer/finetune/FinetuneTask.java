@@ -202,10 +202,12 @@ final class FinetuneTask implements TrainingTask, AutoCloseable {
     private final class TwoStageStep implements SupervisedStep {
         private final TwoStageSupervised supervised;
         private final boolean withMasks;
+        private final int roiSamples;
 
         TwoStageStep(TwoStageFamily family) {
             this.supervised = new TwoStageSupervised(family, family.detector(graph));
             this.withMasks = family.hasMasks();
+            this.roiSamples = family.roiSamples();
         }
 
         @Override
@@ -247,7 +249,7 @@ final class FinetuneTask implements TrainingTask, AutoCloseable {
 
         @Override
         public NDArray graphOnly(NDArray images) {
-            return supervised.graphOnly(images, 512);
+            return supervised.graphOnly(images, roiSamples); // as many RoIs as the step samples
         }
     }
 

@@ -213,8 +213,11 @@ final class PretrainTask implements TrainingTask, AutoCloseable {
     /** Two-stage detectors: {@link TwoStagePretext} (RPN on the proposals, RoIs paired by proposal id). */
     private final class TwoStageStep implements PretrainStep {
         private final TwoStagePretext pretextStep;
+        private final int rois;
 
         TwoStageStep(TwoStageFamily family) {
+            // the most RoIs a step can keep: the training proposals, up to sample_boxes (an upper bound for graph-only)
+            this.rois = Math.min(o.samplesPerImage, family.trainProposalsPerImage());
             this.pretextStep = new TwoStagePretext(family, family.detector(online), family.detector(momentum), o.samplesPerImage,
                     o.temperature, o.pretext);
         }
@@ -240,7 +243,7 @@ final class PretrainTask implements TrainingTask, AutoCloseable {
 
         @Override
         public NDArray graphOnly(List<NDArray> views) {
-            return pretextStep.graphOnly(views.get(0), views.get(1), o.trainBackbone, 512);
+            return pretextStep.graphOnly(views.get(0), views.get(1), o.trainBackbone, rois);
         }
     }
 
