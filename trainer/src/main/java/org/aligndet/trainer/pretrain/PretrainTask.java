@@ -213,11 +213,11 @@ final class PretrainTask implements TrainingTask, AutoCloseable {
     /** Two-stage detectors: {@link TwoStagePretext} (RPN on the proposals, RoIs paired by proposal id). */
     private final class TwoStageStep implements PretrainStep {
         private final TwoStagePretext pretextStep;
-        private final int rois;
+        private final int maxRois;
+        private int lastRois; // RoIs per image the last full step kept (0: none ran yet)
 
         TwoStageStep(TwoStageFamily family) {
-            // the most RoIs a step can keep: the training proposals, up to sample_boxes (an upper bound for graph-only)
-            this.rois = Math.min(o.samplesPerImage, family.trainProposalsPerImage());
+            this.maxRois = Math.min(o.samplesPerImage, family.trainProposalsPerImage());
             this.pretextStep = new TwoStagePretext(family, family.detector(online), family.detector(momentum), o.samplesPerImage,
                     o.temperature, o.pretext);
         }
@@ -236,14 +236,17 @@ final class PretrainTask implements TrainingTask, AutoCloseable {
                 valid1[i] = new int[] {v1.validHeight(), v1.validWidth()};
                 valid2[i++] = new int[] {v2.validHeight(), v2.validWidth()};
             }
-            return pretextStep.compute(batch.views().get(0).toNd(scope), boxes1, valid1, batch.views().get(1).toNd(scope),
-                    boxes2, valid2, o.trainBackbone, projector, momentumProjector, stepRandom(iteration), logged,
-                    diagnose(iteration));
+            LossTerms terms = pretextStep.compute(batch.views().get(0).toNd(scope), boxes1, valid1,
+                    batch.views().get(1).toNd(scope), boxes2, valid2, o.trainBackbone, projector, momentumProjector,
+                    stepRandom(iteration), logged, diagnose(iteration));
+            lastRois = (int) Math.round(logged.getOrDefault("positives", 0.0));
+            return terms;
         }
 
         @Override
         public NDArray graphOnly(List<NDArray> views) {
-            return pretextStep.graphOnly(views.get(0), views.get(1), o.trainBackbone, rois);
+            // as many RoIs per image as the last full step kept; before any, the most it can keep
+            return pretextStep.graphOnly(views.get(0), views.get(1), o.trainBackbone, lastRois > 0 ? lastRois : maxRois);
         }
     }
 
