@@ -27,7 +27,7 @@ public record TrainingSet(String source, List<String> classes, List<ImageRecord>
 
     /** Reads {@code o.train} (COCO file or VOC year directory) and applies the fraction and fold. */
     public static TrainingSet read(FinetuneOptions o) {
-        boolean masks = o.spec.family() == org.aligndet.trainer.spec.Family.MASK_RCNN;
+        boolean masks = o.spec.hasMasks();
         if (masks && o.isVoc()) {
             throw new IllegalArgumentException(o.train + ": " + o.spec.name() + " trains a mask head and VOC detection data has "
                     + "no instance masks; give a COCO instances file with segmentations");

@@ -270,6 +270,11 @@ public final class ModelSpec {
         return anchors;
     }
 
+    /** Whether the detector has a mask head (Mask R-CNN): its training data needs instance masks. */
+    public boolean hasMasks() {
+        return twoStage != null && twoStage.hasMasks();
+    }
+
     /** The RPN and RoI-head settings of a two-stage detector; an error for other families. */
     public TwoStageSpec twoStage() {
         if (twoStage == null) {
