@@ -76,7 +76,7 @@ class TwoStageEndToEndTest {
         checkExport("faster_rcnn_tiny", out.resolve("best.pth"), false);
     }
 
-    /** Measured in this configuration: box AP50 MEASURED after 150 iterations; asserted with a 2x margin. */
+    /** Measured in this configuration: box AP50 0.081 after 150 iterations; asserted with a 2x margin. */
     @Test
     void maskRcnnTrainsItsMaskHeadAndBothRuntimesGiveTheSameMasks() throws Exception {
         Path out = dir.resolve("mrcnn");
@@ -88,7 +88,7 @@ class TwoStageEndToEndTest {
         double last = rows.stream().filter(r -> r.containsKey("loss_mask")).reduce((a, b) -> b).orElseThrow().get("loss_mask");
         assertTrue(last < 0.8 * first, "loss_mask went from " + first + " to " + last);
         double ap50 = rows.stream().filter(r -> r.containsKey("bbox_mAP_50")).reduce((a, b) -> b).orElseThrow().get("bbox_mAP_50");
-        assertTrue(ap50 > 0.0, "held-out box AP50 after 150 iterations: " + ap50);
+        assertTrue(ap50 > 0.04, "held-out box AP50 after 150 iterations: " + ap50 + " (measured 0.081)");
         checkExport("mask_rcnn_tiny", out.resolve("best.pth"), true);
     }
 
