@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.aligndet.bridge.onnx.FillReport;
@@ -27,7 +28,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The same weights through TorchScript (DJL) and through the ONNX inference template (ONNX Runtime):
  * the template's initializers are filled by name from the TorchScript graph, then the raw head
  * outputs of both runtimes must agree within 1e-4. The template is also checked against its own
- * PyTorch-eager outputs (decode, top-k and NMS included) from the generator.
+ * PyTorch-eager outputs (decode, top-k and NMS included; for the two-stage templates RPN proposals,
+ * RoiAlign-16 against torchvision's aligned roi_align, class-specific decoding, NMS and masks).
  */
 class CrossRuntimeParityTest {
     static final float[] MEAN = {123.675f, 116.28f, 103.53f};
@@ -80,7 +82,7 @@ class CrossRuntimeParityTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"retinanet_tiny", "fcos_tiny"})
+    @ValueSource(strings = {"retinanet_tiny", "fcos_tiny", "faster_rcnn_tiny", "mask_rcnn_tiny"})
     void templateReproducesItsPyTorchOutputsIncludingNms(String spec) throws Exception {
         Map<String, HostTensor> expected = TensorBundle.read(Repo.resolve("model-specs/fixtures/" + spec + "/onnx"));
         Map<String, HostTensor> in = TensorBundle.read(Repo.resolve("model-specs/fixtures/" + spec + "/graph"));
@@ -104,6 +106,52 @@ class CrossRuntimeParityTest {
             same += want[i] == got[i] ? 1 : 0;
         }
         assertEquals(want.length, same, spec + ": labels differ at " + (want.length - same) + " of " + want.length);
+    }
+
+    /**
+     * The two-stage templates at sizes other than the fixture's (dynamic H and W: no spatial size may
+     * have been frozen into the exported graph) and with two images: each image's detections and
+     * masks in the batch are the ones it gets alone (RoIs pooled from their own image's features).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"faster_rcnn_tiny", "mask_rcnn_tiny"})
+    void twoStageTemplateRunsAtOtherSizesImageByImage(String spec) throws Exception {
+        try (OnnxSession s = OrtSessions.open(Repo.resolve("model-specs/graphs/" + spec + ".onnx"), OrtSessions.CPU)) {
+            for (int[] hw : new int[][] {{96, 160}, {160, 96}}) {
+                HostTensor both = pattern(2, hw[0], hw[1]);
+                Map<String, HostTensor> batched = s.run(Map.of("images", both));
+                assertArrayEquals(new long[] {2, 100, 5}, batched.get("dets").shape(), spec + " dets");
+                assertArrayEquals(new long[] {2, 100}, batched.get("labels").shape(), spec + " labels");
+                if (batched.containsKey("masks")) {
+                    assertArrayEquals(new long[] {2, 100, 28, 28}, batched.get("masks").shape(), spec + " masks");
+                }
+                float[] all = both.toFloats();
+                int per = all.length / 2;
+                for (int b = 0; b < 2; b++) {
+                    float[] one = Arrays.copyOfRange(all, b * per, (b + 1) * per);
+                    Map<String, HostTensor> alone = s.run(Map.of("images", HostTensor.ofFloats(new long[] {1, 3, hw[0], hw[1]}, one)));
+                    String what = spec + " " + hw[0] + "x" + hw[1] + " image " + b;
+                    long[] la = alone.get("labels").toLongs();
+                    long[] lb = batched.get("labels").toLongs();
+                    assertArrayEquals(la, Arrays.copyOfRange(lb, b * la.length, (b + 1) * la.length), what + " labels");
+                    assertTrue(la[0] >= 0, what + ": no detections (nothing compared)");
+                    for (String name : batched.keySet()) {
+                        if (name.equals("labels")) {
+                            continue;
+                        }
+                        float[] a = alone.get(name).toFloats();
+                        float[] t = Arrays.copyOfRange(batched.get(name).toFloats(), b * a.length, (b + 1) * a.length);
+                        double d = maxAbs(a, t);
+                        assertTrue(d <= 1e-4, what + " " + name + ": alone and in the batch differ by " + d);
+                    }
+                    float[] dets = alone.get("dets").toFloats();
+                    for (int r = 0; r < la.length && la[r] >= 0; r++) {
+                        assertTrue(dets[5 * r] >= 0 && dets[5 * r + 1] >= 0 && dets[5 * r + 2] <= hw[1] && dets[5 * r + 3] <= hw[0],
+                                what + " row " + r + ": box outside the image");
+                    }
+                }
+            }
+        }
     }
 
     /** uint8-valued RGB pattern as float [n, 3, h, w]. */
