@@ -159,6 +159,86 @@ class GraphSpecConformanceTest {
         assertTrue(e3.getMessage().contains("spec_version"), e3.getMessage());
     }
 
+    @Test
+    void twoStageSpecsLoad() {
+        ModelSpec f = SPECS.load("faster_rcnn_tiny");
+        assertEquals(Family.FASTER_RCNN, f.family());
+        assertEquals(List.of(4, 8, 16, 32, 64), f.strides());
+        assertEquals(3, f.anchorsPerLocation());
+        assertEquals(64, f.headChannels());
+        TwoStageSpec t = f.twoStage();
+        assertEquals(new TwoStageSpec.Proposals(600, 0.7f, 300), t.rpnTrain());
+        assertEquals(new TwoStageSpec.Proposals(300, 0.7f, 100), t.rpnTest());
+        assertArrayEquals(new int[] {4, 8, 16, 32}, t.roiStrides());
+        assertEquals(7, t.roiSize());
+        assertEquals(56f, t.finestScale());
+        assertEquals(128, t.fcChannels());
+        assertArrayEquals(new float[] {0.1f, 0.1f, 0.2f, 0.2f}, t.roiStds());
+        assertTrue(!t.hasMasks() && !f.hasMasks());
+        ModelSpec m = SPECS.load("mask_rcnn_tiny");
+        assertEquals(Family.MASK_RCNN, m.family());
+        assertTrue(m.hasMasks() && m.twoStage().hasMasks());
+        assertEquals(14, m.twoStage().maskRoiSize());
+        assertEquals(28, m.twoStage().maskSize());
+        assertEquals(0.5f, m.twoStage().maskThreshold());
+        for (String r50 : new String[] {"faster_rcnn_r50_fpn", "mask_rcnn_r50_fpn"}) {
+            ModelSpec s = SPECS.load(r50);
+            assertEquals(80, s.numClasses(), r50);
+            assertEquals(1024, s.twoStage().fcChannels(), r50);
+            assertEquals(new TwoStageSpec.Proposals(2000, 0.7f, 1000), s.twoStage().rpnTrain(), r50);
+            assertEquals(new TwoStageSpec.Proposals(1000, 0.7f, 1000), s.twoStage().rpnTest(), r50);
+            assertEquals(512, s.twoStage().roiSamples(), r50);
+            assertEquals(4096, s.pretrain().sampleBoxes(), r50);
+            assertEquals(r50.startsWith("mask"), s.hasMasks(), r50);
+        }
+    }
+
+    @Test
+    void badTwoStageSpecsNameFileAndKey(@TempDir Path dir) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        String[][] cases = {
+            {"faster_rcnn_tiny", "roi_head", null, "missing key 'roi_head'"},
+            {"faster_rcnn_tiny", "roi_head", "fc_out_channels", "missing key 'roi_head.fc_out_channels'"},
+            {"faster_rcnn_tiny", "rpn_head", null, "missing key 'rpn_head'"},
+            {"faster_rcnn_tiny", "rpn_head.anchor", "strides", "missing key 'rpn_head.anchor.strides'"},
+            {"faster_rcnn_tiny", "rpn_head", "feat_channels", "missing key 'rpn_head.feat_channels'"},
+            {"mask_rcnn_tiny", "roi_head", "mask", "missing key 'roi_head.mask'"},
+        };
+        for (String[] c : cases) {
+            com.fasterxml.jackson.databind.node.ObjectNode root =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(SPECS.load(c[0]).file().toFile());
+            if (c[2] == null) {
+                root.remove(c[1]);
+            } else {
+                JsonNode parent = root;
+                for (String k : c[1].split("\\.")) {
+                    parent = parent.get(k);
+                }
+                ((com.fasterxml.jackson.databind.node.ObjectNode) parent).remove(c[2]);
+            }
+            Path bad = dir.resolve("bad_" + c[0] + ".json");
+            json.writeValue(bad.toFile(), root);
+            SpecException e = assertThrows(SpecException.class, () -> {
+                ModelSpec s = ModelSpec.load(bad);
+                s.headChannels();
+            }, c[3]);
+            assertTrue(e.getMessage().contains(bad.getFileName().toString()) && e.getMessage().contains(c[3]), e.getMessage());
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode root =
+                (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(SPECS.load("faster_rcnn_tiny").file().toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) root.get("rpn_head").get("anchor")).putArray("scales").add(8).add(16);
+        Path bad = dir.resolve("two_scales.json");
+        json.writeValue(bad.toFile(), root);
+        SpecException e = assertThrows(SpecException.class, () -> ModelSpec.load(bad));
+        assertTrue(e.getMessage().contains("two_scales.json") && e.getMessage().contains("rpn_head.anchor.scales"), e.getMessage());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) root.get("rpn_head").get("anchor")).putArray("scales").add(8);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) root.get("rpn_head").get("test")).put("nms_iou", 1.5);
+        json.writeValue(bad.toFile(), root);
+        e = assertThrows(SpecException.class, () -> ModelSpec.load(bad));
+        assertTrue(e.getMessage().contains("two_scales.json") && e.getMessage().contains("rpn_head") && e.getMessage().contains("nms_iou"),
+                e.getMessage());
+    }
+
     static void close(NDArray a, HostTensor want, String what) {
         org.aligndet.trainer.testing.Reference.assertCloseToFixture(a, want, what);
     }
