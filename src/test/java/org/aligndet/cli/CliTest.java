@@ -52,6 +52,12 @@ class CliTest {
         assertTrue(r.out.contains("device    cpu"), r.out);
         assertTrue(r.out.contains("providers that load: CPU"), r.out);
         assertTrue(r.out.contains("retinanet_tiny") && r.out.contains("graphs ready"), r.out);
+        for (String twoStage : new String[] {"faster_rcnn_tiny faster_rcnn 8 classes graphs ready",
+                "mask_rcnn_tiny mask_rcnn 8 classes graphs ready", "faster_rcnn_r50_fpn faster_rcnn 80 classes",
+                "mask_rcnn_r50_fpn mask_rcnn 80 classes"}) {
+            assertTrue(r.out.lines().map(l -> l.trim().replaceAll("\\s+", " ")).anyMatch(l -> l.startsWith(twoStage)),
+                    "info lacks '" + twoStage + "':\n" + r.out);
+        }
         assertTrue(r.out.contains("PyTorch engine 2.1.1"), r.out);
     }
 
