@@ -24,6 +24,25 @@ Written to model-specs/fixtures/torchvision/:
                               torchvision's P7 is p7(relu(P6)); mmdetection's RetinaNet (and this
                               project's graphs) have no ReLU there, so 'norelu.fpn.4', 'norelu.cls.4',
                               'norelu.reg.4' hold the same model's outputs with P7 = p7(P6).
+
+  retinanet_tiny_parity.detections.tensors.{json,bin}
+                              torchvision's eager DETECTIONS of the same model on 'pixels' ([2,3,64,96], 0-255
+                              RGB; 'input' above is these through the spec's mean/std): RetinaNet's own
+                              postprocess_detections (per-level sigmoid over anchor x class pairs, score > 0.05,
+                              top-k candidates, box decoding with its BoxCoder, clipping, batched_nms at 0.5,
+                              the best detections_per_img). 'boxes', 'scores', 'labels' [N, 100, ...] padded
+                              (score 0, label -1), 'count' [N]. Three deliberate differences from mmdetection's
+                              post-processing are set to mmdetection's here, so that detections compare
+                              exactly (four of them): P7 = p7(P6) (torchvision: p7(relu(P6))), base anchors not rounded to whole
+                              pixels (torchvision rounds them), the log-scale deltas dw, dh clamped from below as
+                              well as above at log(1000/16) (torchvision's BoxCoder clamps them from above only:
+                              'one_sided_clamp_differs' [N] counts the detections whose box that changes), and
+                              candidates/detections limits that do not
+                              bind (topk_candidates 10**6, detections_per_img 100: torchvision keeps the top 1000
+                              anchor x class pairs per level and 300 per image; mmdetection ranks anchors by their
+                              best class, keeps 1000 per level, and 100 per image). The thresholds, the coder and
+                              NMS are torchvision's own code. 'default.*' holds the unmodified model's
+                              detections (ReLU, rounded anchors, its own limits), for the record.
 """
 import json
 import math
@@ -133,6 +152,68 @@ def parity_outputs(m, x):
     return out
 
 
+class UnroundedAnchorGenerator(AnchorGenerator):
+    """torchvision's AnchorGenerator without the rounding of its base anchors (mmdetection does not round)."""
+
+    def generate_anchors(self, scales, aspect_ratios, dtype=torch.float32, device=torch.device("cpu")):
+        scales = torch.as_tensor(scales, dtype=dtype, device=device)
+        aspect_ratios = torch.as_tensor(aspect_ratios, dtype=dtype, device=device)
+        h_ratios = torch.sqrt(aspect_ratios)
+        w_ratios = 1 / h_ratios
+        ws = (w_ratios[:, None] * scales[None, :]).view(-1)
+        hs = (h_ratios[:, None] * scales[None, :]).view(-1)
+        return torch.stack([-ws, -hs, ws, hs], dim=1) / 2
+
+
+def eager_detections(m, x, relu_p7, gen, per_img, topk, clamp_both=False):
+    """RetinaNet.forward's inference path (without its resize/normalise transform) on normalised x.
+
+    clamp_both: the log-scale deltas dw, dh clamped from below too, at -log(1000/16), as mmdetection's
+    delta2bbox does (torchvision's BoxCoder clamps them from above only).
+    """
+    from torchvision.models.detection.image_list import ImageList
+    if clamp_both:
+        coder = m.box_coder
+        plain = coder.decode_single
+
+        def decode_single(rel_codes, boxes):
+            rel = rel_codes.clone()
+            rel[:, 2:4] = rel[:, 2:4].clamp(min=-coder.bbox_xform_clip)
+            return plain(rel, boxes)
+        coder.decode_single = decode_single
+        try:
+            return eager_detections(m, x, relu_p7, gen, per_img, topk)
+        finally:
+            del coder.decode_single
+    with torch.no_grad():
+        feats = list(m.backbone(x).values())
+        if not relu_p7:
+            feats[4] = m.backbone.fpn.extra_blocks.p7(feats[3])
+        head = m.head(feats)
+        images = ImageList(x, [tuple(x.shape[-2:])] * x.shape[0])
+        anchors = gen(images, feats)
+        hw = [f.shape[-2] * f.shape[-1] for f in feats]
+        a = head['cls_logits'].shape[1] // sum(hw)
+        per_level = [n * a for n in hw]
+        split_head = {k: list(head[k].split(per_level, dim=1)) for k in head}
+        split_anchors = [list(t.split(per_level)) for t in anchors]
+        old = (m.detections_per_img, m.topk_candidates)
+        m.detections_per_img, m.topk_candidates = per_img, topk
+        try:
+            dets = m.postprocess_detections(split_head, split_anchors, images.image_sizes)
+        finally:
+            m.detections_per_img, m.topk_candidates = old
+    n = x.shape[0]
+    boxes = torch.zeros(n, per_img, 4)
+    scores = torch.zeros(n, per_img)
+    labels = torch.full((n, per_img), -1, dtype=torch.int64)
+    count = torch.zeros(n, dtype=torch.int64)
+    for i, d in enumerate(dets):
+        k = d['boxes'].shape[0]
+        boxes[i, :k], scores[i, :k], labels[i, :k], count[i] = d['boxes'], d['scores'], d['labels'], k
+    return {'boxes': boxes, 'scores': scores, 'labels': labels, 'count': count}
+
+
 def main():
     import bundle
     os.makedirs(OUT, exist_ok=True)
@@ -145,6 +226,20 @@ def main():
     x = (pixels - mean) / std
     torch.save({'model': m.state_dict()}, os.path.join(OUT, 'retinanet_tiny_parity.pth'))
     bundle.write(os.path.join(OUT, 'retinanet_tiny_parity'), parity_outputs(m, x))
+    a = s['head']['anchor']
+    k = a['scales_per_octave']
+    sizes = tuple(tuple(a['octave_base_scale'] * st * 2 ** (i / k) for i in range(k)) for st in a['strides'])
+    unrounded = UnroundedAnchorGenerator(sizes, (tuple(a['ratios']),) * len(sizes))
+    dets = {'pixels': pixels}
+    dets.update(eager_detections(m, x, False, unrounded, s['test']['max_per_img'], 10 ** 6, clamp_both=True))
+    one_sided = eager_detections(m, x, False, unrounded, s['test']['max_per_img'], 10 ** 6)
+    differ = (one_sided['boxes'] - dets['boxes']).abs().amax(2) > 1e-3
+    dets['one_sided_clamp_differs'] = differ.sum(1)
+    print('boxes that differ with torchvision\'s one-sided clamp: %s' % differ.sum(1).tolist())
+    default = eager_detections(m, x, True, m.anchor_generator, m.detections_per_img, m.topk_candidates)
+    dets.update({'default.' + key: v for key, v in default.items()})
+    bundle.write(os.path.join(OUT, 'retinanet_tiny_parity.detections'), dets)
+    print('detections per image: %s (torchvision as is: %s)' % (dets['count'].tolist(), default['count'].tolist()))
     total = sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT))
     print('wrote %s (%d bytes in %s)' % (', '.join(sorted(os.listdir(OUT))), total, OUT))
 

@@ -107,6 +107,14 @@ public final class OnnxModel {
         return model.build();
     }
 
+    /**
+     * Edits the main graph in place (nodes, initializers, outputs): for graph surgery the typed
+     * methods of this class do not cover. The caller keeps the graph valid.
+     */
+    public void editGraph(java.util.function.Consumer<org.aligndet.bridge.onnx.proto.OnnxProto.GraphProto.Builder> edit) {
+        edit.accept(model.getGraphBuilder());
+    }
+
     /** The serialised model, e.g. for {@link OrtSessions#open(byte[], String, int)}. */
     public byte[] toBytes() {
         return model.build().toByteArray();

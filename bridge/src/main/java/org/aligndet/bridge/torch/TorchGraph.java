@@ -41,6 +41,8 @@ public final class TorchGraph implements AutoCloseable {
     private final PtNDManager manager;
     private final PtSymbolBlock block;
     private final Map<String, Parameter> params;
+    /** Parameters held here instead of by the module (see {@link #replaceParameter}), in insertion order. */
+    private final Map<String, NDArray> replaced = new LinkedHashMap<>();
     private boolean training;
 
     private TorchGraph(Path source, byte[] bytes, PtNDManager manager, PtSymbolBlock block) {
@@ -52,7 +54,7 @@ public final class TorchGraph implements AutoCloseable {
         for (var pair : block.getDirectParameters()) {
             p.put(pair.getKey(), pair.getValue());
         }
-        this.params = Collections.unmodifiableMap(p);
+        this.params = p;
         JniUtils.enableInferenceMode(block);
         this.training = false;
     }
@@ -359,13 +361,49 @@ public final class TorchGraph implements AutoCloseable {
      */
     public TorchGraph copyFrozen() {
         TorchGraph g = fromBytes(source, bytes, device());
+        replaced.forEach((k, v) -> g.replaceParameter(k, NdTensors.toHost(v)));
         g.copyFrom(this);
         g.freeze(n -> true);
         return g;
     }
 
+    /**
+     * Puts a parameter of another shape in place of one the module holds: every accessor of this
+     * class (parameters, state dict, load, freeze, gradients, copies) then sees the replacement,
+     * trainable, on this graph's device. The module's own methods still use their own tensor, so
+     * the caller computes whatever the parameter feeds in Java (AlignDet's run-time sized
+     * classifier: the final classification conv of a graph generated for another number of
+     * classes). Use {@link #replaced()} to find them; {@link #save} refuses a graph with any.
+     */
+    public void replaceParameter(String name, HostTensor value) {
+        Parameter old = params.get(name);
+        if (old == null) {
+            throw new GraphException(source + ": has no parameter " + name + " to replace");
+        }
+        NDArray a = NdTensors.toNd(manager, value);
+        a.setName(name);
+        Parameter p = Parameter.builder().setName(name).setType(old.getType()).optArray(a).build();
+        p.freeze(false);
+        params.put(name, p);
+        NDArray previous = replaced.put(name, a);
+        if (previous != null) {
+            previous.close();
+        }
+        // the module's own tensor takes no gradient: nothing reaches it
+        old.freeze(true);
+    }
+
+    /** The parameters {@link #replaceParameter} put in place of the module's, by name. */
+    public Map<String, NDArray> replaced() {
+        return Collections.unmodifiableMap(replaced);
+    }
+
     /** Writes a plain TorchScript file with the current parameter values, atomically. */
     public void save(Path file) throws IOException {
+        if (!replaced.isEmpty()) {
+            throw new GraphException(source + ": cannot be saved as TorchScript: " + replaced.keySet()
+                    + " are held outside the module (sized at run time); generate graphs for the spec instead");
+        }
         AtomicFiles.write(file, os -> JniUtils.writeModule(block, os, false));
     }
 

@@ -62,6 +62,7 @@ final class TwoRuntimes implements AutoCloseable {
         TorchGraph g = TorchGraph.load(graph, Device.cpu());
         OnnxSession s = null;
         try {
+            org.aligndet.trainer.model.ClassifierSizing.apply(spec, g, 0);
             Map<String, WeightCheck.Param> params = new LinkedHashMap<>();
             g.stateDict().forEach((k, v) -> params.put(k, new WeightCheck.Param(v.dtype(), v.shape())));
             LoadReport r = g.load(WeightCheck.select(checkpoint.stateDict(), params, checkpoint.file().toString()));

@@ -19,6 +19,8 @@ import org.aligndet.bridge.tensor.HostTensor;
 import org.aligndet.bridge.torch.LoadReport;
 import org.aligndet.bridge.torch.TorchGraph;
 import org.aligndet.export.eval.AtomicFiles;
+import org.aligndet.trainer.family.DenseFamily;
+import org.aligndet.trainer.family.DetectorFamily;
 import org.aligndet.trainer.spec.ModelSpec;
 import org.aligndet.trainer.spec.ModelSpecs;
 
@@ -88,6 +90,10 @@ public final class OnnxExporter {
     public OnnxModel export(TrainedCheckpoint checkpoint, List<String> classes) {
         ExportMetadata meta = metadata(checkpoint, classes);
         OnnxModel model = OnnxModel.load(template);
+        if (spec.graphsFrom() != null && DetectorFamily.of(spec) instanceof DenseFamily d) {
+            // the spec runs with another spec's graphs: its classifier was sized at run time, so is the template's
+            ClassifierResize.apply(model, d.classifierWeight(), d.classifierBias(), d.priorsPerLocation(), spec.numClasses());
+        }
         Map<String, WeightCheck.Param> params = new LinkedHashMap<>();
         for (InitializerInfo i : model.initializers()) {
             if ((parameterNames == null || parameterNames.contains(i.name())) && i.dtype() != null) {
@@ -147,6 +153,11 @@ public final class OnnxExporter {
     public void exportTorchScript(TrainedCheckpoint checkpoint, Path out) {
         if (graph == null || !Files.isRegularFile(graph)) {
             throw new ExportException("no TorchScript graph for spec " + spec.name() + (graph == null ? "" : " at " + graph));
+        }
+        if (spec.graphsFrom() != null) {
+            throw new ExportException("spec " + spec.name() + " runs with the graphs of " + spec.graphsFrom()
+                    + " and a classifier sized at run time, which a TorchScript file cannot hold: generate graphs for the spec"
+                    + " (model-specs/generator/generate.py --spec FILE) to export TorchScript; ONNX and the .pth layouts work as they are");
         }
         try (TorchGraph g = TorchGraph.load(graph, Device.cpu())) {
             Map<String, WeightCheck.Param> params = new LinkedHashMap<>();

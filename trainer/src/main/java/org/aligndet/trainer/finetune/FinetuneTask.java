@@ -69,6 +69,10 @@ final class FinetuneTask implements TrainingTask, AutoCloseable {
         this.log = log;
         DetectorFamily family = DetectorFamily.of(o.spec);
         this.graph = TorchGraph.load(o.graph, device, family.graphMethods().toArray(new String[0]));
+        if (org.aligndet.trainer.model.ClassifierSizing.apply(o.spec, graph, o.seed)) {
+            log.println("finetune: classifier sized at run time for " + o.spec.numClasses() + " classes (graphs of "
+                    + o.spec.graphsFrom() + ")");
+        }
         this.init = initialise();
         init.write(o.out.resolve("init_report.json"));
         log.println("finetune: " + init.summary());

@@ -2,7 +2,11 @@ package org.aligndet.trainer.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
 import java.util.List;
+import java.util.Map;
+import org.aligndet.bridge.torch.GradMode;
 import org.aligndet.bridge.torch.TorchGraph;
 import org.aligndet.trainer.spec.ModelSpec;
 
@@ -72,9 +76,28 @@ public final class DenseDetector implements AutoCloseable {
         return new HeadOutputs(cls, box, ctr, layout, pyramid);
     }
 
-    /** The detector's own classifier on the classification features: logits per level. */
+    /**
+     * The detector's own classifier on the classification features: logits per level. When the
+     * classifier was sized at run time ({@link ClassifierSizing}), the graph's {@code classify} would
+     * use its own, differently sized layer, so the same 3x3 conv (stride 1, padding 1) runs here with
+     * the replacement weights.
+     */
     public NDList classify(List<NDArray> clsFeats, boolean grad) {
-        return graph.call("classify", grad, new NDList(clsFeats));
+        Map<String, NDArray> own = graph.replaced();
+        if (own.isEmpty()) {
+            return graph.call("classify", grad, new NDList(clsFeats));
+        }
+        String w = own.keySet().stream().filter(k -> k.endsWith(".weight")).findFirst()
+                .orElseThrow(() -> new IllegalStateException(graph.source() + ": replaced " + own.keySet() + " has no weight"));
+        NDArray weight = own.get(w);
+        NDArray bias = own.get(w.substring(0, w.length() - ".weight".length()) + ".bias");
+        try (GradMode g = grad ? GradMode.on() : GradMode.off()) {
+            NDList out = new NDList();
+            for (NDArray x : clsFeats) {
+                out.add(Conv2d.conv2d(x, weight, bias, new Shape(1, 1), new Shape(1, 1), new Shape(1, 1)).singletonOrThrow());
+            }
+            return out;
+        }
     }
 
     @Override

@@ -62,6 +62,7 @@ final class PretrainTask implements TrainingTask, AutoCloseable {
         DetectorFamily family = DetectorFamily.of(o.spec);
         this.manager = NDManager.newBaseManager(device, "PyTorch");
         this.online = TorchGraph.load(o.graph, device, family.graphMethods().toArray(new String[0]));
+        org.aligndet.trainer.model.ClassifierSizing.apply(o.spec, online, o.seed);
         if (o.backbone == null) {
             log.println("pretrain: no --backbone given: the graph's own backbone weights are used (frozen)");
         } else {

@@ -249,6 +249,31 @@ public final class ModelSpec {
         return folder.resolve(g == null ? "graphs" : g.asText()).normalize();
     }
 
+    /**
+     * The {@code graphs_from} key: the spec (a name of {@code model-specs/}, or a spec file's path
+     * relative to this spec file's folder) whose generated graphs this spec runs with, its classifier
+     * sized for this spec's classes at run time; null when the spec has graphs of its own.
+     */
+    public String graphsFrom() {
+        JsonNode g = root.get("graphs_from");
+        if (g == null || g.isNull()) {
+            return null;
+        }
+        if (!g.isTextual() || g.asText().isBlank()) {
+            throw new SpecException(file + ": graphs_from must name a spec (a string), got " + g);
+        }
+        return g.asText();
+    }
+
+    /** The spec's JSON at a path of keys, or a missing node. */
+    public JsonNode at(String... path) {
+        JsonNode n = root;
+        for (String k : path) {
+            n = n.path(k);
+        }
+        return n;
+    }
+
     public String description() {
         return root.path("description").asText("");
     }

@@ -98,12 +98,68 @@ public final class ModelSpecs {
 
     /** The folder a spec's graphs are in: this directory's {@code graphs/}, or the one a spec file's {@code graphs} key names. */
     public Path graphsDirectory(String ref) {
-        return isPath(ref) ? load(ref).graphsDirectory() : dir.resolve("graphs");
+        String g = graphRef(ref);
+        return isPath(g) ? load(g).graphsDirectory() : dir.resolve("graphs");
     }
 
     /** The spec's name: {@code ref} itself, or the {@code name} of the spec file it names. */
     public String nameOf(String ref) {
         return isPath(ref) ? load(ref).name() : ref;
+    }
+
+    /**
+     * The spec whose graph files {@code ref} runs with: {@code ref} itself, or the spec its
+     * {@code graphs_from} key names (see {@link #checkGraphsFrom}).
+     */
+    public String graphRef(String ref) {
+        if (!isPath(ref)) {
+            return ref;
+        }
+        ModelSpec s = load(ref);
+        String from = s.graphsFrom();
+        if (from == null) {
+            return ref;
+        }
+        String base = isPath(from) ? s.file().toAbsolutePath().getParent().resolve(from).normalize().toString() : from;
+        ModelSpec b;
+        try {
+            b = load(base);
+        } catch (SpecException e) {
+            throw new SpecException(s.file() + ": graphs_from '" + from + "': " + e.getMessage());
+        }
+        checkGraphsFrom(s, b);
+        return base;
+    }
+
+    /**
+     * The keys a generated graph is built from, other than the number of classes: a spec may run with
+     * another spec's graphs ({@code graphs_from}) only when they agree on all of them.
+     */
+    public static final List<String[]> GRAPH_KEYS = List.of(new String[] {"family"}, new String[] {"backbone"},
+            new String[] {"neck"}, new String[] {"head"}, new String[] {"input", "color"}, new String[] {"input", "mean"},
+            new String[] {"input", "std"}, new String[] {"test"}, new String[] {"pretrain", "neck_norm"});
+
+    /**
+     * Checks that {@code spec} can run with {@code base}'s graphs: a dense family (RetinaNet, FCOS: the
+     * classifier is the one layer sized by the classes, and it is sized at run time), the base has
+     * graphs of its own, and every key of {@link #GRAPH_KEYS} is the same in both.
+     */
+    public static void checkGraphsFrom(ModelSpec spec, ModelSpec base) {
+        String where = spec.file() + ": graphs_from " + base.name();
+        if (base.graphsFrom() != null) {
+            throw new SpecException(where + " itself takes its graphs from " + base.graphsFrom() + " (name that spec instead)");
+        }
+        if (spec.family() != Family.RETINANET && spec.family() != Family.FCOS) {
+            throw new SpecException(where + ": run-time classifier sizing is for the dense families (RetinaNet, FCOS), not "
+                    + spec.family().id() + "; generate graphs for the spec instead");
+        }
+        for (String[] k : GRAPH_KEYS) {
+            if (!spec.at(k).equals(base.at(k))) {
+                throw new SpecException(where + ": '" + String.join(".", k) + "' differs (" + spec.at(k) + " here, "
+                        + base.at(k) + " there); only num_classes, the recipes, input.img_scale and the names may differ"
+                        + " from the graphs' spec: generate graphs for this spec instead");
+            }
+        }
     }
 
     public Path graph(String name) {
@@ -116,7 +172,7 @@ public final class ModelSpecs {
      * fine-tunes one with norm), else the fine-tuning graph.
      */
     public Path pretrainGraph(String name) {
-        Path own = graphsDirectory(name).resolve(nameOf(name) + ".pretrain.ts");
+        Path own = graphsDirectory(name).resolve(nameOf(graphRef(name)) + ".pretrain.ts");
         return Files.exists(own) ? own : graph(name);
     }
 
@@ -130,14 +186,16 @@ public final class ModelSpecs {
 
     public boolean isGenerated(String name) {
         Path g = graphsDirectory(name);
-        return Files.exists(g.resolve(nameOf(name) + ".ts")) && Files.exists(g.resolve(nameOf(name) + ".onnx"));
+        String stem = nameOf(graphRef(name));
+        return Files.exists(g.resolve(stem + ".ts")) && Files.exists(g.resolve(stem + ".onnx"));
     }
 
     private Path generated(String name, String ext) {
-        Path p = graphsDirectory(name).resolve(nameOf(name) + ext);
+        String g = graphRef(name);
+        Path p = graphsDirectory(g).resolve(nameOf(g) + ext);
         if (!Files.exists(p)) {
             throw new SpecException(p + " is not generated yet: run /usr/bin/python3 model-specs/generator/generate.py --spec "
-                    + name + " (needs PyTorch; the tiny specs' graphs are committed)");
+                    + g + " (needs PyTorch; the tiny specs' graphs are committed)");
         }
         return p;
     }

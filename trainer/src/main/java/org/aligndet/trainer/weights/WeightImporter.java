@@ -13,6 +13,7 @@ import org.aligndet.bridge.checkpoint.Placeholder;
 import org.aligndet.bridge.checkpoint.TorchCheckpoint;
 import org.aligndet.bridge.tensor.HostTensor;
 import org.aligndet.trainer.spec.AnchorSpec;
+import org.aligndet.trainer.family.DetectorFamily;
 import org.aligndet.trainer.spec.ModelSpec;
 import org.aligndet.trainer.spec.ModelSpecs;
 
@@ -104,6 +105,12 @@ public final class WeightImporter {
                 detail(table, read.root()), tensors, sourceOf, unexpected, dropped, read.placeholders(), read.root());
     }
 
+    private static long[] withFirst(long[] shape, long first) {
+        long[] out = shape.clone();
+        out[0] = first;
+        return out;
+    }
+
     /** The names and shapes of a spec's parameters: {@code finetune} and {@code pretrain} layouts, from its manifest. */
     public static Map<String, Map<String, long[]>> layouts(ModelSpecs specs, String spec) {
         Path manifest = specs.manifest(spec);
@@ -127,6 +134,15 @@ public final class WeightImporter {
             }
             if (out.isEmpty()) {
                 throw new IllegalArgumentException(manifest + ": lists no parameters");
+            }
+            ModelSpec s = specs.load(spec);
+            if (s.graphsFrom() != null && DetectorFamily.of(s) instanceof org.aligndet.trainer.family.DenseFamily d) {
+                // the graphs are another spec's: the classifier is sized for this spec's classes at run time
+                long rows = (long) d.priorsPerLocation() * s.numClasses();
+                for (Map<String, long[]> names : out.values()) {
+                    names.computeIfPresent(d.classifierWeight(), (k, v) -> withFirst(v, rows));
+                    names.computeIfPresent(d.classifierBias(), (k, v) -> withFirst(v, rows));
+                }
             }
             return out;
         } catch (IOException e) {
