@@ -32,8 +32,7 @@ graphs):
   expected.json                 per file: the format `auto` must report, the layout it must pick,
                                 the names it must drop, leave unexpected or missing, and for a few
                                 imported names the sum, the first values and the shape of the tensor
-                                import must produce (for torchvision RetinaNet, anchors reordered
-                                from torchvision's ratio-major to mmdetection's scale-major order)
+                                import must produce
 
 To keep the files small (the whole set is ~200 KB), every float tensor of a file is a strided view
 into one shared 4096-element storage: torch.save writes that storage once, and the Java reader
@@ -199,7 +198,6 @@ def write_torchvision(expected):
         if n.startswith('backbone.'):
             tv['backbone.body.' + n[len('backbone.'):]] = target[n] = pool.tensor(s)
     tv_fpn(True, {n: s for n, s in pre.items() if n.startswith('neck.')}, pool, tv, target)
-    ratios, scales = 3, 3
     for branch, final, head_final in (('classification', 'cls_logits', 'retina_cls'),
                                       ('regression', 'bbox_reg', 'retina_reg')):
         convs = 'cls_convs' if branch == 'classification' else 'reg_convs'
@@ -210,11 +208,9 @@ def write_torchvision(expected):
         for kind in ('weight', 'bias'):
             n = 'bbox_head.%s.%s' % (head_final, kind)
             src = pool.tensor(pre[n])
-            tv['head.%s_head.%s.%s' % (branch, final, kind)] = src
-            # torchvision's anchors per location are ratio-major (r, s), mmdetection's scale-major (s, r)
-            k = src.shape[0] // (ratios * scales)
-            rest = list(src.shape[1:])
-            target[n] = src.reshape([ratios, scales, k] + rest).transpose(0, 1).reshape(src.shape)
+            # both libraries order a location's anchors ratio-major (w_ratios[:, None] * scales[None, :]):
+            # the final layers import as they are
+            tv['head.%s_head.%s.%s' % (branch, final, kind)] = target[n] = src
     args = argparse.Namespace(model='retinanet_resnet50_fpn', lr=0.01, epochs=26, data_path='/data/coco',
                               device='cuda', aspect_ratio_group_factor=3)
     root = {'model': tv, 'optimizer': optimizer_state(tv), 'args': args, 'epoch': 25}

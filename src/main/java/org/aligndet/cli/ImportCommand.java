@@ -70,7 +70,7 @@ final class ImportCommand implements Callable<Integer> {
         ModelSpecs specs = ModelSpecs.locate();
         var model = specs.load(specName);
         var layouts = WeightImporter.layouts(specs, specName);
-        WeightImporter.Mapped mapped = WeightImporter.map(from, format, model, momentum);
+        WeightImporter.Mapped mapped = WeightImporter.map(from, format, momentum);
         if (mapped.guessed()) {
             o.printf("%s: detected format %s (%s)%n", from, mapped.format().cliName(), mapped.table().description());
         }

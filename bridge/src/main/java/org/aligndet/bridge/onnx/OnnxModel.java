@@ -14,8 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.aligndet.bridge.io.AtomicFiles;
+import org.aligndet.bridge.onnx.proto.OnnxProto.GraphProto;
 import org.aligndet.bridge.onnx.proto.OnnxProto.GraphProtoOrBuilder;
 import org.aligndet.bridge.onnx.proto.OnnxProto.ModelProto;
 import org.aligndet.bridge.onnx.proto.OnnxProto.OperatorSetIdProto;
@@ -111,7 +113,7 @@ public final class OnnxModel {
      * Edits the main graph in place (nodes, initializers, outputs): for graph surgery the typed
      * methods of this class do not cover. The caller keeps the graph valid.
      */
-    public void editGraph(java.util.function.Consumer<org.aligndet.bridge.onnx.proto.OnnxProto.GraphProto.Builder> edit) {
+    public void editGraph(Consumer<GraphProto.Builder> edit) {
         edit.accept(model.getGraphBuilder());
     }
 

@@ -20,6 +20,7 @@ import org.aligndet.trainer.infer.Prepared;
 import org.aligndet.trainer.infer.TorchPredictor;
 import org.aligndet.trainer.family.DenseFamily;
 import org.aligndet.trainer.family.DetectorFamily;
+import org.aligndet.trainer.model.ClassifierSizing;
 import org.aligndet.trainer.spec.ModelSpec;
 
 /**
@@ -62,7 +63,7 @@ final class TwoRuntimes implements AutoCloseable {
         TorchGraph g = TorchGraph.load(graph, Device.cpu());
         OnnxSession s = null;
         try {
-            org.aligndet.trainer.model.ClassifierSizing.apply(spec, g, 0);
+            ClassifierSizing.apply(spec, g, 0);
             Map<String, WeightCheck.Param> params = new LinkedHashMap<>();
             g.stateDict().forEach((k, v) -> params.put(k, new WeightCheck.Param(v.dtype(), v.shape())));
             LoadReport r = g.load(WeightCheck.select(checkpoint.stateDict(), params, checkpoint.file().toString()));

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Detections end to end against torchvision: the seeded tiny torchvision RetinaNet of
  * {@code model-specs/generator/torchvision_tiny.py} (written with real {@code torch.save}) imported by name
- * ({@code aligndet import}'s mapping, anchors reordered), filled into the retinanet_tiny ONNX template and run
+ * ({@code aligndet import}'s mapping), filled into the retinanet_tiny ONNX template and run
  * through ONNX Runtime on the fixture's 0-255 pixels gives the detections torchvision's own
  * {@code postprocess_detections} recorded in eager mode on the same pixels through the same mean/std: every
  * detection present in both, same label, box within 1e-3 px, score within 1e-5.
@@ -39,19 +39,13 @@ class TorchvisionDetectionParityTest {
     void onnxRuntimeDetectsWhatTorchvisionDetects() throws Exception {
         ModelSpecs specs = ModelSpecs.locate();
         ModelSpec spec = specs.load("retinanet_tiny");
-        WeightImporter.Mapped m = WeightImporter.map(DIR.resolve("retinanet_tiny_parity.pth"), WeightFormat.AUTO, spec, false);
+        WeightImporter.Mapped m = WeightImporter.map(DIR.resolve("retinanet_tiny_parity.pth"), WeightFormat.AUTO, false);
         ImportReport r = WeightImporter.compare(m, "retinanet_tiny", WeightImporter.layouts(specs, "retinanet_tiny"));
         assertTrue(r.clean(), r.summary());
         Map<String, HostTensor> weights = new LinkedHashMap<>();
         r.loaded().forEach(k -> weights.put(k, m.tensors().get(k)));
-        // FINDING: torchvision's and mmdetection's anchors per location come in the same order (ratio-major, both
-        // base-anchor formulas are w_ratios[:, None] * scales[None, :]); the importer's reorder-anchors permutes the
-        // final layers' channels as if they did not, which leaves scores intact but decodes deltas with another
-        // anchor's shape. Undone here (mmdetection block s*R+r back to r*S+s) until the key maps drop the flag.
-        for (String key : new String[] {"bbox_head.retina_cls.weight", "bbox_head.retina_cls.bias", "bbox_head.retina_reg.weight",
-                "bbox_head.retina_reg.bias"}) {
-            weights.put(key, undoReorder(weights.get(key), 3, 3));
-        }
+        // the final layers import as they are: both libraries order a location's anchors ratio-major
+        // (w_ratios[:, None] * scales[None, :]); a permuted channel order would decode boxes with other anchors' shapes
 
         OnnxModel model = OnnxModel.load(specs.onnxTemplate("retinanet_tiny"));
         int bypassed = affineOnlyGroupNorm(model, weights);
@@ -142,22 +136,6 @@ class TorchvisionDetectionParityTest {
             }
         });
         return n[0];
-    }
-
-    /** The inverse of the importer's anchor permutation: mmdetection-order block s*R+r goes back to r*S+s. */
-    static HostTensor undoReorder(HostTensor t, int ratios, int scales) {
-        long[] shape = t.shape();
-        int anchors = ratios * scales;
-        int per = (int) (shape[0] / anchors);
-        byte[] src = t.bytes();
-        int row = src.length / (int) shape[0];
-        byte[] dst = new byte[src.length];
-        for (int s = 0; s < scales; s++) {
-            for (int r = 0; r < ratios; r++) {
-                System.arraycopy(src, (s * ratios + r) * per * row, dst, (r * scales + s) * per * row, per * row);
-            }
-        }
-        return new HostTensor(t.dtype(), shape, dst);
     }
 
     private static String producerOf(GraphProto.Builder g, String initializer) {

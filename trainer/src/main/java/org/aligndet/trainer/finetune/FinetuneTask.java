@@ -31,6 +31,7 @@ import org.aligndet.trainer.loader.SampleTransform;
 import org.aligndet.trainer.loss.LossTerms;
 import org.aligndet.trainer.mask.MaskGeometry;
 import org.aligndet.trainer.mask.Rle;
+import org.aligndet.trainer.model.ClassifierSizing;
 import org.aligndet.trainer.model.DenseDetector;
 import org.aligndet.trainer.model.FeatureStats;
 import org.aligndet.trainer.model.HeadOutputs;
@@ -69,7 +70,7 @@ final class FinetuneTask implements TrainingTask, AutoCloseable {
         this.log = log;
         DetectorFamily family = DetectorFamily.of(o.spec);
         this.graph = TorchGraph.load(o.graph, device, family.graphMethods().toArray(new String[0]));
-        if (org.aligndet.trainer.model.ClassifierSizing.apply(o.spec, graph, o.seed)) {
+        if (ClassifierSizing.apply(o.spec, graph, o.seed)) {
             log.println("finetune: classifier sized at run time for " + o.spec.numClasses() + " classes (graphs of "
                     + o.spec.graphsFrom() + ")");
         }

@@ -24,6 +24,7 @@ import org.aligndet.trainer.family.TwoStageFamily;
 import org.aligndet.trainer.loader.Batch;
 import org.aligndet.trainer.loader.SampleTransform;
 import org.aligndet.trainer.loss.LossTerms;
+import org.aligndet.trainer.model.ClassifierSizing;
 import org.aligndet.trainer.model.DenseDetector;
 import org.aligndet.trainer.model.FeatureStats;
 import org.aligndet.trainer.model.HeadOutputs;
@@ -62,7 +63,7 @@ final class PretrainTask implements TrainingTask, AutoCloseable {
         DetectorFamily family = DetectorFamily.of(o.spec);
         this.manager = NDManager.newBaseManager(device, "PyTorch");
         this.online = TorchGraph.load(o.graph, device, family.graphMethods().toArray(new String[0]));
-        org.aligndet.trainer.model.ClassifierSizing.apply(o.spec, online, o.seed);
+        ClassifierSizing.apply(o.spec, online, o.seed);
         if (o.backbone == null) {
             log.println("pretrain: no --backbone given: the graph's own backbone weights are used (frozen)");
         } else {

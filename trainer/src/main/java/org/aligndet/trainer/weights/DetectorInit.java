@@ -65,7 +65,7 @@ public final class DetectorInit {
     @SuppressWarnings("unchecked")
     public static InitReport fromPretrained(TorchGraph graph, ModelSpec spec, Path file, long seed, boolean freshRegression)
             throws IOException {
-        WeightImporter.Mapped mapped = WeightImporter.map(file, WeightFormat.AUTO, spec, false);
+        WeightImporter.Mapped mapped = WeightImporter.map(file, WeightFormat.AUTO, false);
         Object root = mapped.root();
         Map<String, HostTensor> state = mapped.tensors();
         Map<String, Object> meta = mapped.meta();
@@ -106,7 +106,7 @@ public final class DetectorInit {
     }
 
     public static InitReport fromBackbone(TorchGraph graph, ModelSpec spec, Path file) throws IOException {
-        WeightImporter.Mapped mapped = WeightImporter.map(file, WeightFormat.AUTO, spec, false);
+        WeightImporter.Mapped mapped = WeightImporter.map(file, WeightFormat.AUTO, false);
         Map<String, String> skipped = skippedBySource(mapped);
         Map<String, HostTensor> bb = new LinkedHashMap<>();
         mapped.tensors().forEach((k, v) -> {

@@ -20,10 +20,10 @@ public final class KeyMap {
     public enum Kind { MAP, DROP, UNMAPPABLE }
 
     /** The outcome for one source name: its target name (MAP), or why it is not imported. */
-    public record Outcome(Kind kind, String target, String reason, boolean reorderAnchors) {
+    public record Outcome(Kind kind, String target, String reason) {
     }
 
-    private record Rule(String kind, Pattern pattern, String arg, boolean reorder, Boolean momentum) {
+    private record Rule(String kind, Pattern pattern, String arg, Boolean momentum) {
     }
 
     /** {@code $N}, {@code $(N/K)} (group N divided by K) and {@code $(N*K)} / {@code $(N*K+C)} (times K, plus C). */
@@ -79,12 +79,12 @@ public final class KeyMap {
                 continue;
             }
             return switch (r.kind) {
-                case "map" -> new Outcome(Kind.MAP, replace(m, r.arg), null, r.reorder);
-                case "drop" -> new Outcome(Kind.DROP, null, r.arg, false);
-                default -> new Outcome(Kind.UNMAPPABLE, null, r.arg, false);
+                case "map" -> new Outcome(Kind.MAP, replace(m, r.arg), null);
+                case "drop" -> new Outcome(Kind.DROP, null, r.arg);
+                default -> new Outcome(Kind.UNMAPPABLE, null, r.arg);
             };
         }
-        return new Outcome(Kind.UNMAPPABLE, null, "no rule of the " + name + " table maps it", false);
+        return new Outcome(Kind.UNMAPPABLE, null, "no rule of the " + name + " table maps it");
     }
 
     /** The reason a target name is never in this source, or {@code null}. */
@@ -161,16 +161,16 @@ public final class KeyMap {
                 case "detect" -> detect.add(compile(need(f, 2, where)[1], where));
                 case "map" -> {
                     String[] g = line.split("\\s+");
-                    if (g.length < 3 || g.length > 4 || (g.length == 4 && !g[3].equals("reorder-anchors"))) {
-                        throw new IllegalStateException(where + ": expected 'map PATTERN REPLACEMENT [reorder-anchors]'");
+                    if (g.length != 3) {
+                        throw new IllegalStateException(where + ": expected 'map PATTERN REPLACEMENT'");
                     }
-                    rules.add(new Rule("map", compile(g[1], where), g[2], g.length == 4, momentum));
+                    rules.add(new Rule("map", compile(g[1], where), g[2], momentum));
                 }
                 case "layout" -> layout = need(f, 2, where)[1];
                 case "lacks" -> lacks.put(need(f, 3, where)[1], f[2]);
                 case "batch-counters" -> batchCounters = true;
                 case "drop", "unmappable", "absent" -> rules.add(new Rule(f[0], compile(need(f, 3, where)[1], where), f[2],
-                        false, momentum));
+                        momentum));
                 default -> throw new IllegalStateException(where + ": unknown rule '" + f[0] + "'");
             }
         }

@@ -107,11 +107,7 @@ public final class WeightExporter {
                 notExpressible.put(e.getKey(), "maps to " + o.target() + ", already taken by " + sourceOf.get(o.target()));
                 continue;
             }
-            HostTensor t = e.getValue();
-            if (o.reorderAnchors()) {
-                t = WeightImporter.reorderAnchors(e.getKey(), t, spec, true);
-            }
-            tensors.put(o.target(), t);
+            tensors.put(o.target(), e.getValue());
             sourceOf.put(o.target(), e.getKey());
             if (table.batchCounters() && o.target().endsWith(".running_var")) {
                 tensors.put(counter(o.target()), HostTensor.ofLongs(new long[0], 0L));

@@ -12,7 +12,6 @@ import java.util.Map;
 import org.aligndet.bridge.checkpoint.Placeholder;
 import org.aligndet.bridge.checkpoint.TorchCheckpoint;
 import org.aligndet.bridge.tensor.HostTensor;
-import org.aligndet.trainer.spec.AnchorSpec;
 import org.aligndet.trainer.family.DetectorFamily;
 import org.aligndet.trainer.spec.ModelSpec;
 import org.aligndet.trainer.spec.ModelSpecs;
@@ -21,7 +20,7 @@ import org.aligndet.trainer.spec.ModelSpecs;
  * Brings a checkpoint of another framework into this project's names: reads it safely (objects
  * outside the whitelist become inert placeholders, see {@link TorchCheckpoint#readForImport}), finds
  * its state dict ({@code state_dict}, torchvision references' {@code model}, or the root), picks the
- * name table ({@link WeightFormat}, {@code auto} by key names), renames, drops and reorders as the
+ * name table ({@link WeightFormat}, {@code auto} by key names), renames and drops as the
  * table says ({@link KeyMap}), and compares the result with a spec's parameters
  * ({@link #compare}). {@link DetectorInit} uses the same {@link #map} for {@code --backbone} and
  * {@code --init}.
@@ -54,12 +53,10 @@ public final class WeightImporter {
     /**
      * Reads and renames {@code file}.
      *
-     * @param spec     the target spec: its anchors order torchvision's final layers ({@code reorder-anchors}); may be
-     *                 {@code null} for sources that need no reordering
      * @param momentum import the momentum copy (AlignDet {@code target_backbone.*}, MoCo {@code encoder_k.*})
      * @throws IllegalArgumentException naming the file when it holds no state dict or no table fits
      */
-    public static Mapped map(Path file, WeightFormat format, ModelSpec spec, boolean momentum) throws IOException {
+    public static Mapped map(Path file, WeightFormat format, boolean momentum) throws IOException {
         TorchCheckpoint.ForeignRead read = TorchCheckpoint.readForImport(file);
         Map<String, String> dropped = new LinkedHashMap<>();
         Map<String, HostTensor> state = stateDict(file, read.root(), dropped);
@@ -92,11 +89,7 @@ public final class WeightImporter {
                         unexpected.put(e.getKey(), "maps to " + o.target() + ", already taken by " + sourceOf.get(o.target()));
                         continue;
                     }
-                    HostTensor t = e.getValue();
-                    if (o.reorderAnchors()) {
-                        t = reorderAnchors(file, e.getKey(), t, spec);
-                    }
-                    tensors.put(o.target(), t);
+                    tensors.put(o.target(), e.getValue());
                     sourceOf.put(o.target(), e.getKey());
                 }
             }
@@ -298,49 +291,5 @@ public final class WeightImporter {
             return "mmdetection " + v;
         }
         return table.description();
-    }
-
-    /**
-     * torchvision orders a location's anchors ratio-major ({@code a = r * S + s}), mmdetection scale-major
-     * ({@code a = s * R + r}); the final layers' output channels come in blocks of {@code A = R * S} anchors.
-     */
-    static HostTensor reorderAnchors(Path file, String name, HostTensor t, ModelSpec spec) {
-        if (spec == null) {
-            throw new IllegalArgumentException(file + ": " + name + " needs its anchors reordered, which needs a spec");
-        }
-        return reorderAnchors(name, t, spec, false);
-    }
-
-    /**
-     * The anchor-block permutation of {@link #reorderAnchors(Path, String, HostTensor, ModelSpec)}: torchvision's
-     * ratio-major order to mmdetection's scale-major one, or back ({@code toTorchvision}). A shape that is not whole
-     * anchor blocks is returned as it is (the shape check reports it).
-     */
-    static HostTensor reorderAnchors(String name, HostTensor t, ModelSpec spec, boolean toTorchvision) {
-        if (spec.anchorsPerLocation() == 1) {
-            return t; // one prior per location (a point head): nothing to reorder; compare reports the misfit
-        }
-        AnchorSpec a = spec.anchors();
-        int ratios = a.ratios().length;
-        int scales = a.scalesPerOctave();
-        int anchors = ratios * scales;
-        long[] shape = t.shape();
-        if (shape.length == 0 || shape[0] % anchors != 0) {
-            return t; // the shape mismatch is reported by compare
-        }
-        int per = (int) (shape[0] / anchors);
-        byte[] src = t.bytes();
-        int row = src.length / (int) shape[0];
-        byte[] dst = new byte[src.length];
-        for (int s = 0; s < scales; s++) {
-            for (int r = 0; r < ratios; r++) {
-                int tv = (r * scales + s) * per;
-                int mm = (s * ratios + r) * per;
-                int from = toTorchvision ? mm : tv;
-                int to = toTorchvision ? tv : mm;
-                System.arraycopy(src, from * row, dst, to * row, per * row);
-            }
-        }
-        return new HostTensor(t.dtype(), shape, dst);
     }
 }

@@ -24,7 +24,7 @@ class ImportedInitTest {
     @Test
     void anImportedDetectorInitialisesEveryParameterAndKeepsItsClassifier(@TempDir Path tmp) throws Exception {
         ModelSpec spec = SPECS.load("retinanet_tiny");
-        WeightImporter.Mapped m = WeightImporter.map(DIR.resolve("mmdet2_retinanet_tiny.pth"), WeightFormat.AUTO, spec, false);
+        WeightImporter.Mapped m = WeightImporter.map(DIR.resolve("mmdet2_retinanet_tiny.pth"), WeightFormat.AUTO, false);
         ImportReport r = WeightImporter.compare(m, "retinanet_tiny", WeightImporter.layouts(SPECS, "retinanet_tiny"));
         Path ckpt = tmp.resolve("imported.pth");
         TorchCheckpoint.write(ckpt, WeightImporter.checkpoint(m, r, "retinanet_tiny", false));
@@ -47,7 +47,7 @@ class ImportedInitTest {
             long backbone = g.parameters().keySet().stream().filter(k -> k.startsWith("backbone.")).count();
             assertEquals(backbone, b.loaded().size(), b.summary());
             assertEquals("momentum encoder (import it instead with --momentum)", b.skipped().get("module.encoder_k.conv1.weight"));
-            WeightImporter.Mapped m = WeightImporter.map(DIR.resolve("moco_v2_tiny.pth"), WeightFormat.AUTO, spec, false);
+            WeightImporter.Mapped m = WeightImporter.map(DIR.resolve("moco_v2_tiny.pth"), WeightFormat.AUTO, false);
             assertArrayEquals(m.tensors().get("backbone.conv1.weight").toFloats(),
                     g.stateDict().get("backbone.conv1.weight").toFloats(), 0f);
 

@@ -105,18 +105,4 @@ class KeyMapTest {
         String found = WeightFormat.AUTO.tables().stream().filter(t -> KeyMap.load(t).detects(key)).findFirst().orElse("none");
         assertEquals(table, found);
     }
-
-    @Test
-    void anchorsReorderFromRatioMajorToScaleMajor() {
-        // 3 ratios x 3 scales, 2 outputs per anchor: source row (r*3+s)*2+k goes to (s*3+r)*2+k
-        float[] v = new float[18];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = i;
-        }
-        var spec = org.aligndet.trainer.spec.ModelSpecs.locate().load("retinanet_tiny");
-        HostTensor out = WeightImporter.reorderAnchors(java.nio.file.Path.of("x.pth"), "w",
-                HostTensor.ofFloats(new long[] {18}, v), spec);
-        float[] want = {0, 1, 6, 7, 12, 13, 2, 3, 8, 9, 14, 15, 4, 5, 10, 11, 16, 17};
-        org.junit.jupiter.api.Assertions.assertArrayEquals(want, out.toFloats());
-    }
 }

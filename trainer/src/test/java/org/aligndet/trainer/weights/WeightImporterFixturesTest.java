@@ -39,7 +39,7 @@ class WeightImporterFixturesTest {
     static ImportReport importAuto(String file, boolean momentum, Map<String, HostTensor> out) throws Exception {
         JsonNode e = expected(file);
         String spec = e.get("spec").asText();
-        WeightImporter.Mapped m = WeightImporter.map(DIR.resolve(file), WeightFormat.AUTO, SPECS.load(spec), momentum);
+        WeightImporter.Mapped m = WeightImporter.map(DIR.resolve(file), WeightFormat.AUTO, momentum);
         ImportReport r = WeightImporter.compare(m, spec, WeightImporter.layouts(SPECS, spec));
         r.loaded().forEach(k -> out.put(k, m.tensors().get(k)));
         return r;
@@ -124,7 +124,7 @@ class WeightImporterFixturesTest {
 
     @Test
     void explicitFormatThatDoesNotFitLeavesEverythingUnexpected() throws Exception {
-        WeightImporter.Mapped m = WeightImporter.map(DIR.resolve("moco_v2_tiny.pth"), WeightFormat.MMDET, null, false);
+        WeightImporter.Mapped m = WeightImporter.map(DIR.resolve("moco_v2_tiny.pth"), WeightFormat.MMDET, false);
         assertFalse(m.guessed());
         assertTrue(m.tensors().isEmpty());
         IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
@@ -142,7 +142,7 @@ class WeightImporterFixturesTest {
         out.put("state_dict", sd);
         Path f = tmp.resolve("bad.pth");
         TorchCheckpoint.write(f, out);
-        WeightImporter.Mapped m = WeightImporter.map(f, WeightFormat.AUTO, SPECS.load("retinanet_tiny"), false);
+        WeightImporter.Mapped m = WeightImporter.map(f, WeightFormat.AUTO, false);
         ImportReport r = WeightImporter.compare(m, "retinanet_tiny", WeightImporter.layouts(SPECS, "retinanet_tiny"));
         assertFalse(r.clean());
         assertEquals(1, r.mismatched().size());
@@ -164,7 +164,7 @@ class WeightImporterFixturesTest {
         root.put("state_dict", sd);
         Path f = tmp.resolve("r50.pth");
         TorchCheckpoint.write(f, root);
-        WeightImporter.Mapped m = WeightImporter.map(f, WeightFormat.AUTO, SPECS.load("retinanet_tiny"), false);
+        WeightImporter.Mapped m = WeightImporter.map(f, WeightFormat.AUTO, false);
         IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
                 () -> WeightImporter.compare(m, "retinanet_tiny", WeightImporter.layouts(SPECS, "retinanet_tiny")));
         assertEquals(f + ": weights for another spec: 7 of 7 shared tensors differ in shape from retinanet_tiny's (e.g. "
@@ -175,7 +175,7 @@ class WeightImporterFixturesTest {
     @Test
     void importedCheckpointCarriesSourceAndFormatAndReadsBack(@TempDir Path tmp) throws Exception {
         Path src = DIR.resolve("mmdet3_retinanet_tiny.pth");
-        WeightImporter.Mapped m = WeightImporter.map(src, WeightFormat.MMDET, SPECS.load("retinanet_tiny"), false);
+        WeightImporter.Mapped m = WeightImporter.map(src, WeightFormat.MMDET, false);
         ImportReport r = WeightImporter.compare(m, "retinanet_tiny", WeightImporter.layouts(SPECS, "retinanet_tiny"));
         assertEquals("mmdetection 3.x (mmengine) 0.7.4", r.detail());
         Path out = tmp.resolve("imported.pth");
