@@ -38,7 +38,8 @@ import picocli.CommandLine.Spec;
  * order by default); a box maps to VOC's 1-based inclusive frame as {@code xmin = x + 1,
  * xmax = x + w}. With {@code --iou-type segm} the results carry {@code segmentation} RLEs
  * (mmdetection's mask results) and mask AP is scored against the annotations' segmentations
- * ({@link ResultsEvaluation#coco(Path, Path, IouType)}); it goes with {@code --results} and
+ * ({@link ResultsEvaluation#coco(Path, Path, IouType)}); with {@code --model} (a Mask R-CNN export)
+ * the masks are pasted into each image and written into {@code results.json} that way. It goes with
  * {@code --coco-gt} only. Errors go through {@link Main}'s handlers like every command's. Exit codes: 0
  * scored, 1 bad input (one line on stderr), 2 usage error.
  */
@@ -49,7 +50,9 @@ import picocli.CommandLine.Spec;
                 + "      --images data/val --out runs/eval%n"
                 + "  aligndet eval --results runs/eval/results.json --coco-gt data/annotations/instances_val.json \\%n"
                 + "      --out runs/rescored%n"
-                + "  aligndet eval --results segm.json --coco-gt data/annotations/instances_val.json --iou-type segm",
+                + "  aligndet eval --results segm.json --coco-gt data/annotations/instances_val.json --iou-type segm%n"
+                + "  aligndet eval --model mask_rcnn.onnx --coco-gt data/annotations/instances_val.json --images data/val \\%n"
+                + "      --iou-type segm --out runs/segm",
             "%nExit codes: 0 scored, 1 bad input, 2 usage."})
 public final class EvalCommand implements Callable<Integer> {
     /** Where {@code --model} writes when {@code --out} is not given. */
@@ -97,8 +100,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--voc-semantics", defaultValue = "MMDETECTION", description = "MMDETECTION (eval_map) or DETECTRON2 (voc_eval) (default: ${DEFAULT-VALUE})")
     VocEvaluator.Semantics vocSemantics;
 
-    @Option(names = "--iou-type", defaultValue = "bbox", description = "COCO: bbox (box AP) or segm (mask AP of a results file whose "
-            + "entries have segmentation RLEs, as mmdetection writes them; with --results and --coco-gt) (default: ${DEFAULT-VALUE})")
+    @Option(names = "--iou-type", defaultValue = "bbox", description = "COCO: bbox (box AP) or segm (mask AP: of a results file whose "
+            + "entries have segmentation RLEs, as mmdetection writes them, or of a Mask R-CNN --model; with --coco-gt) "
+            + "(default: ${DEFAULT-VALUE})")
     String iouType;
 
     @Option(names = "--json", paramLabel = "FILE", description = "also write the report as JSON here (default: none)")
@@ -140,9 +144,8 @@ public final class EvalCommand implements Callable<Integer> {
         if ((results == null) == (model.model == null)) {
             throw new ParameterException(spec.commandLine(), "give either --results (score a detections file) or --model (run a model, then score)");
         }
-        if (type == IouType.SEGM && (model.model != null || gt.voc != null)) {
-            throw new ParameterException(spec.commandLine(), "--iou-type segm scores a mask results file: it goes with --results and --coco-gt"
-                    + (model.model != null ? " (--model runs box detectors)" : " (VOC has no mask AP here)"));
+        if (type == IouType.SEGM && gt.voc != null) {
+            throw new ParameterException(spec.commandLine(), "--iou-type segm scores masks: it goes with --coco-gt (VOC has no mask AP here)");
         }
         if (model.model != null && gt.cocoGt != null && images == null) {
             throw new ParameterException(spec.commandLine(), "--model with --coco-gt needs --images DIR (where the annotation file's images are)");
@@ -167,7 +170,7 @@ public final class EvalCommand implements Callable<Integer> {
         try (OnnxPredictor predictor = model.open(null)) {
             ModelEvaluation eval = new ModelEvaluation(predictor, model.settings(imageLimits.limits()));
             Path resultsFile = dir.resolve("results.json");
-            ModelEvaluation.Outcome o = gt.cocoGt != null ? eval.coco(gt.cocoGt, images, resultsFile)
+            ModelEvaluation.Outcome o = gt.cocoGt != null ? eval.coco(gt.cocoGt, images, resultsFile, iou())
                     : eval.voc(gt.voc, split, classesOr(predictor.classes()), evaluator(), resultsFile);
             SkippedImages.report(out, o.run().skipped(), "scored as images without detections", dir.resolve("skipped.txt"));
             out.printf("%d images, %d detections (%s provider) -> %s%n", o.run().images().size(), o.run().numDetections(),

@@ -91,7 +91,7 @@ class EvalCommandTest {
         assertTrue(err.toString().contains("needs \"image_id\", \"category_id\", \"bbox\" and \"score\""), err.toString());
         err.getBuffer().setLength(0);
         assertEquals(2, run("--voc", dir.toString(), "--results", dt.toString(), "--iou-type", "segm"));
-        assertTrue(err.toString().contains("--iou-type segm scores a mask results file: it goes with --results and --coco-gt"), err.toString());
+        assertTrue(err.toString().contains("--iou-type segm scores masks: it goes with --coco-gt (VOC has no mask AP here)"), err.toString());
     }
 
     @Test

@@ -9,6 +9,7 @@ import org.aligndet.export.eval.CocoGroundTruth;
 import org.aligndet.export.eval.CocoResultsWriter;
 import org.aligndet.export.eval.EvalInputException;
 import org.aligndet.export.eval.EvalReport;
+import org.aligndet.export.eval.IouType;
 import org.aligndet.export.eval.VocEvaluator;
 import org.aligndet.export.eval.VocResults;
 import org.aligndet.trainer.data.CocoFile;
@@ -54,13 +55,33 @@ public final class ModelEvaluation {
      * to categories by name, else by position ({@link CategoryMap}). The results file is COCO results.
      */
     public Outcome coco(Path annotations, Path imagesDir, Path resultsFile) {
-        CocoFile file = CocoJson.instances(annotations);
+        return coco(annotations, imagesDir, resultsFile, IouType.BBOX);
+    }
+
+    /**
+     * As {@link #coco(Path, Path, Path)} for either iou type. {@link IouType#SEGM} needs a model with
+     * masks ({@link OnnxPredictor#hasMasks()}): each detection's mask is pasted into its image, the
+     * results file is a mask results file (box, score and RLE per entry, as mmdetection writes
+     * {@code segm} results), and mask AP is scored against the annotations' segmentations, exactly
+     * what {@code aligndet eval --results FILE --iou-type segm} gives for that file.
+     *
+     * @throws EvalInputException for {@code segm} with a model without masks
+     */
+    public Outcome coco(Path annotations, Path imagesDir, Path resultsFile, IouType iouType) {
+        boolean segm = iouType == IouType.SEGM;
+        if (segm && !predictor.hasMasks()) {
+            throw new EvalInputException("mask AP (--iou-type segm) needs a model with a 'masks' output (a Mask R-CNN export);"
+                    + " this one gives boxes only");
+        }
+        CocoFile file = CocoJson.instances(annotations, segm);
         Dataset ds = CocoReader.read(file, imagesDir);
         long[] categoryOf = CategoryMap.of(predictor.classes(), ds.classes(), ds.categoryIds(), annotations.toString());
-        PredictionRun.Outcome run = PredictionRun.run(predictor, ImageRef.all(ds), annotations.toString(), settings, null);
-        CocoDetections dets = ResultsFiles.toCoco(run.detections(), l -> categoryOf[l]);
+        PredictionRun.Outcome run = PredictionRun.run(predictor, ImageRef.all(ds), annotations.toString(),
+                segm ? settings.withMasks() : settings, null);
+        CocoDetections dets = segm ? ResultsFiles.toCocoMasks(run.images(), l -> categoryOf[l])
+                : ResultsFiles.toCoco(run.detections(), l -> categoryOf[l]);
         CocoResultsWriter.write(resultsFile, dets);
-        return new Outcome(EvalReport.coco(new CocoEvaluator().evaluate(CocoGroundTruth.of(file), dets)), run);
+        return new Outcome(EvalReport.coco(new CocoEvaluator(iouType).evaluate(CocoGroundTruth.of(file, iouType), dets)), run);
     }
 
     /**

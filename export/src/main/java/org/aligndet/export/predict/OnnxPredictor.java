@@ -23,6 +23,8 @@ import org.aligndet.export.onnx.ExportMetadata;
 import org.aligndet.trainer.infer.Detections;
 import org.aligndet.trainer.infer.Prepared;
 import org.aligndet.trainer.infer.Preprocessor;
+import org.aligndet.trainer.mask.MaskPaste;
+import org.aligndet.trainer.mask.Rle;
 
 /**
  * Runs an exported detector ({@code aligndet export}) in ONNX Runtime: batches of {@link Prepared}
@@ -30,7 +32,11 @@ import org.aligndet.trainer.infer.Preprocessor;
  *
  * <p>Contract: the model has input {@code images float32 [N,3,H,W]} (RGB 0-255, normalised inside)
  * and outputs {@code dets float32 [N,K,5]} (x1, y1, x2, y2, score in input pixels) and
- * {@code labels int64 [N,K]}; rows with label -1 or score 0 are empty and dropped. Classes and
+ * {@code labels int64 [N,K]}; rows with label -1 or score 0 are empty and dropped. A Mask R-CNN export
+ * also has {@code masks float32 [N,K,S,S]}, each row's mask probabilities of its own class over its box:
+ * {@link #predictMasks} pastes them into the original image ({@link MaskPaste}, threshold 0.5, as
+ * mmdetection's {@code mask_thr_binary}); {@link #predict} does not ask for them, and ONNX Runtime
+ * then skips the mask head. Classes and
  * pre-processing come from the model's {@link ExportMetadata}, so the file is all that is needed.
  * A batch is padded bottom/right to its largest padded height and width with the mean colour (the
  * same value single-image padding has), which leaves each image's boxes where they were. The input
@@ -42,19 +48,32 @@ public final class OnnxPredictor implements AutoCloseable {
     static final ValueSpec IMAGES = ValueSpec.of("images", DType.FLOAT32, "N", "3", "H", "W");
     static final ValueSpec DETS = ValueSpec.of("dets", DType.FLOAT32, "N", "K", "5");
     static final ValueSpec LABELS = ValueSpec.of("labels", DType.INT64, "N", "K");
+    static final ValueSpec MASKS = ValueSpec.of("masks", DType.FLOAT32, "N", "K", "S", "S");
+
+    /** One image's detections and, in the same order, their masks in the original image (null when not asked for). */
+    public record Masked(Detections detections, List<Rle> masks) {
+        public Masked {
+            if (masks != null && masks.size() != detections.size()) {
+                throw new IllegalArgumentException(detections.size() + " detections but " + masks.size() + " masks");
+            }
+            masks = masks == null ? null : List.copyOf(masks);
+        }
+    }
 
     private final OnnxSession session;
     private final ExportMetadata metadata;
     private final Preprocessor preprocessor;
     private final float[] mean;
+    private final boolean masks;
     private FloatBuffer input = ByteBuffer.allocateDirect(0).asFloatBuffer();
     private long assembleNanos;
     private long runNanos;
     private long decodeNanos;
 
-    private OnnxPredictor(OnnxSession session, ExportMetadata metadata) {
+    private OnnxPredictor(OnnxSession session, ExportMetadata metadata, boolean masks) {
         this.session = session;
         this.metadata = metadata;
+        this.masks = masks;
         this.preprocessor = metadata.preprocess().toPreprocessor();
         this.mean = metadata.preprocess().mean();
     }
@@ -69,13 +88,22 @@ public final class OnnxPredictor implements AutoCloseable {
     public static OnnxPredictor open(Path file, int cudaDevice) {
         OnnxModel model = OnnxModel.load(file);
         ExportMetadata meta = check(model); // the session reads the file itself
-        return new OnnxPredictor(OrtSessions.open(file, cudaDevice), meta);
+        return new OnnxPredictor(OrtSessions.open(file, cudaDevice), meta, hasMasks(model));
     }
 
     /** Opens a model held in memory, e.g. a checkpoint exported on the fly. */
     public static OnnxPredictor open(OnnxModel model, int cudaDevice) {
         ExportMetadata meta = check(model);
-        return new OnnxPredictor(OrtSessions.open(model.toBytes(), model.source(), cudaDevice), meta);
+        return new OnnxPredictor(OrtSessions.open(model.toBytes(), model.source(), cudaDevice), meta, hasMasks(model));
+    }
+
+    /** Whether the model has a {@code masks} output, checked against {@link #MASKS} when it has. */
+    private static boolean hasMasks(OnnxModel model) {
+        if (model.outputs().stream().noneMatch(o -> o.name().equals(MASKS.name()))) {
+            return false;
+        }
+        model.requireOutputs(MASKS);
+        return true;
     }
 
     private static ExportMetadata check(OnnxModel model) {
@@ -101,6 +129,11 @@ public final class OnnxPredictor implements AutoCloseable {
     /** The pre-processing the model was exported with. */
     public Preprocessor preprocessor() {
         return preprocessor;
+    }
+
+    /** Whether the model gives masks (a Mask R-CNN export): {@link #predictMasks} needs them. */
+    public boolean hasMasks() {
+        return masks;
     }
 
     /** {@code CUDA} or {@code CPU}. */
@@ -131,6 +164,23 @@ public final class OnnxPredictor implements AutoCloseable {
      *         first, keyed by {@link Prepared#key()} without an image id
      */
     public List<Detections> predict(List<Prepared> batch) {
+        return run(batch, false).stream().map(Masked::detections).toList();
+    }
+
+    /**
+     * Detects objects and their masks in a batch ({@link #hasMasks()} must hold): as {@link #predict},
+     * with each detection's mask pasted into its original image as a COCO {@link Rle}.
+     *
+     * @throws IllegalStateException when the model has no {@code masks} output
+     */
+    public List<Masked> predictMasks(List<Prepared> batch) {
+        if (!masks) {
+            throw new IllegalStateException(session.name() + ": the model has no 'masks' output (not a Mask R-CNN export)");
+        }
+        return run(batch, true);
+    }
+
+    private List<Masked> run(List<Prepared> batch, boolean withMasks) {
         if (batch.isEmpty()) {
             return List.of();
         }
@@ -140,13 +190,16 @@ public final class OnnxPredictor implements AutoCloseable {
         FloatBuffer in = assemble(batch, h, w);
         long[] shape = {batch.size(), 3, h, w};
         var env = OrtSessions.environment();
+        Set<String> wanted = withMasks ? Set.of("dets", "labels", "masks") : Set.of("dets", "labels");
         try (OnnxTensor images = OnnxTensor.createTensor(env, in, shape)) {
             long t1 = System.nanoTime();
-            try (OrtSession.Result r = session.session().run(Map.of("images", images), Set.of("dets", "labels"))) {
+            try (OrtSession.Result r = session.session().run(Map.of("images", images), wanted)) {
                 long t2 = System.nanoTime();
                 FloatBuffer dets = ((OnnxTensor) r.get("dets").orElseThrow()).getFloatBuffer();
                 LongBuffer labels = ((OnnxTensor) r.get("labels").orElseThrow()).getLongBuffer();
-                List<Detections> out = decode(batch, dets, labels);
+                OnnxTensor m = withMasks ? (OnnxTensor) r.get("masks").orElseThrow() : null;
+                List<Masked> out = decode(batch, dets, labels, m == null ? null : m.getFloatBuffer(),
+                        m == null ? 0 : (int) m.getInfo().getShape()[2], m == null ? 0 : (int) m.getInfo().getShape()[3]);
                 long t3 = System.nanoTime();
                 assembleNanos += t1 - t0;
                 runNanos += t2 - t1;
@@ -191,15 +244,24 @@ public final class OnnxPredictor implements AutoCloseable {
         }
     }
 
-    /** Rows with a label and a positive score, mapped to each original image (boxes left as they are, even flat). */
-    private List<Detections> decode(List<Prepared> batch, FloatBuffer dets, LongBuffer labels) {
+    /**
+     * Rows with a label and a positive score, mapped to each original image (boxes left as they are,
+     * even flat); with {@code masks}, each kept row's {@code maskH x maskW} probabilities pasted over its
+     * original-image box.
+     */
+    private List<Masked> decode(List<Prepared> batch, FloatBuffer dets, LongBuffer labels, FloatBuffer masks, int maskH,
+                                int maskW) {
         int k = labels.remaining() / batch.size();
-        List<Detections> out = new ArrayList<>(batch.size());
+        int per = maskH * maskW;
+        float[] probs = masks == null ? null : new float[per];
+        MaskPaste paste = MaskPaste.mmdetection();
+        List<Masked> out = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             Prepared p = batch.get(i);
             float[] boxes = new float[4 * k];
             float[] scores = new float[k];
             int[] labs = new int[k];
+            List<Rle> rles = new ArrayList<>();
             int n = 0;
             for (int j = 0; j < k; j++) {
                 int row = i * k + j;
@@ -212,9 +274,14 @@ public final class OnnxPredictor implements AutoCloseable {
                 System.arraycopy(b, 0, boxes, 4 * n, 4);
                 scores[n] = score;
                 labs[n++] = (int) label;
+                if (masks != null) {
+                    masks.get(row * per, probs, 0, per);
+                    rles.add(paste.paste(probs, 0, maskH, maskW, b[0], b[1], b[2], b[3], p.originalHeight(), p.originalWidth()));
+                }
             }
-            out.add(new Detections(p.key(), Detections.NO_ID, Arrays.copyOf(boxes, 4 * n), Arrays.copyOf(scores, n),
-                    Arrays.copyOf(labs, n)));
+            Detections d = new Detections(p.key(), Detections.NO_ID, Arrays.copyOf(boxes, 4 * n), Arrays.copyOf(scores, n),
+                    Arrays.copyOf(labs, n));
+            out.add(new Masked(d, masks == null ? null : rles));
         }
         return out;
     }

@@ -13,6 +13,7 @@ import org.aligndet.trainer.image.ImageLimits;
 import org.aligndet.trainer.infer.Detections;
 import org.aligndet.trainer.infer.Prepared;
 import org.aligndet.trainer.infer.Preprocessor;
+import org.aligndet.trainer.mask.Rle;
 import org.bytedeco.opencv.opencv_core.Mat;
 
 /**
@@ -32,9 +33,13 @@ public final class PredictionRun {
 
     /**
      * One image's result: its detections (original image pixels, keyed and identified as its
-     * {@link ImageRef}) and the original size they were found in.
+     * {@link ImageRef}), the original size they were found in, and with {@link Settings#masks()} each
+     * detection's mask (else null).
      */
-    public record Predicted(Detections detections, int width, int height) {
+    public record Predicted(Detections detections, int width, int height, List<Rle> masks) {
+        public Predicted(Detections detections, int width, int height) {
+            this(detections, width, height, null);
+        }
     }
 
     /** Every image's result, in input order, and the images skipped. */
@@ -61,12 +66,23 @@ public final class PredictionRun {
      * @param batch    images per {@code session.run}, at least 1
      * @param progress show a progress bar on the console
      * @param limits   the pixel cap of each image, and the share of listed images that may be missing
+     * @param masks    predict masks as well ({@link OnnxPredictor#predictMasks}; the model must have them)
      */
-    public record Settings(int batch, boolean progress, ImageLimits limits) {
+    public record Settings(int batch, boolean progress, ImageLimits limits, boolean masks) {
         public Settings {
             if (batch < 1) {
                 throw new IllegalArgumentException("batch size must be at least 1, got " + batch);
             }
+        }
+
+        /** Boxes only. */
+        public Settings(int batch, boolean progress, ImageLimits limits) {
+            this(batch, progress, limits, false);
+        }
+
+        /** The same settings, predicting masks as well. */
+        public Settings withMasks() {
+            return new Settings(batch, progress, limits, true);
         }
     }
 
@@ -104,11 +120,12 @@ public final class PredictionRun {
                 List<ImageRef> chunk = images.subList(start, Math.min(images.size(), start + batchSize));
                 List<ImageRef> okRefs = new ArrayList<>();
                 List<Prepared> ok = prepare(predictor.preprocessor(), chunk, settings.limits().maxPixels(), okRefs, skipped);
-                List<Detections> dets = predictor.predict(ok);
+                List<OnnxPredictor.Masked> dets = settings.masks() ? predictor.predictMasks(ok)
+                        : predictor.predict(ok).stream().map(d -> new OnnxPredictor.Masked(d, null)).toList();
                 for (int i = 0; i < ok.size(); i++) {
                     Prepared p = ok.get(i);
-                    Detections d = dets.get(i).withImage(okRefs.get(i).key(), okRefs.get(i).id());
-                    done.add(new Predicted(d, p.originalWidth(), p.originalHeight()));
+                    Detections d = dets.get(i).detections().withImage(okRefs.get(i).key(), okRefs.get(i).id());
+                    done.add(new Predicted(d, p.originalWidth(), p.originalHeight(), dets.get(i).masks()));
                     if (each != null) {
                         each.accept(d);
                     }

@@ -29,6 +29,29 @@ public final class ResultsFiles {
         return b.build();
     }
 
+    /**
+     * Mask detections as a mask results file holds them (mmdetection's {@code segm} results: bbox, score
+     * and segmentation RLE per entry): the box as {@link #toCoco} writes it, the area the box's (as
+     * pycocotools' {@code loadRes} sets it when the entries have boxes, {@link CocoDetections#readMasks}).
+     *
+     * @throws IllegalArgumentException when an image's result has no masks
+     */
+    public static CocoDetections toCocoMasks(List<PredictionRun.Predicted> images, IntToLongFunction categoryOf) {
+        CocoDetections.Builder b = CocoDetections.builder();
+        for (PredictionRun.Predicted p : images) {
+            Detections d = p.detections();
+            if (p.masks() == null) {
+                throw new IllegalArgumentException("the prediction of '" + d.key() + "' has no masks");
+            }
+            for (int i = 0; i < d.size(); i++) {
+                double[] box = AsWritten.xywh(d, i);
+                b.addMask(d.imageId(), categoryOf.applyAsLong(d.labels()[i]), box[0], box[1], box[2], box[3],
+                        AsWritten.decimal(d.scores()[i]), p.masks().get(i), box[2] * box[3]);
+            }
+        }
+        return b.build();
+    }
+
     /** A COCO results file ({@code [{image_id, category_id, bbox, score}]}). */
     public static void writeCocoResults(Path file, List<Detections> images, IntToLongFunction categoryOf) {
         CocoResultsWriter.write(file, toCoco(images, categoryOf));

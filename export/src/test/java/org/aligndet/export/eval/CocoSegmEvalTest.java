@@ -171,6 +171,26 @@ class CocoSegmEvalTest {
     }
 
     @Test
+    void writtenMaskResultsReadBackToTheSameEntries() {
+        // what eval --model --iou-type segm writes: bbox, score and the RLE string of each mask
+        Rle a = Rle.encode(3, 4, new boolean[] {true, true, false, true, true, false, false, false, false, false, false, true});
+        Rle b = Rle.of(3, 4, new long[] {6, 3, 3});
+        CocoDetections dets = CocoDetections.builder().addMask(7, 2, 0, 0, 2, 2, 0.9, a, 4)
+                .addMask(7, 3, 2, 0, 1, 3, 0.25, b, 3).build();
+        Path file = dir.resolve("written.json");
+        CocoResultsWriter.write(file, dets);
+        CocoDetections back = CocoDetections.readMasks(file);
+        assertEquals(2, back.size());
+        for (int i = 0; i < 2; i++) {
+            assertEquals(dets.mask(i).toString(), back.mask(i).toString(), "mask " + i);
+            assertArrayEquals(dets.bbox(i), back.bbox(i), 0.0);
+            assertEquals(dets.area(i), back.area(i), 0.0, "the area is the box's, as the file has boxes");
+        }
+        assertEquals(3, back.mask(1).height());
+        assertEquals(4, back.mask(1).width());
+    }
+
+    @Test
     void badMasksAreClearErrorsNamingTheFile() throws IOException {
         Path gt = write("gt.json", GT);
         Path badSum = write("dt.json", """

@@ -10,6 +10,7 @@ import java.util.List;
 import org.aligndet.bridge.onnx.OrtSessions;
 import org.aligndet.export.eval.EvalInputException;
 import org.aligndet.export.eval.EvalReport;
+import org.aligndet.export.eval.IouType;
 import org.aligndet.export.eval.ResultsEvaluation;
 import org.aligndet.export.eval.VocEvaluator;
 import org.aligndet.trainer.spec.ModelSpecs;
@@ -52,6 +53,18 @@ class ModelEvaluationTest {
             assertTrue(o.run().numDetections() > 0, "the fixture model detects plenty");
             EvalReport again = ResultsEvaluation.coco(bench.valAnnotations(), results);
             assertEquals(o.report().json().get("stats"), again.json().get("stats"));
+        }
+    }
+
+    @Test
+    void maskApNeedsAModelWithMasks() {
+        try (OnnxPredictor p = model()) {
+            assertTrue(!p.hasMasks(), "the RetinaNet fixture has no masks output");
+            EvalInputException e = assertThrows(EvalInputException.class, () -> new ModelEvaluation(p, 1, false)
+                    .coco(bench.valAnnotations(), bench.out().resolve("val"), dir.resolve("segm.json"), IouType.SEGM));
+            assertTrue(e.getMessage().contains("needs a model with a 'masks' output"), e.getMessage());
+            IllegalStateException s = assertThrows(IllegalStateException.class, () -> p.predictMasks(List.of()));
+            assertTrue(s.getMessage().contains("no 'masks' output"), s.getMessage());
         }
     }
 
