@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * COCO mask AP ({@code iouType segm}): masks of the real annotation file, a cross-check against the
  * golden-tested bbox AP (integer rectangles as masks score exactly as their boxes), hand-made polygon
- * and crowd-RLE cases, and input errors. No segm golden case exists in the shared test data.
+ * and crowd-RLE cases, and input errors. The reference's own numbers are {@link CocoSegmGoldenCasesTest}'s.
  */
 class CocoSegmEvalTest {
     @TempDir
