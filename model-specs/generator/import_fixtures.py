@@ -33,11 +33,19 @@ graphs):
                                 the names it must drop, leave unexpected or missing, and for a few
                                 imported names the sum, the first values and the shape of the tensor
                                 import must produce
+  NAME.outputs.tensors.*        for the RetinaNet, FCOS and backbone files: what the spec's graph
+                                (graphs.py, eager) computes with the weights import must produce on
+                                the spec's fixture input (fixtures/SPEC/graph's 'input'): backbone.i,
+                                neck.i, cls.i, reg.i (ctr.i),
+                                as far as the file has weights for (an AlignDet file has no
+                                classifier, a backbone file no neck or head; FCOS's reg.i are left
+                                out, as torchvision's FCOS has no per-level scales)
 
-To keep the files small (the whole set is ~200 KB), every float tensor of a file is a strided view
-into one shared 4096-element storage: torch.save writes that storage once, and the Java reader
-copies each view out. Values are therefore repetitive but distinct per tensor, which is all a
-name-mapping test needs.
+To keep the files small, every float tensor of more than one dimension is a strided view into one
+shared 4096-element storage (N(0, 0.1^2) values): torch.save writes that storage once, and the Java
+reader copies each view out. Values are therefore repetitive but distinct per tensor. Vectors (biases,
+norm parameters, running statistics) are |view| + 0.05, stored on their own: running variances must
+be positive for the recorded outputs to be numbers.
 """
 import argparse
 import collections
@@ -50,6 +58,11 @@ import numpy as np
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import bundle  # noqa: E402
+import generate  # noqa: E402
+import graphs  # noqa: E402
+
 SPECS = os.path.normpath(os.path.join(HERE, '..'))
 OUT = os.path.join(SPECS, 'fixtures', 'import')
 POOL = 4096
@@ -91,7 +104,7 @@ class Pool:
 
     def __init__(self, seed):
         g = torch.Generator().manual_seed(seed)
-        self.base = torch.randn(POOL, generator=g)
+        self.base = torch.randn(POOL, generator=g) * 0.1
         self.next = 0
 
     def tensor(self, shape):
@@ -100,6 +113,8 @@ class Pool:
         self.next = (self.next + 37) % 1024
         if not shape:
             return self.base[self.next]
+        if len(shape) == 1:
+            return self.base[self.next:self.next + n].abs() + 0.05
         if n + self.next <= POOL:
             return self.base[self.next:self.next + n].view(shape)
         strides = [1] * len(shape)
@@ -128,6 +143,45 @@ def entry(t):
 
 def checks(target, names):
     return {n: entry(target[n]) for n in names}
+
+
+def record_outputs(file_name, spec_name, layout, weights, parts=('backbone', 'neck', 'cls', 'reg', 'ctr')):
+    """What the spec's graph of `layout` computes with `weights` (the names import produces) on the spec's
+    fixture input, as the bundle NAME.outputs: the listed parts only, and only tensors the weights fully
+    determine (a part whose parameters are not all in `weights` must not be listed)."""
+    spec = generate.load_spec(spec_name)
+    g = graphs.build_graph(spec, layout).eval()
+    state = g.state_dict()
+    needed = [k for k in state if k.split('.')[0] == 'backbone' or 'neck' in parts and k.startswith('neck.')
+              or 'cls' in parts and k.startswith('bbox_head.') and not k.startswith(('bbox_head.scales',))]
+    lacking = [k for k in needed if k not in weights and not ('reg' not in parts and k.startswith(('bbox_head.reg',
+               'bbox_head.retina_reg', 'bbox_head.conv_reg', 'bbox_head.conv_centerness')))
+               and not ('cls' not in parts and k.startswith(('bbox_head.cls', 'bbox_head.retina_cls', 'bbox_head.conv_cls')))]
+    assert not lacking, '%s: no weights for %s' % (file_name, lacking[:5])
+    g.load_state_dict({k: weights[k].clone() for k in state if k in weights}, strict=False)
+    x = generate.normalise(spec, generate.fixture_input(spec))
+    out = collections.OrderedDict()  # the input is the spec's stage fixtures' (fixtures/SPEC/graph 'input')
+    with torch.no_grad():
+        feats = g.backbone_forward(x)
+        for i, t in enumerate(feats):
+            out['backbone.%d' % i] = t
+        if 'neck' in parts:
+            pyr = g.neck_forward(feats)
+            for i, t in enumerate(pyr):
+                out['neck.%d' % i] = t
+            head = g.head_forward(pyr)
+            if 'cls' in parts:
+                for i, t in enumerate(g.classify(head[0])):
+                    out['cls.%d' % i] = t
+            if 'reg' in parts:
+                for i, t in enumerate(head[1]):
+                    out['reg.%d' % i] = t
+            if 'ctr' in parts and len(head) > 2:
+                for i, t in enumerate(head[2]):
+                    out['ctr.%d' % i] = t
+    for k, t in out.items():
+        assert torch.isfinite(t).all(), '%s: %s is not finite' % (file_name, k)
+    bundle.write(os.path.join(OUT, file_name[:-len('.pth')] + '.outputs'), out)
 
 
 CHECK = ['backbone.conv1.weight', 'backbone.layer4.0.bn2.running_var', 'neck.fpn_convs.3.conv.weight',
@@ -166,6 +220,7 @@ def write_mmdet(expected):
                     'param_schedulers': [{'last_epoch': 12, 'base_values': [0.01]}]}
         name = 'mmdet%d_retinanet_tiny.pth' % version
         torch.save(root, os.path.join(OUT, name))
+        record_outputs(name, 'retinanet_tiny', 'finetune', sd)
         expected[name] = {
             'spec': 'retinanet_tiny', 'format': 'mmdet', 'layout': 'finetune',
             'loaded': len(ft), 'dropped': [k for k in sd if k.endswith('num_batches_tracked')],
@@ -216,6 +271,7 @@ def write_torchvision(expected):
     root = {'model': tv, 'optimizer': optimizer_state(tv), 'args': args, 'epoch': 25}
     name = 'torchvision_retinanet_tiny.pth'
     torch.save(root, os.path.join(OUT, name))
+    record_outputs(name, 'retinanet_tiny', 'pretrain', target)
     expected[name] = {
         'spec': 'retinanet_tiny', 'format': 'torchvision', 'layout': 'pretrain', 'loaded': len(pre), 'dropped': [],
         'placeholders': {'args': 'argparse.Namespace'},
@@ -250,6 +306,7 @@ def write_torchvision(expected):
             tv[src + '.' + kind] = target[dst + '.' + kind] = pool.tensor(pre[dst + '.' + kind])
     name = 'torchvision_fcos_tiny.pth'
     torch.save(tv, os.path.join(OUT, name))
+    record_outputs(name, 'fcos_tiny', 'pretrain', target, ('backbone', 'neck', 'cls', 'ctr'))
     expected[name] = {
         'spec': 'fcos_tiny', 'format': 'torchvision', 'layout': 'pretrain',
         'loaded': len(pre) - 5, 'dropped': [], 'placeholders': {},
@@ -268,6 +325,7 @@ def write_torchvision(expected):
     tv['fc.bias'] = pool.tensor([10])
     name = 'torchvision_resnet_tiny.pth'
     torch.save(tv, os.path.join(OUT, name))
+    record_outputs(name, 'retinanet_tiny', 'finetune', target, ('backbone',))
     expected[name] = {
         'spec': 'retinanet_tiny', 'format': 'torchvision', 'layout': 'finetune', 'backbone_only': True,
         'loaded': sum(1 for n in pre if n.startswith('backbone.')), 'placeholders': {},
@@ -297,6 +355,7 @@ def write_aligndet(expected):
             'state_dict': sd}
     name = 'aligndet_retinanet_tiny.pth'
     torch.save(root, os.path.join(OUT, name))
+    record_outputs(name, 'retinanet_tiny', 'pretrain', on, ('backbone', 'neck', 'reg'))
     names = CHECK[:3] + ['bbox_head.retina_reg.weight']
     expected[name] = {
         'spec': 'retinanet_tiny', 'format': 'aligndet', 'layout': 'pretrain', 'loaded': len(pre) - 2,
@@ -330,6 +389,7 @@ def write_moco(expected):
             'optimizer': {'state': {}, 'param_groups': [{'lr': 0.03, 'params': []}]}}
     name = 'moco_v2_tiny.pth'
     torch.save(root, os.path.join(OUT, name))
+    record_outputs(name, 'retinanet_tiny', 'finetune', target, ('backbone',))
     loaded = sum(1 for n in pre if n.startswith('backbone.'))
     expected[name] = {
         'spec': 'retinanet_tiny', 'format': 'moco', 'layout': 'finetune', 'backbone_only': True, 'loaded': loaded,
