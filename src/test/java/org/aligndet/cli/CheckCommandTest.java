@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +21,6 @@ import org.aligndet.trainer.synth.ShapeClass;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code aligndet check} on a generated benchmark: a checkpoint and its own export pass (exit 0,
@@ -40,24 +37,15 @@ class CheckCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.main(args);
     }
 
     /** The tiny graph's own weights, perturbed; classifier bias 0 and a damped box regressor, so that it detects. */
     @BeforeAll
     static void prepare() throws Exception {
         bench = shared.resolve("bench");
-        Run r = run("synth", "--out", bench.toString(), "--images", "6", "--seed", "3", "--val-fraction", "0.5",
+        CliRun r = run("synth", "--out", bench.toString(), "--images", "6", "--seed", "3", "--val-fraction", "0.5",
                 "--size", "160", "--threads", "2", "--no-progress");
         assertEquals(0, r.code(), r.err());
         Map<String, HostTensor> sd = new LinkedHashMap<>();
@@ -81,7 +69,7 @@ class CheckCommandTest {
         ckpt = shared.resolve("ckpt.pth");
         TorchCheckpoint.write(ckpt, Map.of("state_dict", sd, "meta", meta));
         onnx = shared.resolve("model.onnx");
-        Run e = run("export", "--checkpoint", ckpt.toString(), "--spec", "retinanet_tiny", "--out", onnx.toString());
+        CliRun e = run("export", "--checkpoint", ckpt.toString(), "--spec", "retinanet_tiny", "--out", onnx.toString());
         assertEquals(0, e.code(), e.err());
     }
 
@@ -89,7 +77,7 @@ class CheckCommandTest {
     void aCheckpointAndItsExportPass() throws Exception {
         Path json = dir.resolve("check.json");
         Path md = dir.resolve("check.md");
-        Run r = run("check", "--checkpoint", ckpt.toString(), "--onnx", onnx.toString(), "--images", bench.resolve("val").toString(),
+        CliRun r = run("check", "--checkpoint", ckpt.toString(), "--onnx", onnx.toString(), "--images", bench.resolve("val").toString(),
                 "--coco-gt", bench.resolve("annotations/instances_val.json").toString(), "-n", "2",
                 "--json", json.toString(), "--md", md.toString());
         assertEquals(CheckCommand.PASSED, r.code(), r.out() + r.err());
@@ -117,7 +105,7 @@ class CheckCommandTest {
         Path bad = dir.resolve("bad.onnx");
         m.save(bad);
         Path json = dir.resolve("bad.json");
-        Run r = run("check", "--checkpoint", ckpt.toString(), "--onnx", bad.toString(), "--images", bench.resolve("val").toString(),
+        CliRun r = run("check", "--checkpoint", ckpt.toString(), "--onnx", bad.toString(), "--images", bench.resolve("val").toString(),
                 "-n", "1", "--json", json.toString());
         assertEquals(CheckCommand.FAILED, r.code(), r.out() + r.err());
         assertTrue(r.out().startsWith("# Cross-runtime check: FAIL"), r.out());
@@ -128,11 +116,11 @@ class CheckCommandTest {
 
     @Test
     void toleranceIsConfigurableAndErrorsExitOne() {
-        Run tight = run("check", "--checkpoint", ckpt.toString(), "--onnx", onnx.toString(), "--images",
+        CliRun tight = run("check", "--checkpoint", ckpt.toString(), "--onnx", onnx.toString(), "--images",
                 bench.resolve("val").toString(), "-n", "1", "--max-abs", "0");
         assertEquals(CheckCommand.FAILED, tight.code(), tight.out() + tight.err());
         assertTrue(tight.out().contains("raw max abs <= 0"), tight.out());
-        Run missing = run("check", "--checkpoint", dir.resolve("none.pth").toString(), "--onnx", onnx.toString(),
+        CliRun missing = run("check", "--checkpoint", dir.resolve("none.pth").toString(), "--onnx", onnx.toString(),
                 "--images", bench.resolve("val").toString());
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("none.pth"), missing.err());

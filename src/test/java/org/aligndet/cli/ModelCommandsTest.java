@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,7 +22,6 @@ import org.aligndet.trainer.synth.ShapeClass;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code export}, {@code predict} and {@code eval --model} end to end on a small generated
@@ -42,23 +39,14 @@ class ModelCommandsTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.main(args);
     }
 
     @BeforeAll
     static void generate() {
         bench = shared.resolve("bench");
-        Run r = run("synth", "--out", bench.toString(), "--images", "8", "--seed", "5", "--val-fraction", "0.5",
+        CliRun r = run("synth", "--out", bench.toString(), "--images", "8", "--seed", "5", "--val-fraction", "0.5",
                 "--size", "160", "--workers", "2", "--no-progress");
         assertEquals(0, r.code(), r.err());
         model = ModelSpecs.locate().directory().resolve("fixtures/export/retinanet_tiny.onnx");
@@ -91,7 +79,7 @@ class ModelCommandsTest {
         Path ckpt = templateCheckpoint(null);
         Path onnx = dir.resolve("out/model.onnx");
         Path ts = dir.resolve("out/model.ts");
-        Run r = run("export", "--checkpoint", ckpt.toString(), "--spec", "retinanet_tiny", "--out", onnx.toString(),
+        CliRun r = run("export", "--checkpoint", ckpt.toString(), "--spec", "retinanet_tiny", "--out", onnx.toString(),
                 "--torchscript", ts.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("exported 104 weights of retinanet_tiny"), r.out());
@@ -104,7 +92,7 @@ class ModelCommandsTest {
     void exportOfACheckpointMissingATensorFailsWithOneLineNamingIt() throws Exception {
         Path ckpt = templateCheckpoint("bbox_head.retina_reg.bias");
         Path onnx = dir.resolve("model.onnx");
-        Run r = run("export", "--checkpoint", ckpt.toString(), "--spec", "retinanet_tiny", "--out", onnx.toString());
+        CliRun r = run("export", "--checkpoint", ckpt.toString(), "--spec", "retinanet_tiny", "--out", onnx.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().startsWith("aligndet: error: " + ckpt + ": the checkpoint does not fit the graph"), r.err());
         assertTrue(r.err().contains("bbox_head.retina_reg.bias"), r.err());
@@ -122,7 +110,7 @@ class ModelCommandsTest {
         }
         Files.write(images.resolve("broken.jpg"), new byte[] {(byte) 0xff, (byte) 0xd8, (byte) 0xff, 1, 2, 3});
         Path out = dir.resolve("pred");
-        Run r = run("predict", "--model", model.toString(), "--images", images.toString(), "--out", out.toString(),
+        CliRun r = run("predict", "--model", model.toString(), "--images", images.toString(), "--out", out.toString(),
                 "--batch", "3", "--draw", "--no-progress", "--cpu");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("4 images, "), r.out());
@@ -157,14 +145,14 @@ class ModelCommandsTest {
     @Test
     void evalWithTheExportedModelOnCoco() throws Exception {
         Path out = dir.resolve("eval");
-        Run r = run("eval", "--model", model.toString(), "--coco-gt", bench.resolve("annotations/instances_val.json").toString(),
+        CliRun r = run("eval", "--model", model.toString(), "--coco-gt", bench.resolve("annotations/instances_val.json").toString(),
                 "--images", bench.resolve("val").toString(), "--out", out.toString(), "--no-progress", "--cpu");
         assertEquals(0, r.code(), r.err());
         JsonNode report = JSON.readTree(out.resolve("report.json").toFile());
         assertEquals(12, report.get("stats").size());
         assertTrue(Files.readString(out.resolve("report.md")).contains("AP @[.50:.95]"));
         // the written detections score to the same numbers in scoring mode
-        Run again = run("eval", "--results", out.resolve("results.json").toString(), "--coco-gt",
+        CliRun again = run("eval", "--results", out.resolve("results.json").toString(), "--coco-gt",
                 bench.resolve("annotations/instances_val.json").toString(), "--json", dir.resolve("again.json").toString());
         assertEquals(0, again.code(), again.err());
         assertEquals(report.get("stats"), JSON.readTree(dir.resolve("again.json").toFile()).get("stats"));
@@ -173,7 +161,7 @@ class ModelCommandsTest {
     @Test
     void evalWithTheExportedModelOnVoc() throws Exception {
         Path out = dir.resolve("voc");
-        Run r = run("eval", "--model", model.toString(), "--voc", bench.resolve("VOCdevkit").toString(),
+        CliRun r = run("eval", "--model", model.toString(), "--voc", bench.resolve("VOCdevkit").toString(),
                 "--split", "test", "--out", out.toString(), "--no-progress", "--cpu", "--batch", "2");
         assertEquals(0, r.code(), r.err());
         JsonNode report = JSON.readTree(out.resolve("report.json").toFile());
@@ -185,7 +173,7 @@ class ModelCommandsTest {
         }
         assertTrue(dets > 0, report.toString());
         // the VOC results file (string image ids) scores to the same mAP in scoring mode
-        Run again = run("eval", "--results", out.resolve("results.json").toString(), "--voc", bench.resolve("VOCdevkit").toString(),
+        CliRun again = run("eval", "--results", out.resolve("results.json").toString(), "--voc", bench.resolve("VOCdevkit").toString(),
                 "--classes", String.join(",", ShapeClass.classNames()), "--json", dir.resolve("again.json").toString());
         assertEquals(0, again.code(), again.err());
         assertEquals(report.get("mAP").asDouble(), JSON.readTree(dir.resolve("again.json").toFile()).get("mAP").asDouble(), 1e-12);
@@ -199,18 +187,18 @@ class ModelCommandsTest {
             image = s.sorted().findFirst().orElseThrow();
         }
         Path out = dir.resolve("pred");
-        Run r = run("predict", "--model", ckpt.toString(), "--spec", "retinanet_tiny", "--images", image.toString(),
+        CliRun r = run("predict", "--model", ckpt.toString(), "--spec", "retinanet_tiny", "--images", image.toString(),
                 "--out", out.toString(), "--no-progress", "--cpu");
         assertEquals(0, r.code(), r.err());
         assertTrue(JSON.readTree(out.resolve("results.json").toFile()).isArray());
-        Run noSpec = run("predict", "--model", ckpt.toString(), "--images", image.toString(), "--out", out.toString());
+        CliRun noSpec = run("predict", "--model", ckpt.toString(), "--images", image.toString(), "--out", out.toString());
         assertEquals(1, noSpec.code());
         assertTrue(noSpec.err().contains("is a checkpoint: give its --spec"), noSpec.err());
     }
 
     @Test
     void evalNeedsResultsOrModel() {
-        Run r = run("eval", "--coco-gt", "x.json");
+        CliRun r = run("eval", "--coco-gt", "x.json");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("give either --results"), r.err());
     }
@@ -239,22 +227,22 @@ class ModelCommandsTest {
     @Test
     void resultsNumberedByPredictAreRefusedByEvalWithWhatToDo() throws Exception {
         Path out = dir.resolve("pred");
-        Run p = run("predict", "--model", model.toString(), "--images", bench.resolve("val").toString(), "--out", out.toString(),
+        CliRun p = run("predict", "--model", model.toString(), "--images", bench.resolve("val").toString(), "--out", out.toString(),
                 "--no-progress", "--device", "cpu");
         assertEquals(0, p.code(), p.err());
         for (String gt : new String[] {valGt(), renumberedValGt().toString()}) { // ids 5..8; ids 1..4 on other files
-            Run e = run("eval", "--results", out.resolve("results.json").toString(), "--coco-gt", gt);
+            CliRun e = run("eval", "--results", out.resolve("results.json").toString(), "--coco-gt", gt);
             assertEquals(1, e.code(), e.err());
             assertTrue(e.err().startsWith("aligndet: error: " + out.resolve("results.json") + ": its image ids were numbered by "
                     + "'aligndet predict' without --coco") && e.err().contains("rerun 'aligndet predict --coco " + gt), e.err());
         }
         // with --coco the ids are the annotation file's: the results score as eval --model scores them
-        Run c = run("predict", "--model", model.toString(), "--images", bench.resolve("val").toString(), "--coco", valGt(),
+        CliRun c = run("predict", "--model", model.toString(), "--images", bench.resolve("val").toString(), "--coco", valGt(),
                 "--out", out.toString(), "--no-progress", "--device", "cpu");
         assertEquals(0, c.code(), c.err());
         assertFalse(Files.exists(out.resolve("images.json")), "the stale list of predict's own numbering is gone");
-        Run scored = run("eval", "--results", out.resolve("results.json").toString(), "--coco-gt", valGt(), "--out", dir.resolve("s").toString());
-        Run direct = run("eval", "--model", model.toString(), "--coco-gt", valGt(), "--images", bench.resolve("val").toString(),
+        CliRun scored = run("eval", "--results", out.resolve("results.json").toString(), "--coco-gt", valGt(), "--out", dir.resolve("s").toString());
+        CliRun direct = run("eval", "--model", model.toString(), "--coco-gt", valGt(), "--images", bench.resolve("val").toString(),
                 "--out", dir.resolve("m").toString(), "--no-progress", "--device", "cpu");
         assertEquals(0, scored.code(), scored.err());
         assertEquals(0, direct.code(), direct.err());
@@ -276,12 +264,12 @@ class ModelCommandsTest {
     @Test
     void missingImagesAreCountedAsMissingAndTooManyFailTheRun() throws Exception {
         Path images = valImagesWithout(1);
-        Run refused = run("eval", "--model", model.toString(), "--coco-gt", valGt(), "--images", images.toString(),
+        CliRun refused = run("eval", "--model", model.toString(), "--coco-gt", valGt(), "--images", images.toString(),
                 "--out", dir.resolve("e").toString(), "--no-progress", "--device", "cpu");
         assertEquals(1, refused.code(), refused.err());
         assertTrue(refused.err().startsWith("aligndet: error: " + valGt() + ": 1 of 4 listed images (25.0%) are missing, more than "
                 + "the 10.0% allowed (--max-missing 0.1)"), refused.err());
-        Run allowed = run("predict", "--model", model.toString(), "--coco", valGt(), "--images", images.toString(),
+        CliRun allowed = run("predict", "--model", model.toString(), "--coco", valGt(), "--images", images.toString(),
                 "--out", dir.resolve("p").toString(), "--no-progress", "--device", "cpu", "--max-missing", "0.25");
         assertEquals(0, allowed.code(), allowed.err());
         assertTrue(allowed.out().contains("1 images skipped (1 missing, 0 unreadable"), allowed.out());
@@ -291,7 +279,7 @@ class ModelCommandsTest {
     @Test
     void imagesAboveThePixelCapAreSkippedAndListed() throws Exception {
         Path out = dir.resolve("pred");
-        Run r = run("predict", "--model", model.toString(), "--images", bench.resolve("val").toString(), "--out", out.toString(),
+        CliRun r = run("predict", "--model", model.toString(), "--images", bench.resolve("val").toString(), "--out", out.toString(),
                 "--no-progress", "--max-pixels", "100");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("0 images, 0 detections") && r.out().contains("4 images skipped (0 missing, 4 unreadable"), r.out());
@@ -308,12 +296,12 @@ class ModelCommandsTest {
                         .setValue("/etc/passwd"));
         Path hostile = Files.write(dir.resolve("hostile.onnx"), m.build().toByteArray());
         String expected = "aligndet: error: " + hostile + ": tensor '" + name + "' keeps its data in '/etc/passwd', which is an absolute path";
-        Run p = run("predict", "--model", hostile.toString(), "--images", bench.resolve("val").toString(), "--out", dir.resolve("p").toString());
-        Run e = run("eval", "--model", hostile.toString(), "--coco-gt", valGt(), "--images", bench.resolve("val").toString(),
+        CliRun p = run("predict", "--model", hostile.toString(), "--images", bench.resolve("val").toString(), "--out", dir.resolve("p").toString());
+        CliRun e = run("eval", "--model", hostile.toString(), "--coco-gt", valGt(), "--images", bench.resolve("val").toString(),
                 "--out", dir.resolve("e").toString());
-        Run c = run("check", "--checkpoint", templateCheckpoint(null).toString(), "--model", hostile.toString(),
+        CliRun c = run("check", "--checkpoint", templateCheckpoint(null).toString(), "--model", hostile.toString(),
                 "--images", bench.resolve("val").toString());
-        for (Run r : new Run[] {p, e, c}) {
+        for (CliRun r : new CliRun[] {p, e, c}) {
             assertEquals(1, r.code(), r.err());
             assertTrue(r.err().startsWith(expected), r.err());
         }
@@ -322,7 +310,7 @@ class ModelCommandsTest {
     @Test
     void exportTakesClassNamesAsAList() throws Exception {
         Path onnx = dir.resolve("named.onnx");
-        Run r = run("export", "--checkpoint", templateCheckpoint(null).toString(), "--spec", "retinanet_tiny", "--out", onnx.toString(),
+        CliRun r = run("export", "--checkpoint", templateCheckpoint(null).toString(), "--spec", "retinanet_tiny", "--out", onnx.toString(),
                 "--classes", "a,b,c,d,e,f,g,h");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("classes: [a, b, c, d, e, f, g, h]"), r.out());

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,7 +18,6 @@ import org.aligndet.trainer.synth.ShapeClass;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Settings like mmdetection's ({@code --config}, {@code --set}, {@code --auto-scale-lr}), the
@@ -35,23 +32,14 @@ class SettingsCommandTest {
     static Path classes;
     static Path ownSpec;
 
-    record Run(int code, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.main(args);
     }
 
     @BeforeAll
     static void prepare() throws Exception {
         Path data = tmp.resolve("data");
-        Run s = run("synth", "--out", data.toString(), "--images", "8", "--seed", "5", "--val-fraction", "0.5", "--size", "128",
+        CliRun s = run("synth", "--out", data.toString(), "--images", "8", "--seed", "5", "--val-fraction", "0.5", "--size", "128",
                 "--threads", "1", "--no-progress");
         assertEquals(0, s.code(), s.err());
         voc = data.resolve("VOCdevkit/VOC2007");
@@ -87,7 +75,7 @@ class SettingsCommandTest {
         Path config = tmp.resolve("ft.yaml");
         Files.writeString(config, "# YAML config\nfinetune:\n  lr: 0.004\n  warmup_iters: 0\n");
         Path out = tmp.resolve("own");
-        Run r = run(finetune(ownSpec.toString(), out, "--batch", "2", "--config", config.toString(), "--set", "finetune.lr=0.005"));
+        CliRun r = run(finetune(ownSpec.toString(), out, "--batch", "2", "--config", config.toString(), "--set", "finetune.lr=0.005"));
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("warning: --batch 2 is not the finetune recipe's batch 4"), r.err());
         assertEquals(0.005, firstLr(out), 1e-12, "--set wins over the config file, which has no warm-up");
@@ -110,7 +98,7 @@ class SettingsCommandTest {
         assertEquals(ownSpec.toAbsolutePath().toString(), ckpt.specRef());
 
         Path onnx = tmp.resolve("own.onnx");
-        Run e = run("export", "--checkpoint", out.resolve("last.pth").toString(), "--out", onnx.toString(), "--deploy-files");
+        CliRun e = run("export", "--checkpoint", out.resolve("last.pth").toString(), "--out", onnx.toString(), "--deploy-files");
         assertEquals(0, e.code(), e.err());
         OnnxModel exported = OnnxModel.load(onnx);
         Map<String, String> meta = exported.metadata();
@@ -129,10 +117,10 @@ class SettingsCommandTest {
         assertEquals(0.5, pipeline.at("/pipeline/tasks/2/params/nms/iou_threshold").asDouble());
         assertEquals("images", pipeline.at("/pipeline/tasks/1/input_map/img").asText());
         assertEquals(8, pipeline.get("classes").size());
-        Run k = run("check", "--checkpoint", out.resolve("last.pth").toString(), "--model", onnx.toString(), "--images",
+        CliRun k = run("check", "--checkpoint", out.resolve("last.pth").toString(), "--model", onnx.toString(), "--images",
                 voc.resolve("JPEGImages").toString(), "-n", "2");
         assertEquals(CheckCommand.PASSED, k.code(), k.out() + k.err());
-        Run p = run("predict", "--model", out.resolve("last.pth").toString(), "--images", voc.resolve("JPEGImages").toString(),
+        CliRun p = run("predict", "--model", out.resolve("last.pth").toString(), "--images", voc.resolve("JPEGImages").toString(),
                 "--out", tmp.resolve("pred").toString(), "--no-progress");
         assertEquals(0, p.code(), p.err());
         assertTrue(Files.exists(tmp.resolve("pred/results.json")));
@@ -141,7 +129,7 @@ class SettingsCommandTest {
     @Test
     void autoScaleLrScalesLinearlyWithTheBatch() throws Exception {
         Path out = tmp.resolve("scaled");
-        Run r = run(finetune("retinanet_tiny", out, "--batch", "2", "--auto-scale-lr", "--set", "finetune.warmup_iters=0"));
+        CliRun r = run(finetune("retinanet_tiny", out, "--batch", "2", "--auto-scale-lr", "--set", "finetune.warmup_iters=0"));
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("--auto-scale-lr: lr 0.01 x 2 / 4 = 0.005"), r.err());
         assertFalse(r.err().contains("warning: --batch"), r.err());
@@ -156,12 +144,12 @@ class SettingsCommandTest {
     void pretrainTakesItsSectionAndRecordsIt() throws Exception {
         Path images = tmp.resolve("data/train");
         Path proposals = tmp.resolve("proposals.json");
-        Run pr = run("proposals", "--images", images.toString(), "--out", proposals.toString(), "--mode", "single", "--no-progress");
+        CliRun pr = run("proposals", "--images", images.toString(), "--out", proposals.toString(), "--mode", "single", "--no-progress");
         assertEquals(0, pr.code(), pr.err());
         Path config = tmp.resolve("pre.json");
         Files.writeString(config, "{\"pretrain\": {\"temperature\": 0.2, \"sample_boxes\": 32, \"warmup_iters\": 0}}");
         Path out = tmp.resolve("pre");
-        Run r = run("pretrain", "--spec", "retinanet_tiny", "--images", images.toString(), "--proposals", proposals.toString(),
+        CliRun r = run("pretrain", "--spec", "retinanet_tiny", "--images", images.toString(), "--proposals", proposals.toString(),
                 "--out", out.toString(), "--iters", "2", "--config", config.toString(), "--set", "pretrain.temperature=0.3",
                 "--set", "pretrain.lr=0.004", "--device", "cpu", "--threads", "1", "--workers", "1", "--log-every", "1");
         assertEquals(0, r.code(), r.err());
@@ -179,22 +167,22 @@ class SettingsCommandTest {
 
     @Test
     void unknownKeysAndConflictsAreUsageErrors() throws Exception {
-        Run r = run(finetune("retinanet_tiny", tmp.resolve("bad1"), "--set", "finetune.lrr=0.1"));
+        CliRun r = run(finetune("retinanet_tiny", tmp.resolve("bad1"), "--set", "finetune.lrr=0.1"));
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("unknown key 'finetune.lrr'") && r.err().contains("finetune.lr,")
                 && r.err().contains("pretrain.temperature"), r.err());
         Path bad = tmp.resolve("bad.json");
         Files.writeString(bad, "{\"optimizer\": {\"lr\": 1}}");
-        Run f = run(finetune("retinanet_tiny", tmp.resolve("bad2"), "--config", bad.toString()));
+        CliRun f = run(finetune("retinanet_tiny", tmp.resolve("bad2"), "--config", bad.toString()));
         assertEquals(2, f.code(), f.err());
         assertTrue(f.err().contains(bad + ": unknown section 'optimizer' (valid: finetune, pretrain)"), f.err());
-        Run both = run(finetune("retinanet_tiny", tmp.resolve("bad3"), "--auto-scale-lr", "--lr", "0.1"));
+        CliRun both = run(finetune("retinanet_tiny", tmp.resolve("bad3"), "--auto-scale-lr", "--lr", "0.1"));
         assertEquals(2, both.code(), both.err());
         assertTrue(both.err().contains("--auto-scale-lr") && both.err().contains("give one"), both.err());
-        Run range = run(finetune("retinanet_tiny", tmp.resolve("bad4"), "--set", "finetune.lr=-1"));
+        CliRun range = run(finetune("retinanet_tiny", tmp.resolve("bad4"), "--set", "finetune.lr=-1"));
         assertEquals(1, range.code(), range.err());
         assertTrue(range.err().contains("lr -1.0") && range.err().contains("--set finetune.lr=-1"), range.err());
-        Run missing = run(finetune(tmp.resolve("nope.json").toString(), tmp.resolve("bad5")));
+        CliRun missing = run(finetune(tmp.resolve("nope.json").toString(), tmp.resolve("bad5")));
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains(tmp.resolve("nope.json") + ": no such spec file"), missing.err());
         assertFalse(Files.exists(tmp.resolve("bad1/config.json")));

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.aligndet.trainer.data.CocoReader;
@@ -18,23 +16,14 @@ class SynthCommandTest {
     @TempDir
     Path tmp;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new SynthCommand());
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.with(new CommandLine(new SynthCommand()), args);
     }
 
     @Test
     void writesBothLayoutsAndPrintsASummary() throws Exception {
         Path dir = tmp.resolve("bench");
-        Run r = run("--out", dir.toString(), "--images", "10", "--seed", "3", "--crops", "8", "--val-fraction", "0.3",
+        CliRun r = run("--out", dir.toString(), "--images", "10", "--seed", "3", "--crops", "8", "--val-fraction", "0.3",
                 "--workers", "2", "--no-progress");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("wrote 10 images (7 train, 3 val)"), r.out());
@@ -56,12 +45,12 @@ class SynthCommandTest {
 
     @Test
     void badArgumentsAreReportedNotThrown() {
-        Run existing = run("--out", tmp.toString(), "--images", "1", "--no-progress");
+        CliRun existing = run("--out", tmp.toString(), "--images", "1", "--no-progress");
         assertEquals(0, existing.code(), existing.err());
-        Run again = run("--out", tmp.toString(), "--images", "1", "--no-progress");
+        CliRun again = run("--out", tmp.toString(), "--images", "1", "--no-progress");
         assertEquals(2, again.code(), again.err());
         assertTrue(again.err().contains("already holds generator output"), again.err());
-        Run fraction = run("--out", tmp.resolve("x").toString(), "--images", "1", "--val-fraction", "2");
+        CliRun fraction = run("--out", tmp.resolve("x").toString(), "--images", "1", "--val-fraction", "2");
         assertEquals(2, fraction.code());
         assertTrue(fraction.err().contains("Invalid value for option '--val-fraction': must be a number in [0, 1], got '2'"), fraction.err());
         assertEquals(2, run("--images", "3").code(), "--out is required");
@@ -69,7 +58,7 @@ class SynthCommandTest {
 
     @Test
     void zeroImagesIsAUsageError() {
-        Run r = run("--out", tmp.resolve("none").toString(), "--images", "0", "--no-progress");
+        CliRun r = run("--out", tmp.resolve("none").toString(), "--images", "0", "--no-progress");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("Invalid value for option '--images': must be at least 1, got '0'"), r.err());
         assertTrue(java.nio.file.Files.notExists(tmp.resolve("none")), "nothing written");

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +15,6 @@ import org.aligndet.trainer.synth.SynthGenerator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The two-stage detectors through the command line on generated scenes: the tiny Faster R-CNN,
@@ -31,17 +28,8 @@ class TwoStageEndToEndTest {
     static Path data;
     static Path backbone;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.main(args);
     }
 
     @BeforeAll
@@ -64,7 +52,7 @@ class TwoStageEndToEndTest {
     @Test
     void fasterRcnnLearnsAndItsExportPassesTheCheck() throws Exception {
         Path out = dir.resolve("frcnn");
-        Run ft = run(finetune("faster_rcnn_tiny", out, 200, "--val", data.resolve("annotations/instances_val.json").toString(),
+        CliRun ft = run(finetune("faster_rcnn_tiny", out, 200, "--val", data.resolve("annotations/instances_val.json").toString(),
                 "--val-images", data.resolve("val").toString(), "--val-every", "200"));
         assertEquals(0, ft.code(), ft.err());
         List<Map<String, Double>> rows = MetricsLog.read(out.resolve("metrics.jsonl"));
@@ -83,7 +71,7 @@ class TwoStageEndToEndTest {
     @Test
     void maskRcnnTrainsItsMaskHeadAndBothRuntimesGiveTheSameMasks() throws Exception {
         Path out = dir.resolve("mrcnn");
-        Run ft = run(finetune("mask_rcnn_tiny", out, 150, "--val", data.resolve("annotations/instances_val.json").toString(),
+        CliRun ft = run(finetune("mask_rcnn_tiny", out, 150, "--val", data.resolve("annotations/instances_val.json").toString(),
                 "--val-images", data.resolve("val").toString(), "--val-every", "150"));
         assertEquals(0, ft.code(), ft.err());
         List<Map<String, Double>> rows = MetricsLog.read(out.resolve("metrics.jsonl"));
@@ -98,7 +86,7 @@ class TwoStageEndToEndTest {
         Path onnx = dir.resolve("mask_rcnn_tiny.onnx");
         Path segm = dir.resolve("segm");
         String gt = data.resolve("annotations/instances_val.json").toString();
-        Run ev = run("eval", "--model", onnx.toString(), "--coco-gt", gt, "--images", data.resolve("val").toString(),
+        CliRun ev = run("eval", "--model", onnx.toString(), "--coco-gt", gt, "--images", data.resolve("val").toString(),
                 "--iou-type", "segm", "--out", segm.toString());
         assertEquals(0, ev.code(), ev.out() + ev.err());
         JsonNode byModel = new ObjectMapper().readTree(segm.resolve("report.json").toFile());
@@ -109,7 +97,7 @@ class TwoStageEndToEndTest {
         JsonNode entry = new ObjectMapper().readTree(segm.resolve("results.json").toFile()).get(0);
         assertTrue(entry.path("segmentation").path("counts").isTextual() && entry.path("bbox").size() == 4, entry.toString());
         Path again = dir.resolve("segm-again.json");
-        Run re = run("eval", "--results", segm.resolve("results.json").toString(), "--coco-gt", gt, "--iou-type", "segm",
+        CliRun re = run("eval", "--results", segm.resolve("results.json").toString(), "--coco-gt", gt, "--iou-type", "segm",
                 "--json", again.toString());
         assertEquals(0, re.code(), re.out() + re.err());
         JsonNode fromFile = new ObjectMapper().readTree(again.toFile());
@@ -120,10 +108,10 @@ class TwoStageEndToEndTest {
 
     private static void checkExport(String spec, Path ckpt, boolean masks) throws Exception {
         Path onnx = dir.resolve(spec + ".onnx");
-        Run ex = run("export", "--checkpoint", ckpt.toString(), "--spec", spec, "--out", onnx.toString());
+        CliRun ex = run("export", "--checkpoint", ckpt.toString(), "--spec", spec, "--out", onnx.toString());
         assertEquals(0, ex.code(), ex.err());
         Path report = dir.resolve(spec + "-check.json");
-        Run ck = run("check", "--checkpoint", ckpt.toString(), "--model", onnx.toString(), "--images", data.resolve("val").toString(),
+        CliRun ck = run("check", "--checkpoint", ckpt.toString(), "--model", onnx.toString(), "--images", data.resolve("val").toString(),
                 "-n", "6", "--json", report.toString());
         assertEquals(0, ck.code(), ck.out() + ck.err());
         JsonNode j = new ObjectMapper().readTree(report.toFile());

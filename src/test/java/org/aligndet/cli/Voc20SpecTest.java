@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +24,6 @@ import org.aligndet.trainer.synth.ShapeClass;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * A spec for PASCAL VOC's 20 classes made as the README tells users to make one for N classes of
@@ -43,17 +40,8 @@ class Voc20SpecTest {
     static Path voc;
     static Path spec;
 
-    record Run(int code, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.main(args);
     }
 
     /** Shape {@code i} becomes VOC class {@code 19 - 2i}. */
@@ -64,7 +52,7 @@ class Voc20SpecTest {
     @BeforeAll
     static void prepare() throws Exception {
         Path data = tmp.resolve("data");
-        Run s = run("synth", "--out", data.toString(), "--images", "8", "--seed", "9", "--val-fraction", "0.5", "--size", "128",
+        CliRun s = run("synth", "--out", data.toString(), "--images", "8", "--seed", "9", "--val-fraction", "0.5", "--size", "128",
                 "--threads", "1", "--no-progress");
         assertEquals(0, s.code(), s.err());
         voc = data.resolve("VOCdevkit/VOC2007");
@@ -92,7 +80,7 @@ class Voc20SpecTest {
     void aVocTwentySpecFineTunesExportsAndPassesTheCheck() throws Exception {
         Path out = tmp.resolve("ft");
         Path backbone = ModelSpecs.locate().directory().resolve("weights/tiny_backbone_synth.pth");
-        Run f = run("finetune", "--spec", spec.toString(), "--train", voc.toString(), "--split", "train", "--backbone",
+        CliRun f = run("finetune", "--spec", spec.toString(), "--train", voc.toString(), "--split", "train", "--backbone",
                 backbone.toString(), "--out", out.toString(), "--iters", "6", "--scale", "128,96", "--recipe", "baseline",
                 "--set", "finetune.warmup_iters=0", "--log-every", "1", "--threads", "1", "--workers", "1", "--device", "cpu");
         assertEquals(0, f.code(), f.err());
@@ -101,13 +89,13 @@ class Voc20SpecTest {
         assertEquals(VocReader.VOC_CLASSES, ckpt.classes());
 
         Path onnx = tmp.resolve("voc_tiny.onnx");
-        Run e = run("export", "--checkpoint", out.resolve("last.pth").toString(), "--out", onnx.toString());
+        CliRun e = run("export", "--checkpoint", out.resolve("last.pth").toString(), "--out", onnx.toString());
         assertEquals(0, e.code(), e.err());
         OnnxModel model = OnnxModel.load(onnx);
         assertArrayEquals(new long[] {180, 64, 3, 3}, model.initializer("bbox_head.retina_cls.weight").shape());
         assertEquals("voc_tiny", model.metadata().get("aligndet.spec"));
         Path report = tmp.resolve("check.json");
-        Run k = run("check", "--checkpoint", out.resolve("last.pth").toString(), "--model", onnx.toString(), "--images",
+        CliRun k = run("check", "--checkpoint", out.resolve("last.pth").toString(), "--model", onnx.toString(), "--images",
                 voc.resolve("JPEGImages").toString(), "-n", "2", "--json", report.toString());
         assertEquals(CheckCommand.PASSED, k.code(), k.out() + k.err());
         JsonNode j = new ObjectMapper().readTree(report.toFile());
@@ -115,10 +103,10 @@ class Voc20SpecTest {
 
         // the weights for Python users, and back: the mmdetection file imports strictly for the same spec
         Path mm = tmp.resolve("mm.pth");
-        Run x = run("export", "--checkpoint", out.resolve("last.pth").toString(), "--mmdet", mm.toString());
+        CliRun x = run("export", "--checkpoint", out.resolve("last.pth").toString(), "--mmdet", mm.toString());
         assertEquals(0, x.code(), x.err());
         assertArrayEquals(new long[] {180}, TorchCheckpoint.readStateDict(mm).get("bbox_head.retina_cls.bias").shape());
-        Run imp = run("import", "--from", mm.toString(), "--spec", spec.toString(), "--out", tmp.resolve("back.pth").toString(),
+        CliRun imp = run("import", "--from", mm.toString(), "--spec", spec.toString(), "--out", tmp.resolve("back.pth").toString(),
                 "--strict");
         assertEquals(0, imp.code(), imp.out() + imp.err());
         assertTrue(imp.out().contains("0 missing, 0 unexpected, 0 shape mismatches"), imp.out());
@@ -139,16 +127,16 @@ class Voc20SpecTest {
         Path biased = tmp.resolve("biased.pth");
         TorchCheckpoint.write(biased, Map.of("state_dict", sd, "meta", meta));
         Path onnx2 = tmp.resolve("biased.onnx");
-        Run e2 = run("export", "--checkpoint", biased.toString(), "--spec", spec.toString(), "--out", onnx2.toString());
+        CliRun e2 = run("export", "--checkpoint", biased.toString(), "--spec", spec.toString(), "--out", onnx2.toString());
         assertEquals(0, e2.code(), e2.err());
         Path report2 = tmp.resolve("check2.json");
-        Run k2 = run("check", "--checkpoint", biased.toString(), "--spec", spec.toString(), "--model", onnx2.toString(),
+        CliRun k2 = run("check", "--checkpoint", biased.toString(), "--spec", spec.toString(), "--model", onnx2.toString(),
                 "--images", voc.resolve("JPEGImages").toString(), "-n", "2", "--json", report2.toString());
         assertEquals(CheckCommand.PASSED, k2.code(), k2.out() + k2.err());
         JsonNode j2 = new ObjectMapper().readTree(report2.toFile());
         assertTrue(j2.at("/detections/torchscript").asInt() > 0, j2.toString());
         assertEquals(1.0, j2.at("/detections/matched_of_onnxruntime").asDouble(), j2.toString());
-        Run p = run("predict", "--model", onnx2.toString(), "--images", voc.resolve("JPEGImages").toString(), "--out",
+        CliRun p = run("predict", "--model", onnx2.toString(), "--images", voc.resolve("JPEGImages").toString(), "--out",
                 tmp.resolve("pred").toString(), "--no-progress");
         assertEquals(0, p.code(), p.err());
         JsonNode results = new ObjectMapper().readTree(tmp.resolve("pred/results.json").toFile());
