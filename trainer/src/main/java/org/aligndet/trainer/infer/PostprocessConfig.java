@@ -2,6 +2,7 @@ package org.aligndet.trainer.infer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.aligndet.trainer.spec.ModelSpec;
+import org.aligndet.trainer.spec.SpecException;
 
 /**
  * Test-time settings of a dense detector (a spec's {@code "test"} section).
@@ -27,13 +28,23 @@ public record PostprocessConfig(int nmsPre, float scoreThr, double nmsIou, int m
      * threshold stays double, as torchvision's NMS compares with it.
      */
     public static PostprocessConfig from(ModelSpec spec) {
+        return from(spec, true);
+    }
+
+    /**
+     * As {@link #from(ModelSpec)}; without {@code perLevelCandidates} (a two-stage detector's RoI head, which
+     * scores its proposals, not per-level anchors) {@code nms_pre} is not read and every candidate is kept.
+     *
+     * @throws SpecException naming the spec file and the missing key
+     */
+    public static PostprocessConfig from(ModelSpec spec, boolean perLevelCandidates) {
         JsonNode t = spec.testSection();
         for (String key : new String[] {"nms_pre", "score_thr", "nms_iou", "max_per_img"}) {
-            if (!t.hasNonNull(key)) {
-                throw new IllegalArgumentException(spec.file() + ": missing key 'test." + key + "'");
+            if (!t.hasNonNull(key) && (perLevelCandidates || !key.equals("nms_pre"))) {
+                throw new SpecException(spec.file() + ": missing key 'test." + key + "'");
             }
         }
-        return new PostprocessConfig(t.get("nms_pre").asInt(), (float) t.get("score_thr").asDouble(),
+        return new PostprocessConfig(perLevelCandidates ? t.get("nms_pre").asInt() : -1, (float) t.get("score_thr").asDouble(),
                 t.get("nms_iou").asDouble(), t.get("max_per_img").asInt());
     }
 }
