@@ -4,6 +4,8 @@
 Run with the interpreter that has torch and torchvision (1.13 / 0.14 here):
 
     /usr/bin/python3 model-specs/generator/torchvision_tiny.py
+    /usr/bin/python3 model-specs/generator/torchvision_tiny.py --r50 [DIR]   # R50 parity fixture (~150 MB,
+        default model-specs/fixtures/torchvision/r50, git-ignored), checked when present and the R50 graphs exist
 
 The models are torchvision's own classes (ResNet BasicBlocks, BackboneWithFPN, LastLevelP6P7,
 RetinaNet, FCOS) with the widths of retinanet_tiny / fcos_tiny: a BasicBlock x [1,1,1,1] ResNet of
@@ -53,8 +55,8 @@ import torch
 from torch import nn
 from torchvision.models.detection import FCOS, RetinaNet
 from torchvision.models.detection.anchor_utils import AnchorGenerator
-from torchvision.models.detection.backbone_utils import BackboneWithFPN
-from torchvision.models.resnet import BasicBlock, ResNet
+from torchvision.models.detection.backbone_utils import BackboneWithFPN, _resnet_fpn_extractor
+from torchvision.models.resnet import BasicBlock, ResNet, resnet50
 from torchvision.ops.feature_pyramid_network import LastLevelP6P7
 from torchvision.ops.misc import FrozenBatchNorm2d
 
@@ -103,9 +105,51 @@ def tiny_fcos(name='fcos_tiny'):
     return FCOS(backbone(s), s['num_classes'])
 
 
-def seeded_retinanet(seed=0):
+def r50_retinanet(name='retinanet_r50_fpn'):
+    """torchvision's RetinaNet at R50 with mmdetection's P6 (LastLevelP6P7 on C5, 2048 -> 256, as torchvision's
+    retinanet_resnet50_fpn_v2 builds it; the v1 builder takes P6 from P5) and the v1 head (no GroupNorm): the
+    architecture of the spec, from torchvision's own classes (resnet50 with FrozenBatchNorm2d, its FPN extractor)."""
+    s = spec(name)
+    body = resnet50(weights=None, norm_layer=FrozenBatchNorm2d)
+    backbone = _resnet_fpn_extractor(body, 5, returned_layers=[2, 3, 4], extra_blocks=LastLevelP6P7(2048, 256))
+    a = s['head']['anchor']
+    k = a['scales_per_octave']
+    sizes = tuple(tuple(a['octave_base_scale'] * st * 2 ** (i / k) for i in range(k)) for st in a['strides'])
+    return RetinaNet(backbone, s['num_classes'], anchor_generator=AnchorGenerator(sizes, (tuple(a['ratios']),) * len(sizes)))
+
+
+def calibrate_frozen_bn(m, x):
+    """Sets every FrozenBatchNorm2d's statistics to its input's channel mean and variance on x, layer by layer in
+    one forward pass: a deep seeded network then keeps activations of order one (the R50 has 53 norm layers)."""
+    def hook(mod, inputs):
+        t = inputs[0]
+        mod.running_mean.copy_(t.mean((0, 2, 3)))
+        mod.running_var.copy_(t.var((0, 2, 3), unbiased=False) + 1e-3)
+    handles = [mod.register_forward_pre_hook(hook) for mod in m.modules() if isinstance(mod, FrozenBatchNorm2d)]
+    with torch.no_grad():
+        m.backbone(x)
+    for h in handles:
+        h.remove()
+
+
+def calibrate_final_layers(m, x, g):
+    """Rescales cls_logits and bbox_reg so that on x their outputs without bias have standard deviation 1.5 and 0.3,
+    and redraws their biases (logits around -3): scores then spread over (0, 1) instead of saturating, and deltas
+    stay moderate, so that the detections of a deep seeded network compare something."""
+    with torch.no_grad():
+        feats = list(m.backbone(x).values())
+        for branch, final, std, bias_mean, bias_std in ((m.head.classification_head, 'cls_logits', 1.5, -3.0, 0.5),
+                                                         (m.head.regression_head, 'bbox_reg', 0.3, 0.0, 0.1)):
+            layer = getattr(branch, final)
+            layer.bias.zero_()
+            z = torch.cat([layer(branch.conv(f)).flatten() for f in feats])
+            layer.weight.mul_(std / float(z.std()))
+            layer.bias.copy_(bias_mean + bias_std * torch.randn(layer.bias.shape, generator=g))
+
+
+def seeded_retinanet(seed=0, model=None, calibrate_on=None):
     torch.manual_seed(seed)
-    m = tiny_retinanet().eval()
+    m = (tiny_retinanet() if model is None else model).eval()
     g = torch.Generator().manual_seed(seed + 1)
     with torch.no_grad():
         for mod in m.modules():
@@ -115,6 +159,8 @@ def seeded_retinanet(seed=0):
                 mod.bias.copy_(0.1 * torch.randn(n, generator=g))
                 mod.running_mean.copy_(0.1 * torch.randn(n, generator=g))
                 mod.running_var.copy_(0.5 + torch.rand(n, generator=g))
+        if calibrate_on is not None:
+            calibrate_frozen_bn(m, calibrate_on)
         # torchvision's head init (std 0.01) would leave the outputs mostly its biases: He-scaled weights instead
         for branch in (m.head.classification_head, m.head.regression_head):
             for conv in [c for c in branch.conv.modules() if isinstance(c, nn.Conv2d)]:
@@ -124,6 +170,8 @@ def seeded_retinanet(seed=0):
         for final in (m.head.classification_head.cls_logits, m.head.regression_head.bbox_reg):
             final.weight.copy_(math.sqrt(1.0 / final.weight[0].numel()) * torch.randn(final.weight.shape, generator=g))
             final.bias.copy_(0.5 * torch.randn(final.bias.shape, generator=g))
+        if calibrate_on is not None:
+            calibrate_final_layers(m, calibrate_on, g)
     return m
 
 
@@ -214,8 +262,40 @@ def eager_detections(m, x, relu_p7, gen, per_img, topk, clamp_both=False):
     return {'boxes': boxes, 'scores': scores, 'labels': labels, 'count': count}
 
 
+def main_r50(out):
+    """The R50 parity fixture (about 150 MB, not committed): retinanet_r50_parity.pth and .detections, as the tiny
+    one's, on one 320x416 image. TorchvisionDetectionParityTest runs it when it exists."""
+    import bundle
+    os.makedirs(out, exist_ok=True)
+    s = spec('retinanet_r50_fpn')
+    g = torch.Generator().manual_seed(7)
+    pixels = 255 * torch.rand([1, 3, 320, 416], generator=g)
+    mean = torch.tensor(s['input']['mean']).view(1, 3, 1, 1)
+    std = torch.tensor(s['input']['std']).view(1, 3, 1, 1)
+    x = (pixels - mean) / std
+    m = seeded_retinanet(model=r50_retinanet(), calibrate_on=x)
+    torch.save({'model': m.state_dict()}, os.path.join(out, 'retinanet_r50_parity.pth'))
+    a = s['head']['anchor']
+    k = a['scales_per_octave']
+    sizes = tuple(tuple(a['octave_base_scale'] * st * 2 ** (i / k) for i in range(k)) for st in a['strides'])
+    unrounded = UnroundedAnchorGenerator(sizes, (tuple(a['ratios']),) * len(sizes))
+    dets = {'pixels': pixels}
+    dets.update(eager_detections(m, x, False, unrounded, s['test']['max_per_img'], 10 ** 6, clamp_both=True))
+    bundle.write(os.path.join(out, 'retinanet_r50_parity.detections'), dets)
+    print('R50 detections per image: %s; wrote %s' % (dets['count'].tolist(), out))
+    # float32's own share: the same model in float64, each float32 detection against its nearest of the same label
+    d64 = eager_detections(m.double(), x.double(), False, unrounded, s['test']['max_per_img'], 10 ** 6, clamp_both=True)
+    worst = 0.0
+    for i in range(int(dets['count'][0])):
+        same = d64['labels'][0] == dets['labels'][0, i]
+        worst = max(worst, float((d64['boxes'][0][same].float() - dets['boxes'][0, i]).abs().amax(1).min()))
+    print('float32 against float64 eager, worst box: %.3g px' % worst)
+
+
 def main():
     import bundle
+    if len(sys.argv) > 1 and sys.argv[1] == '--r50':
+        return main_r50(sys.argv[2] if len(sys.argv) > 2 else os.path.join(OUT, 'r50'))
     os.makedirs(OUT, exist_ok=True)
     m = seeded_retinanet()
     s = spec('retinanet_tiny')
