@@ -91,13 +91,17 @@ def backbone(s):
                            extra_blocks=LastLevelP6P7(extra_in, n['out_channels']))
 
 
-def tiny_retinanet(name='retinanet_tiny'):
-    s = spec(name)
+def anchor_sizes(s):
+    """The spec's anchor sizes per level (octave_base_scale * stride * 2^(i/k)) and ratios, as AnchorGenerator takes them."""
     a = s['head']['anchor']
     k = a['scales_per_octave']
     sizes = tuple(tuple(a['octave_base_scale'] * st * 2 ** (i / k) for i in range(k)) for st in a['strides'])
-    gen = AnchorGenerator(sizes, (tuple(a['ratios']),) * len(sizes))
-    return RetinaNet(backbone(s), s['num_classes'], anchor_generator=gen)
+    return sizes, (tuple(a['ratios']),) * len(sizes)
+
+
+def tiny_retinanet(name='retinanet_tiny'):
+    s = spec(name)
+    return RetinaNet(backbone(s), s['num_classes'], anchor_generator=AnchorGenerator(*anchor_sizes(s)))
 
 
 def tiny_fcos(name='fcos_tiny'):
@@ -112,10 +116,7 @@ def r50_retinanet(name='retinanet_r50_fpn'):
     s = spec(name)
     body = resnet50(weights=None, norm_layer=FrozenBatchNorm2d)
     backbone = _resnet_fpn_extractor(body, 5, returned_layers=[2, 3, 4], extra_blocks=LastLevelP6P7(2048, 256))
-    a = s['head']['anchor']
-    k = a['scales_per_octave']
-    sizes = tuple(tuple(a['octave_base_scale'] * st * 2 ** (i / k) for i in range(k)) for st in a['strides'])
-    return RetinaNet(backbone, s['num_classes'], anchor_generator=AnchorGenerator(sizes, (tuple(a['ratios']),) * len(sizes)))
+    return RetinaNet(backbone, s['num_classes'], anchor_generator=AnchorGenerator(*anchor_sizes(s)))
 
 
 def calibrate_frozen_bn(m, x):
@@ -262,23 +263,31 @@ def eager_detections(m, x, relu_p7, gen, per_img, topk, clamp_both=False):
     return {'boxes': boxes, 'scores': scores, 'labels': labels, 'count': count}
 
 
+def seeded_pixels(s, shape):
+    """Uniform 0-255 RGB pixels (seed 7) and the same through the spec's mean and std."""
+    g = torch.Generator().manual_seed(7)
+    pixels = 255 * torch.rand(shape, generator=g)
+    mean = torch.tensor(s['input']['mean']).view(1, 3, 1, 1)
+    std = torch.tensor(s['input']['std']).view(1, 3, 1, 1)
+    return pixels, (pixels - mean) / std
+
+
+def unrounded_anchors(s):
+    """The spec's anchors (mmdetection's octave scales, not rounded) as a torchvision anchor generator."""
+    sizes, ratios = anchor_sizes(s)
+    return UnroundedAnchorGenerator(sizes, ratios)
+
+
 def main_r50(out):
     """The R50 parity fixture (about 150 MB, not committed): retinanet_r50_parity.pth and .detections, as the tiny
     one's, on one 320x416 image. TorchvisionDetectionParityTest runs it when it exists."""
     import bundle
     os.makedirs(out, exist_ok=True)
     s = spec('retinanet_r50_fpn')
-    g = torch.Generator().manual_seed(7)
-    pixels = 255 * torch.rand([1, 3, 320, 416], generator=g)
-    mean = torch.tensor(s['input']['mean']).view(1, 3, 1, 1)
-    std = torch.tensor(s['input']['std']).view(1, 3, 1, 1)
-    x = (pixels - mean) / std
+    pixels, x = seeded_pixels(s, [1, 3, 320, 416])
     m = seeded_retinanet(model=r50_retinanet(), calibrate_on=x)
     torch.save({'model': m.state_dict()}, os.path.join(out, 'retinanet_r50_parity.pth'))
-    a = s['head']['anchor']
-    k = a['scales_per_octave']
-    sizes = tuple(tuple(a['octave_base_scale'] * st * 2 ** (i / k) for i in range(k)) for st in a['strides'])
-    unrounded = UnroundedAnchorGenerator(sizes, (tuple(a['ratios']),) * len(sizes))
+    unrounded = unrounded_anchors(s)
     dets = {'pixels': pixels}
     dets.update(eager_detections(m, x, False, unrounded, s['test']['max_per_img'], 10 ** 6, clamp_both=True))
     bundle.write(os.path.join(out, 'retinanet_r50_parity.detections'), dets)
@@ -299,17 +308,10 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     m = seeded_retinanet()
     s = spec('retinanet_tiny')
-    g = torch.Generator().manual_seed(7)
-    pixels = 255 * torch.rand([2, 3, 64, 96], generator=g)
-    mean = torch.tensor(s['input']['mean']).view(1, 3, 1, 1)
-    std = torch.tensor(s['input']['std']).view(1, 3, 1, 1)
-    x = (pixels - mean) / std
+    pixels, x = seeded_pixels(s, [2, 3, 64, 96])
     torch.save({'model': m.state_dict()}, os.path.join(OUT, 'retinanet_tiny_parity.pth'))
     bundle.write(os.path.join(OUT, 'retinanet_tiny_parity'), parity_outputs(m, x))
-    a = s['head']['anchor']
-    k = a['scales_per_octave']
-    sizes = tuple(tuple(a['octave_base_scale'] * st * 2 ** (i / k) for i in range(k)) for st in a['strides'])
-    unrounded = UnroundedAnchorGenerator(sizes, (tuple(a['ratios']),) * len(sizes))
+    unrounded = unrounded_anchors(s)
     dets = {'pixels': pixels}
     dets.update(eager_detections(m, x, False, unrounded, s['test']['max_per_img'], 10 ** 6, clamp_both=True))
     one_sided = eager_detections(m, x, False, unrounded, s['test']['max_per_img'], 10 ** 6)

@@ -26,7 +26,7 @@ class BenchCommandTest {
         System.arraycopy(args, 0, all, 2, args.length);
         all[all.length - 2] = "--json";
         all[all.length - 1] = json.toString();
-        CliTest.Result r = CliTest.run(all);
+        CliRun r = CliRun.main(all);
         assertEquals(0, r.code(), name + ": " + r.err());
         JsonNode j = new ObjectMapper().readTree(json.toFile());
         assertEquals(name, j.path("bench").asText());
@@ -102,7 +102,7 @@ class BenchCommandTest {
 
     @Test
     void aBadSizeIsAUsageError() {
-        CliTest.Result r = CliTest.run("bench", "pretrain-step", "--size", "512");
+        CliRun r = CliRun.main("bench", "pretrain-step", "--size", "512");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("is not a size HxW"), r.err());
     }

@@ -20,7 +20,7 @@ class ExportLayoutsCommandTest {
     /** The mmdetection 2.x fixture imported: a fine-tuning-layout checkpoint of retinanet_tiny with class names. */
     static Path imported(Path tmp) {
         Path ckpt = tmp.resolve("ft.pth");
-        CliTest.Result r = CliTest.run("import", "--from", ImportCommandTest.fixture("mmdet2_retinanet_tiny.pth").toString(),
+        CliRun r = CliRun.main("import", "--from", ImportCommandTest.fixture("mmdet2_retinanet_tiny.pth").toString(),
                 "--spec", "retinanet_tiny", "--out", ckpt.toString(), "--strict");
         assertEquals(0, r.code(), r.err());
         return ckpt;
@@ -31,7 +31,7 @@ class ExportLayoutsCommandTest {
         Path ckpt = imported(tmp);
         Path mm = tmp.resolve("mm.pth");
         Path tv = tmp.resolve("tv.pth");
-        CliTest.Result r = CliTest.run("export", "--checkpoint", ckpt.toString(), "--mmdet", mm.toString(),
+        CliRun r = CliRun.main("export", "--checkpoint", ckpt.toString(), "--mmdet", mm.toString(),
                 "--torchvision", tv.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("mmdetection checkpoint -> " + mm), r.out());
@@ -60,7 +60,7 @@ class ExportLayoutsCommandTest {
         assertTrue(model.containsKey("head.classification_head.cls_logits.weight"));
 
         // and back: the mmdetection file imports strictly to the same 104 tensors
-        CliTest.Result back = CliTest.run("import", "--from", mm.toString(), "--spec", "retinanet_tiny",
+        CliRun back = CliRun.main("import", "--from", mm.toString(), "--spec", "retinanet_tiny",
                 "--out", tmp.resolve("back.pth").toString(), "--strict");
         assertEquals(0, back.code(), back.err());
         assertTrue(back.out().contains("104 loaded, 0 missing, 0 unexpected, 0 shape mismatches"), back.out());
@@ -70,10 +70,10 @@ class ExportLayoutsCommandTest {
     @Test
     void nothingToWriteAndDeployFilesWithoutOnnxAreUsageErrors(@TempDir Path tmp) {
         Path ckpt = imported(tmp);
-        CliTest.Result none = CliTest.run("export", "--checkpoint", ckpt.toString());
+        CliRun none = CliRun.main("export", "--checkpoint", ckpt.toString());
         assertEquals(2, none.code());
         assertTrue(none.err().contains("nothing to write: give --out, --mmdet or --torchvision"), none.err());
-        CliTest.Result deploy = CliTest.run("export", "--checkpoint", ckpt.toString(), "--mmdet", tmp.resolve("m.pth").toString(),
+        CliRun deploy = CliRun.main("export", "--checkpoint", ckpt.toString(), "--mmdet", tmp.resolve("m.pth").toString(),
                 "--deploy-files");
         assertEquals(2, deploy.code());
         assertTrue(deploy.err().contains("--deploy-files describes the ONNX model: it needs --out"), deploy.err());
@@ -84,7 +84,7 @@ class ExportLayoutsCommandTest {
     void classNamesOfTheWrongCountNameTheCheckpoint(@TempDir Path tmp) {
         Path ckpt = imported(tmp);
         Path mm = tmp.resolve("m.pth");
-        CliTest.Result r = CliTest.run("export", "--checkpoint", ckpt.toString(), "--mmdet", mm.toString(), "--classes", "a,b");
+        CliRun r = CliRun.main("export", "--checkpoint", ckpt.toString(), "--mmdet", mm.toString(), "--classes", "a,b");
         assertEquals(1, r.code());
         assertTrue(r.err().contains(ckpt + ": 2 class names [a, b] for spec retinanet_tiny, which has num_classes 8"), r.err());
         assertFalse(Files.exists(mm));

@@ -76,7 +76,7 @@ class HelpTest {
                 continue;
             }
             String name = cl.getCommandName();
-            CliTest.Result r = CliTest.run(name, "--help");
+            CliRun r = CliRun.main(name, "--help");
             assertEquals(0, r.code(), name + " --help: " + r.err());
             assertTrue(r.out().contains("Usage: aligndet " + name) && r.out().contains("Exit codes"), name + " --help:\n" + r.out());
         }

@@ -22,7 +22,7 @@ class ImportCommandTest {
     @Test
     void importsAnMmdetection3CheckpointAndReportsItsPlaceholders(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("r.pth");
-        CliTest.Result r = CliTest.run("import", "--from", fixture("mmdet3_retinanet_tiny.pth").toString(),
+        CliRun r = CliRun.main("import", "--from", fixture("mmdet3_retinanet_tiny.pth").toString(),
                 "--spec", "retinanet_tiny", "--out", out.toString(), "--strict");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("detected format mmdet"), r.out());
@@ -37,7 +37,7 @@ class ImportCommandTest {
     @Test
     void strictRefusesWhatCannotMapAndWritesNothing(@TempDir Path tmp) {
         Path out = tmp.resolve("f.pth");
-        CliTest.Result r = CliTest.run("import", "--from", fixture("torchvision_fcos_tiny.pth").toString(),
+        CliRun r = CliRun.main("import", "--from", fixture("torchvision_fcos_tiny.pth").toString(),
                 "--spec", "fcos_tiny", "--out", out.toString(), "--strict");
         assertEquals(1, r.code());
         assertTrue(r.err().contains("5 missing: [bbox_head.scales.0.scale"), r.err());
@@ -45,7 +45,7 @@ class ImportCommandTest {
         assertTrue(r.out().contains("conv bias before GroupNorm"), r.out());
         assertFalse(Files.exists(out));
 
-        CliTest.Result lenient = CliTest.run("import", "--from", fixture("torchvision_fcos_tiny.pth").toString(),
+        CliRun lenient = CliRun.main("import", "--from", fixture("torchvision_fcos_tiny.pth").toString(),
                 "--spec", "fcos_tiny", "--out", out.toString());
         assertEquals(0, lenient.code(), lenient.err());
         assertTrue(Files.exists(out));
@@ -57,7 +57,7 @@ class ImportCommandTest {
         sd.put("layer2.0.conv1.weight", HostTensor.ofFloats(new long[] {32, 16, 1, 1}, new float[32 * 16]));
         Path bad = tmp.resolve("bad.pth");
         TorchCheckpoint.write(bad, sd);
-        CliTest.Result r = CliTest.run("import", "--from", bad.toString(), "--format", "torchvision", "--spec", "retinanet_tiny",
+        CliRun r = CliRun.main("import", "--from", bad.toString(), "--format", "torchvision", "--spec", "retinanet_tiny",
                 "--out", tmp.resolve("o.pth").toString(), "--strict");
         assertEquals(1, r.code());
         assertTrue(r.err().startsWith("aligndet: error: " + bad + ": --strict: 1 shape mismatch(es): "
@@ -66,7 +66,7 @@ class ImportCommandTest {
 
     @Test
     void anUnknownFormatIsAUsageError(@TempDir Path tmp) {
-        CliTest.Result r = CliTest.run("import", "--from", fixture("moco_v2_tiny.pth").toString(), "--format", "caffe",
+        CliRun r = CliRun.main("import", "--from", fixture("moco_v2_tiny.pth").toString(), "--format", "caffe",
                 "--spec", "retinanet_tiny", "--out", tmp.resolve("o.pth").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("unknown checkpoint format 'caffe'"), r.err());

@@ -52,7 +52,7 @@ class OptionValidationTest {
         PROPOSALS + ", --max-scale, 0", PROPOSALS + ", --nms, 1.5", PROPOSALS + ", --top-k, -1", PROPOSALS + ", --workers, 0",
     })
     void outOfRangeValuesAreUsageErrorsNamingOptionAndValue(String command, String option, String value) {
-        CliTest.Result r = CliTest.run(args(command, option, value).toArray(new String[0]));
+        CliRun r = CliRun.main(args(command, option, value).toArray(new String[0]));
         assertEquals(2, r.code(), r.err());
         String first = r.err().lines().findFirst().orElse("");
         String refused = value.substring(value.lastIndexOf(',') + 1); // a list option names the element refused

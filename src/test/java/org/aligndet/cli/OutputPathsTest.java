@@ -41,7 +41,7 @@ class OutputPathsTest {
 
     /** Runs a command that must be refused for writing over {@code input}, and checks {@code input} is untouched. */
     private void assertRefused(String outOption, String inOption, String... args) throws IOException {
-        CliTest.Result r = CliTest.run(args);
+        CliRun r = CliRun.main(args);
         assertEquals(2, r.code(), r.err());
         String first = r.err().lines().findFirst().orElse("");
         assertTrue(first.startsWith("aligndet: error: " + outOption + " ") && first.contains(" is the file read as " + inOption + ": "),
@@ -76,7 +76,7 @@ class OutputPathsTest {
         assertRefused("--out", "--coco-gt", "eval", "--coco-gt", input.toString(), "--model", dir.resolve("m.onnx").toString(),
                 "--images", dir.toString(), "--out", outDir.toString());
         Path crops = Files.createDirectories(dir.resolve("crops"));
-        CliTest.Result r = CliTest.run("backbone", "--spec", "retinanet_tiny", "--crops", crops.toString(), "--out", crops.toString());
+        CliRun r = CliRun.main("backbone", "--spec", "retinanet_tiny", "--crops", crops.toString(), "--out", crops.toString());
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().startsWith("aligndet: error: --out " + crops.toRealPath() + " is the file read as --crops"), r.err());
     }

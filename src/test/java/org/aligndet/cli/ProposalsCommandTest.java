@@ -53,7 +53,7 @@ class ProposalsCommandTest {
         Path out = dir.resolve("props.json");
         for (String json : new String[] {"{\"annotations\": [], \"categories\": []}", "{\"images\": []}"}) {
             Path ann = Files.writeString(dir.resolve("ann.json"), json);
-            CliTest.Result r = CliTest.run("proposals", "--coco", ann.toString(), "--out", out.toString(), "--no-progress");
+            CliRun r = CliRun.main("proposals", "--coco", ann.toString(), "--out", out.toString(), "--no-progress");
             assertEquals(1, r.code(), r.err());
             assertTrue(r.err().startsWith("aligndet: error: " + ann + ": lists no images"), r.err());
             assertTrue(Files.notExists(out));
@@ -63,7 +63,7 @@ class ProposalsCommandTest {
     @Test
     void aCocoFileWhoseImagesAreMostlyMissingFails() throws Exception {
         Path ann = Files.writeString(dir.resolve("ann.json"), "{\"images\": [{\"id\": 1, \"file_name\": \"a.png\"}]}");
-        CliTest.Result r = CliTest.run("proposals", "--coco", ann.toString(), "--out", dir.resolve("props.json").toString(), "--no-progress");
+        CliRun r = CliRun.main("proposals", "--coco", ann.toString(), "--out", dir.resolve("props.json").toString(), "--no-progress");
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().startsWith("aligndet: error: " + ann + ": 1 of 1 listed images (100.0%) are missing"), r.err());
     }
