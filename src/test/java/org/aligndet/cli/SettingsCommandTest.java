@@ -38,11 +38,7 @@ class SettingsCommandTest {
 
     @BeforeAll
     static void prepare() throws Exception {
-        Path data = tmp.resolve("data");
-        CliRun s = run("synth", "--out", data.toString(), "--images", "8", "--seed", "5", "--val-fraction", "0.5", "--size", "128",
-                "--threads", "1", "--no-progress");
-        assertEquals(0, s.code(), s.err());
-        voc = data.resolve("VOCdevkit/VOC2007");
+        voc = CliRun.smallVoc(tmp, 5);
         classes = tmp.resolve("classes.txt");
         Files.write(classes, ShapeClass.classNames());
         // a spec of one's own: the tiny RetinaNet renamed, its graphs in graphs/ beside the spec file

@@ -51,11 +51,7 @@ class Voc20SpecTest {
 
     @BeforeAll
     static void prepare() throws Exception {
-        Path data = tmp.resolve("data");
-        CliRun s = run("synth", "--out", data.toString(), "--images", "8", "--seed", "9", "--val-fraction", "0.5", "--size", "128",
-                "--threads", "1", "--no-progress");
-        assertEquals(0, s.code(), s.err());
-        voc = data.resolve("VOCdevkit/VOC2007");
+        voc = CliRun.smallVoc(tmp, 9);
         try (Stream<Path> xmls = Files.list(voc.resolve("Annotations"))) {
             for (Path x : xmls.toList()) {
                 String t = Files.readString(x);
