@@ -1,8 +1,6 @@
 package org.aligndet.trainer.detect;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -122,12 +120,17 @@ public final class DenseSupervisedLoss {
         PriorLayout layout = head.layout();
         NDArray cls = DenseMaps.flatten(logits, layout, numClasses, "logits"); // [R, K]
         Targets t = targets(layout, gts, padShapes);
-        NDManager m = cls.getManager();
-        NDArray onehot = DenseMaps.oneHot(m, t.labels(), numClasses);
-        NDArray weight = t.labelWeights() == null ? null : m.create(t.labelWeights(), new Shape(t.labelWeights().length, 1));
-        LossTerms terms = new LossTerms().put(LOSS_CLS, focal.compute(cls, onehot, weight, t.avgFactor()));
+        // from the labels: a dense one-hot target and weight would cost [R, K] arrays on both passes
+        LossTerms terms = new LossTerms().put(LOSS_CLS, focal.compute(cls, t.labels(), ignoredRows(t.labelWeights()), t.avgFactor()));
         regression.compute(head, t.positives(), t.avgFactor()).terms().forEach(terms::put);
         return terms;
+    }
+
+    private static int[] ignoredRows(float[] labelWeights) {
+        if (labelWeights == null) {
+            return new int[0];
+        }
+        return java.util.stream.IntStream.range(0, labelWeights.length).filter(i -> labelWeights[i] == 0f).toArray();
     }
 
     private static int[] concat(List<int[]> parts) {

@@ -1,10 +1,6 @@
 package org.aligndet.trainer.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import java.util.Arrays;
 import java.util.List;
 import org.aligndet.bridge.torch.NdTensors;
 
@@ -47,25 +43,5 @@ public final class DenseMaps {
      */
     public static NDArray zeroLoss(NDArray x) {
         return x.reshape(-1).get("0:0").sum();
-    }
-
-    /**
-     * One-hot targets {@code [R, k]} float32 from labels in {@code [0, k]}; label {@code k}
-     * (background) gives a row of zeros. Built on the device as {@code labels[:, None] == arange(k)}
-     * (one byte per entry before the cast), not as a host array of {@code R * k} floats.
-     */
-    public static NDArray oneHot(NDManager m, int[] labels, int k) {
-        for (int i = 0; i < labels.length; i++) {
-            if (labels[i] < 0 || labels[i] > k) {
-                throw new IllegalArgumentException("label " + labels[i] + " at row " + i + " outside [0, " + k + "]");
-            }
-        }
-        int[] ks = new int[k];
-        Arrays.setAll(ks, i -> i);
-        try (NDArray l = m.create(labels, new Shape(labels.length, 1));
-             NDArray classes = m.create(ks, new Shape(1, k));
-             NDArray hit = l.eq(classes)) {
-            return hit.toType(DataType.FLOAT32, false);
-        }
     }
 }

@@ -73,6 +73,65 @@ class RegressionAndClassificationLossesTest {
     }
 
     @Test
+    void focalFromLabelsMatchesTheReference() {
+        JsonNode c = REF.get("focal");
+        int[] labels = Reference.ints(c.get("labels"));
+        Autograd.Result r = Autograd.evaluate(m, floats(c.get("logits")), new Shape(labels.length, c.get("numClasses").asInt()),
+                x -> new SigmoidFocalLoss().compute(x, labels, new int[0], c.get("avgFactor").asDouble()));
+        check(c, r, "focal from labels");
+    }
+
+    @Test
+    void focalFromLabelsEqualsTheDenseFormWithIgnoredRows() {
+        int n = 40;
+        int k = 5;
+        java.util.Random rnd = new java.util.Random(3);
+        float[] logits = new float[n * k];
+        for (int i = 0; i < logits.length; i++) {
+            logits[i] = (float) (rnd.nextGaussian() * 4); // saturated entries included
+        }
+        logits[7] = 40f; // beyond softplus' linear threshold both ways
+        logits[8] = -40f;
+        int[] labels = new int[n];
+        float[] weights = new float[n];
+        java.util.List<Integer> ignored = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            // row 1 holds the saturated entries: a positive at +40 (cost ~0), a negative at -40
+            labels[i] = i == 1 ? 2 : i % 3 == 0 ? rnd.nextInt(k) : k;
+            weights[i] = 1f;
+            if (labels[i] == k && i % 7 == 1) {
+                ignored.add(i);
+                weights[i] = 0f;
+            }
+        }
+        int[] ignoredRows = ignored.stream().mapToInt(Integer::intValue).toArray();
+        SigmoidFocalLoss focal = new SigmoidFocalLoss(0.25, 2.0);
+        Autograd.Result dense = Autograd.evaluate(m, logits, new Shape(n, k), x -> focal.compute(x,
+                SigmoidFocalLoss.oneHot(m, labels, k), m.create(weights, new Shape(n, 1)), 6.0));
+        Autograd.Result sparse = Autograd.evaluate(m, logits, new Shape(n, k), x -> focal.compute(x, labels, ignoredRows, 6.0));
+        assertEquals(dense.value(), sparse.value(), 1e-5 * Math.abs(dense.value()));
+        for (int i = 0; i < logits.length; i++) {
+            assertEquals(dense.grad()[i], sparse.grad()[i], 1e-6, "gradient at " + i);
+        }
+        for (int i : ignoredRows) {
+            for (int j = 0; j < k; j++) {
+                // added, then subtracted: zero to rounding
+                assertEquals(0f, sparse.grad()[i * k + j], 1e-7, "ignored row " + i + " has no gradient");
+            }
+        }
+        // another gamma goes through pow
+        SigmoidFocalLoss g15 = new SigmoidFocalLoss(0.4, 1.5);
+        double d15 = Autograd.evaluate(m, logits, new Shape(n, k), x -> g15.compute(x, SigmoidFocalLoss.oneHot(m, labels, k), null, 1)).value();
+        assertEquals(d15, Autograd.evaluate(m, logits, new Shape(n, k), x -> g15.compute(x, labels, new int[0], 1)).value(), 1e-5 * d15);
+        NDArray x = m.create(logits, new Shape(n, k));
+        assertThrows(IllegalArgumentException.class, () -> focal.compute(x, new int[n - 1], new int[0], 1));
+        assertThrows(IllegalArgumentException.class, () -> focal.compute(x, labels, new int[] {0}, 1)); // row 0 is a positive's
+        int[] bad = labels.clone();
+        bad[2] = k + 1;
+        assertThrows(IllegalArgumentException.class, () -> focal.compute(x, bad, new int[0], 1));
+    }
+
+    @Test
     void bce() {
         JsonNode c = REF.get("bce");
         Autograd.Result r = Autograd.evaluate(m, floats(c.get("logits")), new Shape(8),
