@@ -108,13 +108,14 @@ public final class BenchResult {
         AtomicFiles.write(file, out -> out.write(bytes));
     }
 
-    /** The table: one row per variant (median, min-max, faults and system time per run, peak RSS), then ratios, figures, notes. */
+    /** The table: one row per variant (median, min-max, faults (all runs, and steady: see {@link Timing#steadyFaultsPerRun}) and system time per run, peak RSS), then ratios, figures, notes. */
     public void print(PrintStream out) {
         out.printf(Locale.ROOT, "%s  %s%n", bench, settings);
-        out.printf(Locale.ROOT, "  %-22s %10s %21s %6s %13s %11s %10s%n", "variant", "median s", "min-max s", "runs", "faults/run",
-                "sys s/run", "peak MB");
-        variants.forEach((k, t) -> out.printf(Locale.ROOT, "  %-22s %10.4f %10.4f-%-10.4f %6d %13s %11s %10s%n", k, t.median(), t.min(),
+        out.printf(Locale.ROOT, "  %-22s %10s %21s %6s %13s %13s %11s %10s%n", "variant", "median s", "min-max s", "runs", "faults/run",
+                "steady f/run", "sys s/run", "peak MB");
+        variants.forEach((k, t) -> out.printf(Locale.ROOT, "  %-22s %10.4f %10.4f-%-10.4f %6d %13s %13s %11s %10s%n", k, t.median(), t.min(),
                 t.max(), t.runs(), t.faultsPerRun() < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", t.faultsPerRun()),
+                t.steadyFaultsPerRun() < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", t.steadyFaultsPerRun()),
                 t.systemPerRun() < 0 ? "n/a" : String.format(Locale.ROOT, "%.3f", t.systemPerRun()),
                 t.peakRssBytes() < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", t.peakRssBytes() / 1048576.0)));
         ratios.forEach((k, v) -> out.printf(Locale.ROOT, "  %-22s %10.3f%n", k, v));

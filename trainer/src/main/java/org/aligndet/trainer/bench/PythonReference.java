@@ -52,6 +52,7 @@ public final class PythonReference {
         long faults = j.has("minor_faults") ? j.get("minor_faults").asLong() : -1;
         double sys = j.has("system_s") ? j.get("system_s").asDouble() : -1;
         long peak = j.has("peak_rss_mb") ? (long) (j.get("peak_rss_mb").asDouble() * 1048576) : -1;
-        return new Result(new Timing(s, faults, sys, peak), j);
+        // its timed runs follow its own warm-up runs, one variant only: every run is a steady one
+        return new Result(new Timing(s, faults, sys, peak, faults, faults < 0 ? 0 : s.length), j);
     }
 }

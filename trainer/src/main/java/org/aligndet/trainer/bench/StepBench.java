@@ -93,6 +93,9 @@ public final class StepBench {
             if (full.faultsPerRun() >= 0 && g.faultsPerRun() > 0) {
                 r.figure("faults_ratio", full.faultsPerRun() / g.faultsPerRun());
             }
+            if (full.steadyFaultsPerRun() >= 0 && g.steadyFaultsPerRun() > 0) {
+                r.figure("steady_faults_ratio", full.steadyFaultsPerRun() / g.steadyFaultsPerRun());
+            }
             return r;
         }
     }

@@ -9,9 +9,14 @@ import java.util.Map;
  * Repeated measurements of one thing: median, minimum and maximum (the spread a reader needs to
  * judge a ratio on a shared machine), and the per-run counters when they were taken.
  */
-public record Timing(double[] seconds, long minorFaults, double systemSeconds, long peakRssBytes) {
+public record Timing(double[] seconds, long minorFaults, double systemSeconds, long peakRssBytes, long steadyFaults, int steadyRuns) {
     public static Timing of(List<Double> seconds) {
         return new Timing(seconds.stream().mapToDouble(Double::doubleValue).toArray(), -1, -1, -1);
+    }
+
+    /** Without a steady-state fault count (see {@link #steadyFaultsPerRun}). */
+    public Timing(double[] seconds, long minorFaults, double systemSeconds, long peakRssBytes) {
+        this(seconds, minorFaults, systemSeconds, peakRssBytes, -1, 0);
     }
 
     public Timing {
@@ -57,6 +62,16 @@ public record Timing(double[] seconds, long minorFaults, double systemSeconds, l
         return minorFaults < 0 ? -1 : (double) minorFaults / runs();
     }
 
+    /**
+     * Minor page faults per run over the runs that followed a run of the same variant (-1: none such, or
+     * not measured). The first run after another variant pays for the allocator fitting this variant's
+     * allocations into the heap the other left; a training loop runs one variant only, so this is the
+     * figure to compare with the reference's.
+     */
+    public double steadyFaultsPerRun() {
+        return steadyFaults < 0 || steadyRuns <= 0 ? -1 : (double) steadyFaults / steadyRuns;
+    }
+
     /** System CPU seconds per run (-1: not measured). */
     public double systemPerRun() {
         return systemSeconds < 0 ? -1 : systemSeconds / runs();
@@ -73,6 +88,10 @@ public record Timing(double[] seconds, long minorFaults, double systemSeconds, l
         if (minorFaults >= 0) {
             m.put("minor_faults_per_run", faultsPerRun());
             m.put("system_s_per_run", systemPerRun());
+        }
+        if (steadyFaultsPerRun() >= 0) {
+            m.put("steady_minor_faults_per_run", steadyFaultsPerRun());
+            m.put("steady_runs", steadyRuns);
         }
         if (peakRssBytes >= 0) {
             m.put("peak_rss_mb", peakRssBytes / 1048576.0);
