@@ -31,6 +31,7 @@ class BenchCommandTest {
         JsonNode j = new ObjectMapper().readTree(json.toFile());
         assertEquals(name, j.path("bench").asText());
         assertTrue(j.path("settings").path("malloc").asText().contains("MALLOC_MMAP_MAX_="), j.toString());
+        assertTrue(!j.path("settings").path("allocator").asText().isBlank(), "the native allocator is named: " + j);
         return j;
     }
 
