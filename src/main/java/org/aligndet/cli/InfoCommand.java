@@ -35,7 +35,7 @@ final class InfoCommand implements Callable<Integer> {
             out.printf("          CUDA provider: %s%n", why);
         }
         out.printf("offline   ai.djl.offline=%s%n", System.getProperty("ai.djl.offline"));
-        out.printf("malloc    %s%n", org.aligndet.trainer.bench.BenchResult.allocator());
+        out.printf("malloc    %s%n", org.aligndet.trainer.bench.ProcStats.allocator());
         try {
             ModelSpecs specs = ModelSpecs.locate();
             out.printf("specs     %s%n", specs.directory());

@@ -34,20 +34,7 @@ public final class BenchResult {
             m.append(m.length() == 0 ? "" : " ").append(k).append('=').append(v == null ? "unset" : v);
         }
         settings.put("malloc", m.toString());
-        settings.put("allocator", allocator());
-    }
-
-    /**
-     * The native allocator this process runs with: what the launcher chose ({@code ALIGNDET_ALLOCATOR}),
-     * else the library in {@code LD_PRELOAD}, else glibc.
-     */
-    public static String allocator() {
-        String chosen = System.getenv("ALIGNDET_ALLOCATOR");
-        if (chosen != null && !chosen.isBlank()) {
-            return chosen;
-        }
-        String preload = System.getenv("LD_PRELOAD");
-        return preload == null || preload.isBlank() ? "glibc" : "preloaded (" + preload + ")";
+        settings.put("allocator", ProcStats.allocator());
     }
 
     public String bench() {

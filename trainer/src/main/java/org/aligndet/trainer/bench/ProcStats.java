@@ -23,6 +23,19 @@ public record ProcStats(long minorFaults, long majorFaults, double userSeconds, 
     private static final Path STAT = Path.of("/proc/self/stat");
     private static final Path STATUS = Path.of("/proc/self/status");
 
+    /**
+     * The native allocator this process runs with: what the launcher chose ({@code ALIGNDET_ALLOCATOR}),
+     * else the library in {@code LD_PRELOAD}, else glibc.
+     */
+    public static String allocator() {
+        String chosen = System.getenv("ALIGNDET_ALLOCATOR");
+        if (chosen != null && !chosen.isBlank()) {
+            return chosen;
+        }
+        String preload = System.getenv("LD_PRELOAD");
+        return preload == null || preload.isBlank() ? "glibc" : "preloaded (" + preload + ")";
+    }
+
     public boolean available() {
         return minorFaults >= 0;
     }

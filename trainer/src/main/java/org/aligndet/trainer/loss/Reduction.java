@@ -14,11 +14,15 @@ final class Reduction {
      * @param avgFactor the normaliser, usually {@code max(#positives, 1)}; must be positive
      */
     static NDArray weightedSum(NDArray loss, NDArray weight, double avgFactor) {
+        checkAvgFactor(avgFactor);
+        NDArray w = weight == null ? loss : loss.mul(weight);
+        return Scalars.div(w.sum(), (float) avgFactor);
+    }
+
+    static void checkAvgFactor(double avgFactor) {
         if (!(avgFactor > 0)) {
             throw new IllegalArgumentException("avgFactor must be positive, got " + avgFactor);
         }
-        NDArray w = weight == null ? loss : loss.mul(weight);
-        return Scalars.div(w.sum(), (float) avgFactor);
     }
 
     static void sameShape(NDArray a, NDArray b, String what) {

@@ -59,22 +59,14 @@ public final class SigmoidFocalLoss {
      * @param avgFactor   {@code > 0}
      */
     public NDArray compute(NDArray logits, int[] labels, int[] ignoredRows, double avgFactor) {
-        if (!(avgFactor > 0)) {
-            throw new IllegalArgumentException("avgFactor must be positive, got " + avgFactor);
-        }
+        Reduction.checkAvgFactor(avgFactor);
         Shape shape = logits.getShape();
         if (shape.dimension() != 2 || shape.get(0) != labels.length) {
             throw new IllegalArgumentException("focal logits " + shape + " need [" + labels.length + ", C] for "
                     + labels.length + " labels");
         }
         int c = (int) shape.get(1);
-        int positives = 0;
-        for (int i = 0; i < labels.length; i++) {
-            if (labels[i] < 0 || labels[i] > c) {
-                throw new IllegalArgumentException("label " + labels[i] + " at row " + i + " outside [0, " + c + "]");
-            }
-            positives += labels[i] < c ? 1 : 0;
-        }
+        int positives = positives(labels, c);
         long[] flat = new long[positives];
         for (int i = 0, k = 0; i < labels.length; i++) {
             if (labels[i] < c) {
@@ -104,6 +96,18 @@ public final class SigmoidFocalLoss {
         return Scalars.div(loss, (float) avgFactor);
     }
 
+    /** How many labels name a class (not background {@code c}); every label must lie in {@code [0, c]}. */
+    private static int positives(int[] labels, int c) {
+        int n = 0;
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] > c) {
+                throw new IllegalArgumentException("label " + labels[i] + " at row " + i + " outside [0, " + c + "]");
+            }
+            n += labels[i] < c ? 1 : 0;
+        }
+        return n;
+    }
+
     /** {@code sigmoid(x)^gamma * softplus(x)}: the focal loss of an entry whose target is 0, before alpha. */
     private NDArray f(NDArray x) {
         NDArray sp = Activation.softPlus(x);
@@ -119,11 +123,9 @@ public final class SigmoidFocalLoss {
      * (mmdetection's background label) gives a row of zeros.
      */
     public static NDArray oneHot(NDManager manager, int[] labels, int numClasses) {
+        positives(labels, numClasses);
         float[] t = new float[labels.length * numClasses];
         for (int i = 0; i < labels.length; i++) {
-            if (labels[i] < 0 || labels[i] > numClasses) {
-                throw new IllegalArgumentException("label " + labels[i] + " at " + i + " outside [0, " + numClasses + "]");
-            }
             if (labels[i] < numClasses) {
                 t[i * numClasses + labels[i]] = 1f;
             }
