@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.aligndet.bridge.torch.NdTensors;
 import org.aligndet.bridge.torch.TorchGraph;
 import org.aligndet.trainer.family.DenseFamily;
 import org.aligndet.trainer.family.DetectorFamily;
@@ -127,7 +128,7 @@ public final class TorchPredictor {
         boolean training = graph.isTraining();
         graph.setTraining(false);
         try (NDManager scope = graph.manager().newSubManager()) {
-            NDArray x = scope.create(images, new Shape(n, 3, h, w));
+            NDArray x = NdTensors.floats(scope, images, new Shape(n, 3, h, w));
             HeadOutputs head = detector.head(x, false, false);
             NDList logits = detector.classify(head.clsFeats(), false);
             return new HeadMaps(host(logits), host(head.boxOut()), host(head.centerness()));
@@ -141,7 +142,7 @@ public final class TorchPredictor {
         boolean training = graph.isTraining();
         graph.setTraining(false);
         try (NDManager scope = graph.manager().newSubManager()) {
-            return twoStagePost.detect(twoStage, scope.create(images, new Shape(n, 3, h, w)));
+            return twoStagePost.detect(twoStage, NdTensors.floats(scope, images, new Shape(n, 3, h, w)));
         } finally {
             graph.setTraining(training);
         }
