@@ -65,6 +65,9 @@ class BenchCommandTest {
                     step + ": a step leaves no array in the task's long-lived manager (a run-long leak)");
             if (j.path("full_step").has("minor_faults_per_run")) { // where /proc is readable
                 assertTrue(j.path("full_step").path("minor_faults_per_run").asDouble() >= 0);
+                for (String p : List.of("forward", "backward", "optimiser", "after_step")) {
+                    assertTrue(j.path("phase_" + p + "_faults_per_step").asDouble(-1) >= 0, step + ": faults of phase " + p + " in " + j);
+                }
             }
             if (j.path("full_step").has("peak_rss_mb")) { // where the peak can be reset (/proc/self/clear_refs)
                 assertTrue(j.path("full_step").path("peak_rss_mb").asDouble() > 0);

@@ -53,6 +53,7 @@ public final class StepBench {
             throws Exception {
         TrainingLoop loop = new TrainingLoop(o, log);
         TrainingLoop.Phases phases = new TrainingLoop.Phases();
+        phases.faultCounter = () -> ProcStats.now().minorFaults();
         Map<String, NDArray> params = task.trainable();
         try (Sgd sgd = new Sgd(o.momentum, o.weightDecay); NDManager inputs = task.manager().newSubManager()) {
             List<List<NDArray>> resident = batches.stream()
@@ -88,6 +89,13 @@ public final class StepBench {
                 r.figure("phase_backward_share", phases.backward / sum);
                 r.figure("phase_optimiser_share", phases.optimiser / sum);
                 r.figure("phase_after_step_share", phases.afterStep / sum);
+            }
+            if (phases.steps > 0 && ProcStats.now().available()) {
+                // where the full step's faults fall (all timed steps, the first of each block included)
+                r.figure("phase_forward_faults_per_step", (double) phases.forwardFaults / phases.steps);
+                r.figure("phase_backward_faults_per_step", (double) phases.backwardFaults / phases.steps);
+                r.figure("phase_optimiser_faults_per_step", (double) phases.optimiserFaults / phases.steps);
+                r.figure("phase_after_step_faults_per_step", (double) phases.afterStepFaults / phases.steps);
             }
             Timing g = t.get("graph_only");
             if (full.faultsPerRun() >= 0 && g.faultsPerRun() > 0) {

@@ -19,7 +19,10 @@ public final class Ema {
         try (GradMode off = GradMode.off(); NDScope scope = new NDScope()) {
             for (Map.Entry<String, NDArray> e : target.entrySet()) {
                 NDArray t = e.getValue();
-                t.muli((float) m).addi(Scalars.mul(online.get(e.getKey()), (float) (1 - m)));
+                // closed at once, so the next tensor reuses its memory (the scope would hold all to the end)
+                try (NDArray share = Scalars.mul(online.get(e.getKey()), (float) (1 - m))) {
+                    t.muli((float) m).addi(share);
+                }
             }
         }
     }

@@ -67,20 +67,37 @@ public final class Sgd implements AutoCloseable {
                             + ", parameter " + p.getShape());
                 }
                 double wd = weightDecay.applyAsDouble(name);
-                NDArray d = wd == 0 ? g : g.add(Scalars.mul(p, (float) wd));
-                if (momentum != 0) {
-                    NDArray buf = buffers.get(name);
-                    if (buf == null) {
-                        buf = d.duplicate();
-                        NDScope.unregister(buf);
-                        buf.attach(manager(p));
-                        buffers.put(name, buf);
-                    } else {
-                        buf.muli((float) momentum).addi(d);
+                // each temporary is the parameter's size (120 MB all told at R50) and is closed as soon as it
+                // is used: the scope would keep every one of them to the end of the step, and the allocator
+                // would map fresh pages for them at every step instead of reusing the last parameter's
+                NDArray decayed = null;
+                if (wd != 0) {
+                    try (NDArray pw = Scalars.mul(p, (float) wd)) {
+                        decayed = g.add(pw);
                     }
-                    d = buf;
                 }
-                p.subi(Scalars.mul(d, (float) lr));
+                try {
+                    NDArray d = decayed == null ? g : decayed;
+                    if (momentum != 0) {
+                        NDArray buf = buffers.get(name);
+                        if (buf == null) {
+                            buf = d.duplicate();
+                            NDScope.unregister(buf);
+                            buf.attach(manager(p));
+                            buffers.put(name, buf);
+                        } else {
+                            buf.muli((float) momentum).addi(d);
+                        }
+                        d = buf;
+                    }
+                    try (NDArray update = Scalars.mul(d, (float) lr)) {
+                        p.subi(update);
+                    }
+                } finally {
+                    if (decayed != null) {
+                        decayed.close();
+                    }
+                }
             }
         }
     }

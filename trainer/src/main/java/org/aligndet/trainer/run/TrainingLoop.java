@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import org.aligndet.bridge.checkpoint.TorchCheckpoint;
 import org.aligndet.bridge.torch.Devices;
 import org.aligndet.trainer.loader.Batch;
@@ -197,6 +198,19 @@ public final class TrainingLoop {
         public double optimiser;
         /** The task's after-step hook (EMA). */
         public double afterStep;
+        /** The process's minor page faults so far, or a negative number where unknown; read at each phase's ends. */
+        public LongSupplier faultCounter = () -> -1;
+        /** Page faults in each phase, summed over the steps (where {@link #faultCounter} knows them). */
+        public long forwardFaults;
+        public long backwardFaults;
+        public long optimiserFaults;
+        public long afterStepFaults;
+        /** How many steps were added. */
+        public int steps;
+
+        private long faults() {
+            return faultCounter.getAsLong();
+        }
     }
 
     /**
@@ -210,6 +224,9 @@ public final class TrainingLoop {
         Map<String, Double> values = new LinkedHashMap<>();
         Map<String, Double> extras = new LinkedHashMap<>();
         Map<String, NDArray> params = task.trainable();
+        long f0 = phases == null ? 0 : phases.faults();
+        long f1 = 0;
+        long f2 = 0;
         long t0 = System.nanoTime();
         long t1;
         long t2;
@@ -222,9 +239,11 @@ public final class TrainingLoop {
                 requireFinite("loss", values.get("loss"), values, task, iteration);
                 values.putAll(extras);
                 t1 = System.nanoTime();
+                f1 = phases == null ? 0 : phases.faults();
                 gc.backward(loss);
             }
             t2 = System.nanoTime();
+            f2 = phases == null ? 0 : phases.faults();
             Map<String, NDArray> grads = Gradients.of(params);
             double norm = GradClip.clip(grads, o.gradClip);
             values.put("grad_norm", norm);
@@ -233,8 +252,15 @@ public final class TrainingLoop {
             Gradients.release(grads, params.values());
         }
         long t3 = System.nanoTime();
+        long f3 = phases == null ? 0 : phases.faults();
         task.afterStep(iteration);
         if (phases != null) {
+            long f4 = phases.faults();
+            phases.steps++;
+            phases.forwardFaults += f1 - f0;
+            phases.backwardFaults += f2 - f1;
+            phases.optimiserFaults += f3 - f2;
+            phases.afterStepFaults += f4 - f3;
             phases.forward += (t1 - t0) / 1e9;
             phases.backward += (t2 - t1) / 1e9;
             phases.optimiser += (t3 - t2) / 1e9;
