@@ -156,13 +156,12 @@ public final class Projector {
         if (anchors == 1) {
             return z;
         }
-        // pick each row's own anchor slot: [M, A, D] gathered along A
-        long[] idx = new long[rows.length * dim];
+        // pick each row's own anchor slot: row i * A + slot of [M * A, D] (one index per row, not one per value)
+        long[] pick = new long[rows.length];
         for (int i = 0; i < rows.length; i++) {
-            java.util.Arrays.fill(idx, i * dim, (i + 1) * dim, slots[i]);
+            pick[i] = (long) i * anchors + slots[i];
         }
-        NDArray index = m.create(idx, new Shape(rows.length, 1, dim));
-        return z.reshape(rows.length, anchors, dim).gather(index, 1).reshape(rows.length, dim);
+        return z.reshape((long) rows.length * anchors, dim).get(m.create(pick));
     }
 
     /**
