@@ -3,6 +3,7 @@ package org.aligndet.trainer.family;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
+import org.aligndet.trainer.assign.AnchorGrid;
 import org.aligndet.trainer.assign.Assignment;
 import org.aligndet.trainer.assign.MaxIoUAssigner;
 import org.aligndet.trainer.coder.DeltaXYWHCoder;

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
+import org.aligndet.trainer.assign.AnchorGrid;
 import org.aligndet.trainer.loss.BceWithLogitsLoss;
 import org.aligndet.trainer.loss.L1Loss;
 import org.aligndet.trainer.loss.LossTerms;
@@ -33,11 +34,15 @@ public final class RpnLoss {
 
     /** Every image's anchors, in the order of {@link RpnTargets#anchors}. */
     public float[] anchors(PriorLayout layout) {
+        return targets.anchors(levelSizes(layout));
+    }
+
+    private static int[][] levelSizes(PriorLayout layout) {
         int[][] sizes = new int[layout.levels()][];
         for (int l = 0; l < sizes.length; l++) {
             sizes[l] = new int[] {layout.height(l), layout.width(l)};
         }
-        return targets.anchors(sizes);
+        return sizes;
     }
 
     /**
@@ -52,9 +57,10 @@ public final class RpnLoss {
             throw new IllegalArgumentException(gts.size() + " box lists for a batch of " + n);
         }
         float[] anchors = anchors(layout);
+        AnchorGrid grid = targets.grid(anchors, levelSizes(layout)); // IoUs only where a box can reach
         long[] seeds = rng.longs(n).toArray();
         RpnTargets.Image[] t = IntStream.range(0, n).parallel()
-                .mapToObj(b -> targets.targets(anchors, gts.get(b), new SplittableRandom(seeds[b])))
+                .mapToObj(b -> targets.targets(anchors, grid, gts.get(b), new SplittableRandom(seeds[b])))
                 .toArray(RpnTargets.Image[]::new);
         int samples = 0, pos = 0;
         for (RpnTargets.Image img : t) {

@@ -1,6 +1,7 @@
 package org.aligndet.trainer.twostage;
 
 import java.util.SplittableRandom;
+import org.aligndet.trainer.assign.AnchorGrid;
 import org.aligndet.trainer.assign.Assignment;
 import org.aligndet.trainer.assign.MaxIoUAssigner;
 import org.aligndet.trainer.coder.DeltaXYWHCoder;
@@ -68,9 +69,33 @@ public final class RpnTargets {
         return out;
     }
 
+    /**
+     * Where each box can reach the anchors of {@link #anchors}{@code (levelSizes)}, so that the assignment
+     * computes IoUs only there (the result is the same as scanning every anchor); null when the anchors
+     * are not such a grid.
+     */
+    public AnchorGrid grid(float[] anchors, int[][] levelSizes) {
+        int levels = levelSizes.length;
+        int[] rows = new int[levels], cols = new int[levels], strides = new int[levels];
+        for (int l = 0; l < levels; l++) {
+            rows[l] = levelSizes[l][0];
+            cols[l] = levelSizes[l][1];
+            strides[l] = this.anchors.stride(l);
+        }
+        return AnchorGrid.of(anchors, rows, cols, this.anchors.numAnchors(), strides);
+    }
+
     /** Assigns, samples and encodes: {@code anchors} {@code float[A * 4]}, {@code gts} {@code float[G * 4]}, xyxy. */
     public Image targets(float[] anchors, float[] gts, SplittableRandom rng) {
-        Assignment a = assigner.assign(anchors, gts);
+        return targets(anchors, null, gts, rng);
+    }
+
+    /**
+     * As {@link #targets(float[], float[], SplittableRandom)}, computing IoUs only where {@code grid}
+     * (from {@link #grid}, or null for every anchor) says a box can reach.
+     */
+    public Image targets(float[] anchors, AnchorGrid grid, float[] gts, SplittableRandom rng) {
+        Assignment a = grid == null ? assigner.assign(anchors, gts) : assigner.assign(anchors, gts, grid);
         Sample s = sampler.sample(a, rng);
         int[] pos = s.positives();
         float[] priors = new float[pos.length * 4];

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.aligndet.trainer.assign.AnchorGrid;
 import org.aligndet.trainer.assign.Assignment;
 import org.aligndet.trainer.testing.Reference;
 import org.junit.jupiter.api.Test;
@@ -67,6 +69,52 @@ class TwoStageTargetsTest {
         assertEquals(positives.length, (int) sum(obj));
         assertEquals(1f, obj[0]);
         assertEquals(0f, obj[255]);
+        // the grid-pruned assignment gives the fixture too
+        AnchorGrid grid = rpn.grid(anchors, sizes(f.get("levelSizes")));
+        assertNotNull(grid, "mmdetection's RPN anchors form a grid");
+        RpnTargets.Image g = rpn.targets(anchors, grid, gts, new SplittableRandom(7));
+        assertArrayEquals(t.assignment().gtIndex(), g.assignment().gtIndex());
+        assertArrayEquals(t.assignment().maxOverlap(), g.assignment().maxOverlap());
+        assertArrayEquals(t.sample().all(), g.sample().all());
+        assertArrayEquals(t.posTargets(), g.posTargets());
+    }
+
+    @Test
+    void rpnGridPrunedTargetsEqualTheFullScan() {
+        RpnTargets rpn = RpnTargets.mmdetection(new int[] {4, 8, 16, 32, 64});
+        SplittableRandom rng = new SplittableRandom(11);
+        for (int[] hw : new int[][] {{128, 160}, {96, 64}, {256, 256}}) {
+            int[][] sizes = new int[5][];
+            for (int l = 0; l < 5; l++) {
+                int s = 4 << l;
+                sizes[l] = new int[] {(hw[0] + s - 1) / s, (hw[1] + s - 1) / s};
+            }
+            float[] anchors = rpn.anchors(sizes);
+            AnchorGrid grid = rpn.grid(anchors, sizes);
+            assertNotNull(grid);
+            for (int trial = 0; trial < 5; trial++) {
+                int n = 1 + rng.nextInt(60);
+                float[] gts = new float[4 * n];
+                for (int i = 0; i < n; i++) { // small to image-sized, some partly outside, some duplicated
+                    float w = 2 + (float) rng.nextDouble() * hw[1], h = 2 + (float) rng.nextDouble() * hw[0];
+                    float x = (float) (rng.nextDouble() * (hw[1] + 40) - 20 - w / 2), y = (float) (rng.nextDouble() * (hw[0] + 40) - 20 - h / 2);
+                    gts[4 * i] = x;
+                    gts[4 * i + 1] = y;
+                    gts[4 * i + 2] = x + w;
+                    gts[4 * i + 3] = y + h;
+                    if (i > 0 && rng.nextInt(8) == 0) {
+                        System.arraycopy(gts, 4 * (i - 1), gts, 4 * i, 4);
+                    }
+                }
+                RpnTargets.Image full = rpn.targets(anchors, gts, new SplittableRandom(trial));
+                RpnTargets.Image pruned = rpn.targets(anchors, grid, gts, new SplittableRandom(trial));
+                String what = hw[0] + "x" + hw[1] + " trial " + trial;
+                assertArrayEquals(full.assignment().gtIndex(), pruned.assignment().gtIndex(), what);
+                assertArrayEquals(full.assignment().maxOverlap(), pruned.assignment().maxOverlap(), what);
+                assertArrayEquals(full.sample().all(), pruned.sample().all(), what);
+                assertArrayEquals(full.posTargets(), pruned.posTargets(), what);
+            }
+        }
     }
 
     static double sum(float[] a) {

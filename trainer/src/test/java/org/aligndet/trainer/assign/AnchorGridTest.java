@@ -1,12 +1,12 @@
-package org.aligndet.trainer.family;
+package org.aligndet.trainer.assign;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.SplittableRandom;
-import org.aligndet.trainer.assign.Assignment;
-import org.aligndet.trainer.assign.MaxIoUAssigner;
+import org.aligndet.trainer.family.DetectorFamily;
+import org.aligndet.trainer.family.RetinaNetFamily;
 import org.aligndet.trainer.model.PriorLayout;
 import org.aligndet.trainer.spec.ModelSpecs;
 import org.junit.jupiter.api.Test;

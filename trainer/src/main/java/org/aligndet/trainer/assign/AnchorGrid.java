@@ -1,6 +1,4 @@
-package org.aligndet.trainer.family;
-
-import org.aligndet.trainer.assign.MaxIoUAssigner;
+package org.aligndet.trainer.assign;
 
 /**
  * Where a box can overlap a grid of anchors: per level, anchors at locations {@code (x, y)} of a
@@ -11,7 +9,7 @@ import org.aligndet.trainer.assign.MaxIoUAssigner;
  * geometry is read from the priors themselves and checked on every location ({@link #of} returns
  * null when the priors are not such a grid, and the caller scans them all).
  */
-final class AnchorGrid implements MaxIoUAssigner.Candidates {
+public final class AnchorGrid implements MaxIoUAssigner.Candidates {
     private final int[] start;
     private final int[] rows;
     private final int[] cols;
@@ -41,7 +39,7 @@ final class AnchorGrid implements MaxIoUAssigner.Candidates {
      * @param strides per level, the grid step in pixels
      * @return the grid, or null when a location's centre is off the grid by more than 1% of a step
      */
-    static AnchorGrid of(float[] priors, int[] rows, int[] cols, int anchors, int[] strides) {
+    public static AnchorGrid of(float[] priors, int[] rows, int[] cols, int anchors, int[] strides) {
         int levels = rows.length;
         AnchorGrid g = new AnchorGrid(levels, anchors);
         int at = 0;
