@@ -108,16 +108,29 @@ public final class BoxContrastiveLoss {
         NDArray qr = rows.length == qIds.length ? qn : rows(qn, rows); // the query rows with an id: [R, D]
         NDArray qt = Scalars.div(qr, temperature); // logits come out divided by τ
         // logits are at most c = 1/τ (unit rows), so exp(l - c) <= 1 never overflows
+        // The [R, M + N] matrices (134 MB each at R50: 4096 rows by 8192 columns) are closed as soon as the
+        // loss no longer reads them, so that backward runs beside only what autograd saved (the exponentials
+        // and the boolean mask), not beside every matrix until the step ends. Only arrays computed by libtorch
+        // are closed here: an index made by create() may wrap Java memory that autograd still reads.
         NDArray shifted = Scalars.sub(qt.matMul(all.transpose()), 1f / temperature); // l - c: [R, M + N]
         NDArray negMask = mgr.create(rowIds).reshape(rowIds.length, 1).neq(rowOfIds(mgr, qIds, kIds)); // [R, M + N], bool
-        NDArray negSum = shifted.exp().mul(negMask.toType(DataType.FLOAT32, false)).sum(new int[] {1}); // Σ_neg exp(l_neg - c): [R]
+        NDArray expd = shifted.exp();
+        NDArray negSum;
+        try (NDArray zero = Scalars.of(expd, 0f); NDArray negExp = NDArrays.where(negMask, expd, zero)) {
+            negSum = negExp.sum(new int[] {1}); // Σ_neg exp(l_neg - c): [R]
+        }
+        expd.close();
+        negMask.close();
         NDArray loss = null;
         if (momentumPairs.size() > 0) {
             // l_pos - c of a momentum key is an entry of the matrix: column M + j of row r
             long[] flat = momentumPairs.flat(cols, qIds.length);
-            NDArray pos = shifted.reshape(-1).get(mgr.create(flat));
-            loss = pairLoss(pos, negSum, momentumPairs, mgr);
+            try (NDArray flatShifted = shifted.reshape(-1)) {
+                NDArray pos = flatShifted.get(mgr.create(flat));
+                loss = pairLoss(pos, negSum, momentumPairs, mgr);
+            }
         }
+        shifted.close();
         if (ownPairs.size() > 0) {
             // keys from the online view itself keep their gradient: a row-wise product of gathered rows
             NDArray pos = Scalars.sub(qt.get(mgr.create(ownPairs.rows())).mul(qr.get(mgr.create(ownPairs.cols()))).sum(new int[] {1}),
