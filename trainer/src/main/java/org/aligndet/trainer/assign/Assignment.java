@@ -1,6 +1,7 @@
 package org.aligndet.trainer.assign;
 
 import java.util.Arrays;
+import java.util.function.IntPredicate;
 
 /**
  * The result of assigning priors (anchors, points, predicted boxes) to ground-truth boxes.
@@ -35,17 +36,25 @@ public record Assignment(int[] gtIndex, float[] maxOverlap) {
 
     /** Indices of priors assigned to a gt, ascending. */
     public int[] positives() {
-        return Arrays.stream(indices()).filter(i -> gtIndex[i] >= 0).toArray();
+        return where(g -> g >= 0);
     }
 
     /** Indices of background priors, ascending. */
     public int[] negatives() {
-        return Arrays.stream(indices()).filter(i -> gtIndex[i] == BACKGROUND).toArray();
+        return where(g -> g == BACKGROUND);
     }
 
-    private int[] indices() {
-        int[] idx = new int[gtIndex.length];
-        Arrays.setAll(idx, i -> i);
-        return idx;
+    private int[] where(IntPredicate test) {
+        int n = 0;
+        for (int g : gtIndex) {
+            n += test.test(g) ? 1 : 0;
+        }
+        int[] out = new int[n];
+        for (int i = 0, k = 0; k < n; i++) {
+            if (test.test(gtIndex[i])) {
+                out[k++] = i;
+            }
+        }
+        return out;
     }
 }

@@ -63,17 +63,28 @@ public final class MaxIoUAssigner {
      * computed. A gt that overlaps no prior at all falls back to the full scan of its row.
      */
     public Assignment assign(float[] priors, float[] gts, Candidates candidates) {
-        int n = Boxes.count(priors, "priors");
+        Boxes.count(priors, "priors");
+        return assign(Boxes.Columns.of(priors), gts, candidates);
+    }
+
+    /**
+     * {@link #assign(float[], float[], Candidates)} on priors already in columns: a caller assigning many
+     * images over the same priors prepares the columns once. The per-prior working arrays are reused
+     * per thread (at R50 a call scans 160k priors, and a training step makes four calls).
+     */
+    public Assignment assign(Boxes.Columns cols, float[] gts, Candidates candidates) {
+        int n = cols.size();
         int g = Boxes.count(gts, "gts");
         if (g == 0 || n == 0) {
             return Assignment.allBackground(n);
         }
-        Boxes.Columns cols = Boxes.Columns.of(priors);
-        int[] best = new int[n];
+        Scratch scratch = Scratch.of(n);
+        int[] best = scratch.best;
+        java.util.Arrays.fill(best, 0, n, 0); // gt 0 where nothing overlaps, as the full scan leaves it
         float[] maxOverlap = new float[n]; // 0 until a gt overlaps: the full scan's values there too
         float[] gtMax = new float[g];
         int[][] gtArgmax = new int[g][];
-        float[] iou = new float[n];
+        float[] iou = scratch.iou; // read only inside the current gt's ranges, after they are written
         int[][] ranges = {new int[16]};
         int[] nr = new int[1];
         for (int i = 0; i < g; i++) {
@@ -128,7 +139,13 @@ public final class MaxIoUAssigner {
 
     /** @param priors N*4 xyxy; @param gts G*4 xyxy */
     public Assignment assign(float[] priors, float[] gts) {
-        int n = Boxes.count(priors, "priors");
+        Boxes.count(priors, "priors");
+        return assign(Boxes.Columns.of(priors), gts);
+    }
+
+    /** {@link #assign(float[], float[])} on priors already in columns. */
+    public Assignment assign(Boxes.Columns cols, float[] gts) {
+        int n = cols.size();
         int g = Boxes.count(gts, "gts");
         if (g == 0 || n == 0) {
             return Assignment.allBackground(n);
@@ -136,7 +153,6 @@ public final class MaxIoUAssigner {
         // the IoU matrix [g, n] is streamed row by row (one gt at a time) and never held whole: at R50
         // scale it is 160k anchors x the proposals, tens of MB per image and view. Each gt's best IoU and
         // the priors reaching it are kept as the row goes, for the low-quality matches.
-        Boxes.Columns cols = Boxes.Columns.of(priors);
         float[] row = new float[n];
         int[] best = new int[n];
         float[] maxOverlap = new float[n];
@@ -194,5 +210,21 @@ public final class MaxIoUAssigner {
             }
         }
         return new Assignment(gtIndex, maxOverlap);
+    }
+
+    /** Per-thread working arrays of {@link #assign(Boxes.Columns, float[], Candidates)}, grown to the largest call. */
+    private static final class Scratch {
+        private static final ThreadLocal<Scratch> PER_THREAD = ThreadLocal.withInitial(Scratch::new);
+        int[] best = new int[0];
+        float[] iou = new float[0];
+
+        static Scratch of(int n) {
+            Scratch s = PER_THREAD.get();
+            if (s.best.length < n) {
+                s.best = new int[n];
+                s.iou = new float[n];
+            }
+            return s;
+        }
     }
 }

@@ -3,9 +3,13 @@ package org.aligndet.trainer.family;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.aligndet.trainer.assign.AnchorGrid;
 import org.aligndet.trainer.assign.Assignment;
 import org.aligndet.trainer.assign.MaxIoUAssigner;
+import org.aligndet.trainer.box.Boxes;
 import org.aligndet.trainer.coder.DeltaXYWHCoder;
 import org.aligndet.trainer.infer.DensePostprocess;
 import org.aligndet.trainer.infer.PostprocessConfig;
@@ -105,16 +109,39 @@ public final class RetinaNetFamily implements DenseFamily {
     @Override
     public ImageTargets assign(PriorLayout layout, float[] gtXyxy, int[] padShape) {
         checkLayout(layout);
-        float[] all = priors.concatenated(layout);
-        int p = layout.priorsPerImage();
-        int[] valid = padShape == null ? null : validPriors(layout, padShape);
-        int[] gtIndex = gtIndex(layout, padShape, all, valid, gtXyxy, p);
-        int[] pos = Arrays.stream(range(p)).filter(i -> gtIndex[i] >= 0).toArray();
-        float[] posAnchors = new float[4 * pos.length];
-        float[] posGts = new float[4 * pos.length];
-        for (int k = 0; k < pos.length; k++) {
-            System.arraycopy(all, 4 * pos[k], posAnchors, 4 * k, 4);
-            System.arraycopy(gtXyxy, 4 * gtIndex[pos[k]], posGts, 4 * k, 4);
+        AssignablePriors ap = assignable(layout, padShape);
+        Boxes.Columns c = ap.columns();
+        Assignment a = ap.grid() == null ? assigner.assign(c, gtXyxy) : assigner.assign(c, gtXyxy, ap.grid());
+        int[] local = a.gtIndex();
+        int[] gtIndex;
+        if (ap.valid() == null) {
+            gtIndex = local;
+        } else {
+            gtIndex = new int[layout.priorsPerImage()];
+            Arrays.fill(gtIndex, Assignment.IGNORED);
+            for (int k = 0; k < local.length; k++) {
+                gtIndex[ap.valid()[k]] = local[k];
+            }
+        }
+        int count = 0;
+        for (int g : local) {
+            count += g >= 0 ? 1 : 0;
+        }
+        int[] pos = new int[count];
+        float[] posAnchors = new float[4 * count];
+        float[] posGts = new float[4 * count];
+        int k = 0;
+        for (int j = 0; j < local.length; j++) { // ascending: valid is
+            if (local[j] < 0) {
+                continue;
+            }
+            pos[k] = ap.valid() == null ? j : ap.valid()[j];
+            posAnchors[4 * k] = c.x1()[j];
+            posAnchors[4 * k + 1] = c.y1()[j];
+            posAnchors[4 * k + 2] = c.x2()[j];
+            posAnchors[4 * k + 3] = c.y2()[j];
+            System.arraycopy(gtXyxy, 4 * local[j], posGts, 4 * k, 4);
+            k++;
         }
         return new ImageTargets(gtIndex, pos, coder.encode(posAnchors, posGts));
     }
@@ -164,30 +191,47 @@ public final class RetinaNetFamily implements DenseFamily {
         }
     }
 
-    /** Priors whose location lies within {@code ceil(pad / stride)} of their level, ascending. */
-    private int[] validPriors(PriorLayout layout, int[] padShape) {
-        int a = layout.anchors();
-        int[] out = new int[layout.priorsPerImage()];
-        int k = 0;
-        for (int l = 0; l < layout.levels(); l++) {
-            int s = anchors.stride(l), h = layout.height(l), w = layout.width(l);
-            int vh = Math.min((padShape[0] + s - 1) / s, h), vw = Math.min((padShape[1] + s - 1) / s, w);
-            for (int y = 0; y < vh; y++) {
-                for (int x = 0; x < vw; x++) {
-                    for (int j = 0; j < a; j++) {
-                        out[k++] = layout.levelStart(l) + (y * w + x) * a + j;
-                    }
-                }
-            }
-        }
-        return Arrays.copyOf(out, k);
+    /**
+     * The priors an image is assigned over: those whose location lies within {@code ceil(pad / stride)}
+     * of their level ({@code valid}, ascending; null when that is all of them), as coordinate columns,
+     * and the grid that limits each box's IoUs to the anchors it can reach (null when the priors are not
+     * such a grid: the assigner then scans them all).
+     */
+    private record AssignablePriors(int[] valid, Boxes.Columns columns, AnchorGrid grid) {
     }
 
+    /** Distinct (feature layout, padded extent) pairs kept: batches of a dataset's common image shapes repeat them. */
+    private static final int PREPARED_KEPT = 8;
+
+    private final Map<String, AssignablePriors> prepared = Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, AssignablePriors> eldest) {
+                    return size() > PREPARED_KEPT;
+                }
+            });
+
     /**
-     * Box index per prior (or BACKGROUND / IGNORED); invalid priors IGNORED; assignment on valid ones
-     * only, computing IoUs only where a box can reach the anchor grid ({@link AnchorGrid}).
+     * The assignable priors for this layout and padded extent, prepared once and kept for the next
+     * images of the same shapes (at R50 they are 160k priors, 6 MB in columns); not held under the lock
+     * while computed, so two threads may both prepare the same entry, with the same values.
      */
-    private int[] gtIndex(PriorLayout layout, int[] padShape, float[] all, int[] valid, float[] gts, int p) {
+    private AssignablePriors assignable(PriorLayout layout, int[] padShape) {
+        StringBuilder key = new StringBuilder();
+        for (int l = 0; l < layout.levels(); l++) {
+            key.append(layout.height(l)).append('x').append(layout.width(l)).append(',');
+        }
+        key.append(padShape == null ? "all" : padShape[0] + "x" + padShape[1]);
+        String k = key.toString();
+        AssignablePriors ap = prepared.get(k);
+        if (ap == null) {
+            ap = prepare(layout, padShape);
+            prepared.put(k, ap);
+        }
+        return ap;
+    }
+
+    private AssignablePriors prepare(PriorLayout layout, int[] padShape) {
         int levels = layout.levels();
         int[] rows = new int[levels], cols = new int[levels], strides = new int[levels];
         for (int l = 0; l < levels; l++) {
@@ -196,30 +240,40 @@ public final class RetinaNetFamily implements DenseFamily {
             rows[l] = padShape == null ? h : Math.min((padShape[0] + s - 1) / s, h);
             cols[l] = padShape == null ? w : Math.min((padShape[1] + s - 1) / s, w);
         }
-        if (valid == null || valid.length == p) {
-            return assign(all, gts, rows, cols, strides, layout.anchors()).gtIndex();
+        float[] all = priors.concatenated(layout);
+        int[] valid = padShape == null ? null : validPriors(layout, rows, cols);
+        if (valid != null && valid.length == layout.priorsPerImage()) {
+            valid = null;
         }
-        float[] sub = new float[4 * valid.length];
-        for (int k = 0; k < valid.length; k++) {
-            System.arraycopy(all, 4 * valid[k], sub, 4 * k, 4);
+        float[] boxes = all;
+        if (valid != null) {
+            boxes = new float[4 * valid.length];
+            for (int k = 0; k < valid.length; k++) {
+                System.arraycopy(all, 4 * valid[k], boxes, 4 * k, 4);
+            }
         }
-        int[] local = assign(sub, gts, rows, cols, strides, layout.anchors()).gtIndex();
-        int[] out = new int[p];
-        Arrays.fill(out, Assignment.IGNORED);
-        for (int k = 0; k < valid.length; k++) {
-            out[valid[k]] = local[k];
+        return new AssignablePriors(valid, Boxes.Columns.of(boxes), AnchorGrid.of(boxes, rows, cols, layout.anchors(), strides));
+    }
+
+    /** Priors at locations {@code y < rows[l], x < cols[l]} of each level, ascending. */
+    private static int[] validPriors(PriorLayout layout, int[] rows, int[] cols) {
+        int a = layout.anchors();
+        int n = 0;
+        for (int l = 0; l < layout.levels(); l++) {
+            n += rows[l] * cols[l] * a;
+        }
+        int[] out = new int[n];
+        int k = 0;
+        for (int l = 0; l < layout.levels(); l++) {
+            int w = layout.width(l);
+            for (int y = 0; y < rows[l]; y++) {
+                for (int x = 0; x < cols[l]; x++) {
+                    for (int j = 0; j < a; j++) {
+                        out[k++] = layout.levelStart(l) + (y * w + x) * a + j;
+                    }
+                }
+            }
         }
         return out;
-    }
-
-    private Assignment assign(float[] priors, float[] gts, int[] rows, int[] cols, int[] strides, int a) {
-        AnchorGrid grid = AnchorGrid.of(priors, rows, cols, a, strides);
-        return grid == null ? assigner.assign(priors, gts) : assigner.assign(priors, gts, grid);
-    }
-
-    private static int[] range(int n) {
-        int[] r = new int[n];
-        Arrays.setAll(r, i -> i);
-        return r;
     }
 }

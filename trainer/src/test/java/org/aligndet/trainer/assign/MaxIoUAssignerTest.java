@@ -63,4 +63,36 @@ class MaxIoUAssignerTest {
         assertArrayEquals(new float[] {0, 0}, none.maxOverlap());
         assertEquals(0, MaxIoUAssigner.retinaNet().assign(new float[0], new float[] {0, 0, 1, 1}).size());
     }
+
+    /**
+     * The candidate scan reuses its per-prior arrays on a thread: a call after a larger one whose
+     * priors went to other gts must still match the full scan, including where no gt overlaps and a
+     * zero positive threshold makes such a prior positive (gt 0, as the full scan gives).
+     */
+    @Test
+    void candidateScanAfterALargerCallMatchesTheFullScan() {
+        MaxIoUAssigner zeroPos = new MaxIoUAssigner(0f, 0f, 0f, true, false);
+        MaxIoUAssigner.Candidates everyPrior = (x1, y1, x2, y2, sink) -> sink.range(0, Integer.MAX_VALUE);
+        float[] big = new float[4 * 50];
+        for (int j = 0; j < 50; j++) {
+            big[4 * j] = 2 * j;
+            big[4 * j + 2] = 2 * j + 6;
+            big[4 * j + 3] = 10;
+        }
+        float[] gtsBig = {40, 0, 100, 10, 0, 0, 50, 10}; // the second gt takes the priors left of x = 40
+        float[] small = {200, 0, 210, 10, 0, 0, 10, 10, 300, 0, 310, 10}; // priors 0 and 2 overlap nothing
+        float[] gtsSmall = {0, 0, 10, 10};
+        for (MaxIoUAssigner a : new MaxIoUAssigner[] {zeroPos, MaxIoUAssigner.retinaNet()}) {
+            assertArrayEquals(a.assign(big, gtsBig).gtIndex(), a.assign(big, gtsBig, clamp(everyPrior, 50)).gtIndex());
+            Assignment full = a.assign(small, gtsSmall);
+            Assignment scanned = a.assign(small, gtsSmall, clamp(everyPrior, 3));
+            assertArrayEquals(full.gtIndex(), scanned.gtIndex());
+            assertArrayEquals(full.maxOverlap(), scanned.maxOverlap());
+        }
+        assertArrayEquals(new int[] {0, 0, 0}, zeroPos.assign(small, gtsSmall, clamp(everyPrior, 3)).gtIndex());
+    }
+
+    private static MaxIoUAssigner.Candidates clamp(MaxIoUAssigner.Candidates c, int n) {
+        return (x1, y1, x2, y2, sink) -> c.ranges(x1, y1, x2, y2, (from, to) -> sink.range(from, Math.min(to, n)));
+    }
 }
