@@ -69,6 +69,10 @@ class BenchCommandTest {
                     assertTrue(j.path("phase_" + p + "_faults_per_step").asDouble(-1) >= 0, step + ": faults of phase " + p + " in " + j);
                 }
             }
+            if (j.has("java_alloc_mb_per_full_step")) { // where the JVM counts each thread's allocations
+                assertTrue(j.path("java_alloc_mb_per_full_step").asDouble() > 0, step + ": a full step allocates Java arrays");
+                assertTrue(j.path("java_alloc_mb_per_graph_only_step").asDouble(-1) >= 0, step + " graph only: " + j);
+            }
             if (j.path("full_step").has("peak_rss_mb")) { // where the peak can be reset (/proc/self/clear_refs)
                 assertTrue(j.path("full_step").path("peak_rss_mb").asDouble() > 0);
             }

@@ -93,4 +93,22 @@ public record ProcStats(long minorFaults, long majorFaults, double userSeconds, 
         return new ProcStats(minorFaults - before.minorFaults, majorFaults - before.majorFaults, userSeconds - before.userSeconds,
                 systemSeconds - before.systemSeconds, rssBytes, peakRssBytes);
     }
+
+    /**
+     * Bytes of Java heap allocated so far by all live threads ({@code com.sun.management.ThreadMXBean}),
+     * or -1 where the JVM does not count them. Unlike page faults this does not depend on what the
+     * allocator or the collector did before, so it compares two builds' per-step garbage exactly.
+     */
+    public static long javaAllocatedBytes() {
+        try {
+            java.lang.management.ThreadMXBean t = java.lang.management.ManagementFactory.getThreadMXBean();
+            if (t instanceof com.sun.management.ThreadMXBean sun && sun.isThreadAllocatedMemorySupported()
+                    && sun.isThreadAllocatedMemoryEnabled()) {
+                return sun.getTotalThreadAllocatedBytes();
+            }
+        } catch (RuntimeException e) {
+            // not counted here
+        }
+        return -1;
+    }
 }

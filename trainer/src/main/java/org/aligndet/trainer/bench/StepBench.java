@@ -59,12 +59,16 @@ public final class StepBench {
             List<List<NDArray>> resident = batches.stream()
                     .map(b -> b.views().stream().map(v -> v.toNd(inputs)).toList()).toList();
             long[] step = {0};
+            long[] javaAlloc = {0, 0}; // bytes over the timed runs: full step, graph only
             SideBySide sbs = new SideBySide()
                     .add("full_step", run -> {
                         Batch b = batches.get(Math.floorMod(run, batches.size()));
+                        long a0 = ProcStats.javaAllocatedBytes();
                         loop.step(task, b, sgd, o.lr, step[0]++, run >= 0 ? phases : null);
+                        javaAlloc[0] += run >= 0 ? ProcStats.javaAllocatedBytes() - a0 : 0;
                     })
                     .add("graph_only", run -> {
+                        long a0 = ProcStats.javaAllocatedBytes();
                         try (NDManager scope = task.manager().newSubManager()) {
                             try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
                                 NDArray loss = graphOnly.apply(resident.get(Math.floorMod(run, batches.size())), scope);
@@ -72,6 +76,7 @@ public final class StepBench {
                             }
                             Gradients.release(Gradients.of(params), params.values());
                         }
+                        javaAlloc[1] += run >= 0 ? ProcStats.javaAllocatedBytes() - a0 : 0;
                     });
             log.printf(Locale.ROOT, "%s: %d warm-up and %d timed runs of each variant, in alternating blocks of %d%n", name,
                     s.warmup(), s.iters(), s.block());
@@ -98,6 +103,11 @@ public final class StepBench {
                 r.figure("phase_after_step_faults_per_step", (double) phases.afterStepFaults / phases.steps);
             }
             Timing g = t.get("graph_only");
+            if (ProcStats.javaAllocatedBytes() >= 0) {
+                // Java heap allocated per step, all threads (the assignment runs in a pool): exact, unlike the faults
+                r.figure("java_alloc_mb_per_full_step", javaAlloc[0] / 1048576.0 / full.runs());
+                r.figure("java_alloc_mb_per_graph_only_step", javaAlloc[1] / 1048576.0 / g.runs());
+            }
             if (full.faultsPerRun() >= 0 && g.faultsPerRun() > 0) {
                 r.figure("faults_ratio", full.faultsPerRun() / g.faultsPerRun());
             }
