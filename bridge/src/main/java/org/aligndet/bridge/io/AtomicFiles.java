@@ -29,7 +29,8 @@ public final class AtomicFiles {
     public static void write(Path target, Body body) throws IOException {
         Path tmp = tempSibling(target);
         try {
-            try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            OutputStream file = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            try (OutputStream out = FileBytes.chunked(file)) {
                 body.writeTo(out);
             }
             commit(tmp, target);

@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.aligndet.bridge.io.AtomicFiles;
+import org.aligndet.bridge.io.FileBytes;
 import org.aligndet.bridge.onnx.proto.OnnxProto.GraphProto;
 import org.aligndet.bridge.onnx.proto.OnnxProto.GraphProtoOrBuilder;
 import org.aligndet.bridge.onnx.proto.OnnxProto.ModelProto;
@@ -55,7 +56,7 @@ public final class OnnxModel {
         String src = file.toString();
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(file);
+            bytes = FileBytes.readAll(file);
         } catch (NoSuchFileException e) {
             throw new OnnxFormatException(src, "no such ONNX file", e);
         } catch (IOException | OutOfMemoryError e) {

@@ -3,11 +3,11 @@ package org.aligndet.bridge.tensor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.aligndet.bridge.io.FileBytes;
 
 /**
  * Reads a tensor bundle: {@code STEM.tensors.json} (index of name, dtype, shape, offset, nbytes) plus
@@ -25,7 +25,7 @@ public final class TensorBundle {
         if (!"aligndet-tensors".equals(root.path("format").asText())) {
             throw new IOException(index + ": not a tensor bundle index (format field is '" + root.path("format").asText() + "')");
         }
-        byte[] data = Files.readAllBytes(bin);
+        byte[] data = FileBytes.readAll(bin);
         Map<String, HostTensor> out = new LinkedHashMap<>();
         for (JsonNode e : root.path("tensors")) {
             String name = e.path("name").asText();

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import org.aligndet.bridge.io.FileBytes;
 import org.aligndet.trainer.data.ImageHeaders;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.slf4j.Logger;
@@ -45,7 +46,7 @@ public final class ImageDecoder {
     public static Mat readBgr(Path file, long maxPixels) {
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(file);
+            bytes = FileBytes.readAll(file);
         } catch (NoSuchFileException e) {
             throw new CorruptImageException(file, CorruptImageException.MISSING, e);
         } catch (IOException e) {

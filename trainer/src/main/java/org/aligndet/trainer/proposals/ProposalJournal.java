@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.aligndet.bridge.io.FileBytes;
 
 /**
  * The append-only record of finished images, one JSON object per line, flushed per image, so
@@ -48,7 +49,7 @@ final class ProposalJournal implements Closeable {
     }
 
     private void readExisting(ObjectNode header) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
+        byte[] bytes = FileBytes.readAll(file);
         int end = bytes.length;
         while (end > 0 && bytes[end - 1] != '\n') {
             end--;
