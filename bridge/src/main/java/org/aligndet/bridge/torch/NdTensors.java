@@ -2,10 +2,12 @@ package org.aligndet.bridge.torch;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import org.aligndet.bridge.tensor.DType;
 import org.aligndet.bridge.tensor.HostTensor;
 
@@ -52,13 +54,34 @@ public final class NdTensors {
      * storage: use this for any array that may outlive its Java handle.
      */
     public static NDArray ownedIndex(NDManager manager, long[] values) {
-        try (NDArray blob = manager.create(values)) {
-            return blob.duplicate();
+        if (values.length == 0) {
+            try (NDArray blob = manager.create(values)) {
+                return blob.duplicate();
+            }
+        }
+        // through the thread's staging buffer, like floats(): no Java direct buffer per index left for the collector
+        ByteBuffer view = staging(Math.multiplyExact(values.length, Long.BYTES));
+        view.asLongBuffer().put(values);
+        if (manager.getDevice().isGpu()) {
+            return manager.create(view, new Shape(values.length), DataType.INT64);
+        }
+        try (NDArray alias = manager.create(view, new Shape(values.length), DataType.INT64)) {
+            return alias.duplicate();
         }
     }
 
     /** Per thread, the direct buffer {@link #floats} stages values in; grown to the largest array asked for. */
     private static final ThreadLocal<ByteBuffer> STAGING = new ThreadLocal<>();
+
+    /** The first {@code bytes} of this thread's staging buffer (grown as needed), in native order. */
+    private static ByteBuffer staging(int bytes) {
+        ByteBuffer staging = STAGING.get();
+        if (staging == null || staging.capacity() < bytes) {
+            staging = ByteBuffer.allocateDirect(bytes);
+            STAGING.set(staging);
+        }
+        return staging.slice(0, bytes).order(ByteOrder.nativeOrder());
+    }
 
     /**
      * A float array on the manager's device, in storage libtorch owns and frees when the array is
@@ -74,13 +97,7 @@ public final class NdTensors {
         if (shape.size() != values.length) {
             throw new IllegalArgumentException(values.length + " floats do not fill shape " + shape);
         }
-        int bytes = Math.multiplyExact(values.length, Float.BYTES);
-        ByteBuffer staging = STAGING.get();
-        if (staging == null || staging.capacity() < bytes) {
-            staging = ByteBuffer.allocateDirect(bytes);
-            STAGING.set(staging);
-        }
-        ByteBuffer view = staging.slice(0, bytes).order(ByteOrder.nativeOrder());
+        ByteBuffer view = staging(Math.multiplyExact(values.length, Float.BYTES));
         view.asFloatBuffer().put(values);
         if (manager.getDevice().isGpu()) {
             return manager.create(view, shape, DataType.FLOAT32);
@@ -108,14 +125,36 @@ public final class NdTensors {
 
     /**
      * Overwrites {@code target} in place with {@code value} (same dtype and shape), without recording
-     * autograd history: the way to load weights into a graph's parameters.
+     * autograd history: the way to load weights into a graph's parameters. The values go through the
+     * thread's staging buffer into the tensor's own storage. DJL's {@code set(Buffer)} is not used: on
+     * the CPU it makes the tensor wrap the direct buffer it is given ({@code set_} on a
+     * {@code from_blob}), so every loaded parameter would move into Java-managed direct memory while
+     * its own libtorch storage went back to the allocator, a second copy of the weights in the
+     * process (about 330 MB for an R50 detector and its momentum copy).
      */
     public static void copyInto(NDArray target, HostTensor value) {
-        ByteBuffer b = ByteBuffer.allocateDirect(value.bytes().length).order(ByteOrder.nativeOrder());
-        b.put(value.buffer());
-        b.rewind();
-        try (GradMode g = GradMode.off()) {
-            target.set(b);
+        long want = target.getShape().size() * target.getDataType().getNumOfBytes();
+        if (value.bytes().length != want || toDjl(value.dtype()) != target.getDataType()) {
+            throw new IllegalArgumentException("cannot copy " + value.dtype() + " " + Arrays.toString(value.shape())
+                    + " into " + target.getDataType() + " " + target.getShape());
+        }
+        ByteBuffer view = staging(value.bytes().length);
+        view.put(value.buffer());
+        view.rewind();
+        try (NDArray alias = target.getManager().create(view, target.getShape(), target.getDataType())) {
+            assign(target, alias);
         }
     }
+
+    /**
+     * {@code target[...] = source} in place (same shape and device), without autograd: the target keeps
+     * its own storage.
+     */
+    public static void assign(NDArray target, NDArray source) {
+        try (GradMode g = GradMode.off()) {
+            target.set(ALL, source);
+        }
+    }
+
+    private static final NDIndex ALL = new NDIndex("...");
 }

@@ -11,9 +11,12 @@ import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -24,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.aligndet.bridge.io.AtomicFiles;
+import org.aligndet.bridge.io.FileBytes;
 import org.aligndet.bridge.tensor.HostTensor;
 
 /**
@@ -37,7 +41,6 @@ import org.aligndet.bridge.tensor.HostTensor;
  */
 public final class TorchGraph implements AutoCloseable {
     private final Path source;
-    private final byte[] bytes;
     private final PtNDManager manager;
     private final PtSymbolBlock block;
     private final Map<String, Parameter> params;
@@ -45,9 +48,8 @@ public final class TorchGraph implements AutoCloseable {
     private final Map<String, NDArray> replaced = new LinkedHashMap<>();
     private boolean training;
 
-    private TorchGraph(Path source, byte[] bytes, PtNDManager manager, PtSymbolBlock block) {
+    private TorchGraph(Path source, PtNDManager manager, PtSymbolBlock block) {
         this.source = source;
-        this.bytes = bytes;
         this.manager = manager;
         this.block = block;
         Map<String, Parameter> p = new LinkedHashMap<>();
@@ -61,16 +63,19 @@ public final class TorchGraph implements AutoCloseable {
 
     /** Loads a scripted graph on a device, with every parameter trainable and the module in eval mode. */
     public static TorchGraph load(Path file, Device device) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
+        byte[] head;
+        try (InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(2);
         } catch (NoSuchFileException e) {
             throw new GraphException(file + ": no such file");
         } catch (IOException e) {
             throw new GraphException(file + (Files.isDirectory(file) ? ": is a directory, not a TorchScript file"
                     : ": cannot read (" + e.getMessage() + ")"), e);
         }
-        return fromBytes(file, bytes, device);
+        if (head.length < 2 || head[0] != 'P' || head[1] != 'K') {
+            throw new GraphException(file + ": not a TorchScript archive (expected a zip file written by torch.jit.save)");
+        }
+        return fromCopy(file, device, tmp -> Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING));
     }
 
     /** Loads and checks that every named method exists (an error names the file and what is missing). */
@@ -85,19 +90,27 @@ public final class TorchGraph implements AutoCloseable {
         return g;
     }
 
-    private static TorchGraph fromBytes(Path file, byte[] bytes, Device device) {
+    /** What fills the private copy a graph is loaded from. */
+    @FunctionalInterface
+    private interface Copy {
+        void into(Path tmp) throws IOException;
+    }
+
+    /**
+     * Loads the graph from a private temporary copy of it, which {@code copy} writes (so a graph
+     * file replaced meanwhile cannot change what is loaded), deleted once loaded. No copy of the
+     * archive stays in memory: {@link #copyFrozen} writes the live module out again.
+     */
+    private static TorchGraph fromCopy(Path source, Device device, Copy copy) {
         TorchRuntime.init();
-        if (bytes.length < 4 || bytes[0] != 'P' || bytes[1] != 'K') {
-            throw new GraphException(file + ": not a TorchScript archive (expected a zip file written by torch.jit.save)");
-        }
         PtNDManager manager = (PtNDManager) NDManager.newBaseManager(device, "PyTorch");
         try {
             Path tmp = Files.createTempFile("aligndet-graph", ".ts");
             try {
-                Files.write(tmp, bytes);
+                copy.into(tmp);
                 PtSymbolBlock block = JniUtils.loadModule(manager, tmp, true, new String[0], new String[0], true);
                 block.freezeParameters(false);
-                return new TorchGraph(file, bytes, manager, block);
+                return new TorchGraph(source, manager, block);
             } finally {
                 Files.deleteIfExists(tmp);
             }
@@ -106,7 +119,7 @@ public final class TorchGraph implements AutoCloseable {
             if (e instanceof GraphException) {
                 throw (GraphException) e;
             }
-            throw new GraphException(file + ": libtorch could not load it as TorchScript: " + cause(e), e);
+            throw new GraphException(source + ": libtorch could not load it as TorchScript: " + cause(e), e);
         }
     }
 
@@ -346,12 +359,9 @@ public final class TorchGraph implements AutoCloseable {
 
     /** Overwrites this graph's parameters with another graph's (same structure), without autograd. */
     public void copyFrom(TorchGraph other) {
-        try (GradMode g = GradMode.off()) {
-            for (var e : params.entrySet()) {
-                NDArray src = other.params.get(e.getKey()).getArray();
-                NDArray dst = e.getValue().getArray();
-                src.copyTo(dst);
-            }
+        for (var e : params.entrySet()) {
+            // in place: DJL's copyTo would make each parameter wrap a Java direct buffer (see NdTensors.copyInto)
+            NdTensors.assign(e.getValue().getArray(), other.params.get(e.getKey()).getArray());
         }
     }
 
@@ -360,7 +370,11 @@ public final class TorchGraph implements AutoCloseable {
      * every parameter frozen: the momentum (EMA) copy.
      */
     public TorchGraph copyFrozen() {
-        TorchGraph g = fromBytes(source, bytes, device());
+        TorchGraph g = fromCopy(source, device(), tmp -> {
+            try (OutputStream os = FileBytes.chunked(Files.newOutputStream(tmp))) {
+                JniUtils.writeModule(block, os, false);
+            }
+        });
         replaced.forEach((k, v) -> g.replaceParameter(k, NdTensors.toHost(v)));
         g.copyFrom(this);
         g.freeze(n -> true);

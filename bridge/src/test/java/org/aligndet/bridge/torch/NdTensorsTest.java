@@ -9,9 +9,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import org.aligndet.bridge.tensor.HostTensor;
 import org.junit.jupiter.api.Test;
 
-/** {@link NdTensors#floats}: the values land intact, in storage of their own, whatever the staging buffer does next. */
+/**
+ * {@link NdTensors#floats}: the values land intact, in storage of their own, whatever the staging buffer
+ * does next; {@link NdTensors#copyInto}: the values land in the target's own storage.
+ */
 class NdTensorsTest {
     private static float[] ramp(int n, float offset) {
         float[] v = new float[n];
@@ -51,6 +55,45 @@ class NdTensorsTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> NdTensors.floats(m, new float[10], new Shape(2, 3)));
             assertTrue(e.getMessage().contains("10 floats"), e.getMessage());
+        }
+    }
+
+    @Test
+    void copyIntoWritesTheTargetsOwnStorage() {
+        TorchRuntime.init();
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray target = m.zeros(new Shape(3, 4));
+            target.setRequiresGradient(true); // a parameter: in place only without autograd
+            // a view shares the target's storage: it sees the values only if they were written there, not
+            // if the target was pointed at other memory (DJL's set(Buffer) on the CPU)
+            NDArray view = target.get(":");
+            float[] v = ramp(12, 3f);
+            NdTensors.copyInto(target, HostTensor.ofFloats(new long[] {3, 4}, v));
+            assertArrayEquals(v, target.toFloatArray());
+            assertArrayEquals(v, view.toFloatArray());
+            // the staging buffer's next use leaves the target alone
+            NdTensors.copyInto(m.zeros(new Shape(12)), HostTensor.ofFloats(new long[] {12}, ramp(12, -7f)));
+            NdTensors.floats(m, ramp(12, 90f), new Shape(12));
+            ScalarsTest.churn();
+            assertArrayEquals(v, target.toFloatArray());
+
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> NdTensors.copyInto(target, HostTensor.ofFloats(new long[] {2, 4}, new float[8])));
+            assertTrue(e.getMessage().contains("[2, 4]") && e.getMessage().contains("(3, 4)"), e.getMessage());
+        }
+    }
+
+    @Test
+    void ownedIndexKeepsItsValuesWhateverTheStagingBufferDoesNext() {
+        TorchRuntime.init();
+        try (NDManager m = NDManager.newBaseManager()) {
+            long[] v = {5, 0, 7, 1L << 40};
+            NDArray index = NdTensors.ownedIndex(m, v);
+            NdTensors.floats(m, ramp(64, 9f), new Shape(64)); // the same buffer, overwritten
+            ScalarsTest.churn();
+            assertEquals(DataType.INT64, index.getDataType());
+            assertArrayEquals(v, index.toLongArray());
+            assertEquals(0, NdTensors.ownedIndex(m, new long[0]).size());
         }
     }
 }
