@@ -38,14 +38,24 @@ public final class BoxContrastiveLoss {
     /** Lower bound on a row's norm when normalising (torch's {@code F.normalize} eps). */
     public static final float NORM_EPS = 1e-12f;
 
+    /** Entries of the logit matrix worked on at once: 4M floats, 16 MB per matrix. */
+    static final long BLOCK_ENTRIES = 1L << 22;
+
     private final float temperature;
+    private final int blockRows;
 
     /** @param temperature τ, AlignDet: 0.5 */
     public BoxContrastiveLoss(double temperature) {
+        this(temperature, 0);
+    }
+
+    /** @param blockRows query rows per block of the logit matrix; 0: as many as {@link #BLOCK_ENTRIES} allows */
+    BoxContrastiveLoss(double temperature, int blockRows) {
         if (!(temperature > 0)) {
             throw new IllegalArgumentException("temperature must be positive, got " + temperature);
         }
         this.temperature = (float) temperature;
+        this.blockRows = blockRows;
     }
 
     /**
@@ -56,9 +66,9 @@ public final class BoxContrastiveLoss {
      * <p>The one large array is the logit matrix {@code [R, M + N]} of the query rows that carry an id
      * against every embedding (a background query has no positive and adds nothing, so it is left
      * out: same values, same gradients): its exponentials summed over the negatives give each row's
-     * denominator. The positive pairs (same id, a handful per row) are gathered as flat indices, so
-     * the per-pair terms are small vectors, not further {@code [R, N]} matrices. {@code 1/τ} is
-     * folded into the query rows.
+     * denominator, a block of rows at a time. The positive pairs (same id, a handful per row) are
+     * row-wise products of gathered rows, so the per-pair terms are small vectors, not further
+     * {@code [R, N]} matrices. {@code 1/τ} is folded into the query rows.
      *
      * @param q     online embeddings {@code [M, D]}, with gradient
      * @param qIds  {@code M} ids: proposal ids {@code >= 0}, background {@code < 0}
@@ -101,36 +111,15 @@ public final class BoxContrastiveLoss {
             }
         }
         NDManager mgr = q.getManager();
-        int cols = qIds.length + kIds.length;
         NDArray qn = normalize(q); // q: [M, D]
         NDArray kn = kIds.length == 0 ? null : normalize(k); // k: [N, D]
         NDArray all = (kn == null ? qn : qn.concat(kn, 0)).stopGradient(); // [M + N, D], detached
         NDArray qr = rows.length == qIds.length ? qn : rows(qn, rows); // the query rows with an id: [R, D]
         NDArray qt = Scalars.div(qr, temperature); // logits come out divided by τ
-        // logits are at most c = 1/τ (unit rows), so exp(l - c) <= 1 never overflows
-        // The [R, M + N] matrices (134 MB each at R50: 4096 rows by 8192 columns) are closed as soon as the
-        // loss no longer reads them, so that backward runs beside only what autograd saved (the exponentials
-        // and the boolean mask), not beside every matrix until the step ends. Only arrays computed by libtorch
-        // are closed here: an index made by create() may wrap Java memory that autograd still reads.
-        NDArray shifted = Scalars.sub(qt.matMul(all.transpose()), 1f / temperature); // l - c: [R, M + N]
-        NDArray negMask = mgr.create(rowIds).reshape(rowIds.length, 1).neq(rowOfIds(mgr, qIds, kIds)); // [R, M + N], bool
-        NDArray expd = shifted.exp();
-        NDArray negSum;
-        try (NDArray zero = Scalars.of(expd, 0f); NDArray negExp = NDArrays.where(negMask, expd, zero)) {
-            negSum = negExp.sum(new int[] {1}); // Σ_neg exp(l_neg - c): [R]
-        }
-        expd.close();
-        negMask.close();
-        NDArray loss = null;
-        if (momentumPairs.size() > 0) {
-            // l_pos - c of a momentum key is an entry of the matrix: column M + j of row r
-            long[] flat = momentumPairs.flat(cols, qIds.length);
-            try (NDArray flatShifted = shifted.reshape(-1)) {
-                NDArray pos = flatShifted.get(mgr.create(flat));
-                loss = pairLoss(pos, negSum, momentumPairs, mgr);
-            }
-        }
-        shifted.close();
+        // Σ_neg exp(l_neg - c) per row [R], and l_pos - c of each momentum pair: column M + j of row r
+        LogitSums sums = logitSums(qt, all, rowIds, rowOfIds(mgr, qIds, kIds), momentumPairs, qIds.length);
+        NDArray negSum = sums.negatives();
+        NDArray loss = sums.positives() == null ? null : pairLoss(sums.positives(), negSum, momentumPairs, mgr);
         if (ownPairs.size() > 0) {
             // keys from the online view itself keep their gradient: a row-wise product of gathered rows
             NDArray pos = Scalars.sub(qt.get(mgr.create(ownPairs.rows())).mul(qr.get(mgr.create(ownPairs.cols()))).sum(new int[] {1}),
@@ -139,6 +128,73 @@ public final class BoxContrastiveLoss {
             loss = loss == null ? own : loss.add(own);
         }
         return loss;
+    }
+
+    /** {@link #logitSums}: per query row, the sum over other ids; per momentum pair, its shifted logit (null if none). */
+    private record LogitSums(NDArray negatives, NDArray positives) {
+    }
+
+    /**
+     * Each query row's sum of {@code exp(l - c)} over the columns of other ids, {@code [R]}, and the
+     * shifted logit {@code l - c} of every momentum pair (in the pairs' order), with
+     * {@code l = qt · all} and {@code c = 1/τ} (logits are at most {@code c} for unit rows, so nothing
+     * overflows). The logit matrix {@code [R, M + N]} (134 MB at R50: 4096 rows by 8192 columns) is
+     * worked through in blocks of rows, each block's matrices closed as soon as its sums and pair
+     * entries are taken: the step then holds only what autograd saved of them (the exponentials and
+     * the boolean mask), not three full matrices at once. Only arrays computed by libtorch are closed
+     * here: an index made by {@code create()} may wrap Java memory that autograd still reads.
+     *
+     * @param pairs momentum pairs {@code (row r, key j)}, rows ascending; column {@code offset + j}
+     */
+    private LogitSums logitSums(NDArray qt, NDArray all, long[] rowIds, NDArray colIds, SparseEntries pairs, int offset) {
+        NDManager mgr = qt.getManager();
+        int r = rowIds.length;
+        long cols = colIds.getShape().get(1);
+        int block = blockRows > 0 ? blockRows : (int) Math.max(1, Math.min(r, BLOCK_ENTRIES / cols));
+        long[] pairRows = pairs.rows();
+        long[] flat = pairs.flat(cols, offset); // row r's entry j of the whole matrix
+        NDList sums = new NDList();
+        NDList pos = new NDList();
+        int p = 0; // the first pair of the block
+        try (NDArray allT = all.transpose()) {
+            for (int a = 0; a < r; a += block) {
+                int b = Math.min(r, a + block);
+                NDArray ids = mgr.create(Arrays.copyOfRange(rowIds, a, b)).reshape(b - a, 1);
+                try (NDArray rowsBlock = block >= r ? null : qt.get(a + ":" + b);
+                     NDArray shifted = Scalars.sub((rowsBlock == null ? qt : rowsBlock).matMul(allT), 1f / temperature);
+                     NDArray negMask = ids.neq(colIds); // [b - a, M + N], bool
+                     NDArray expd = shifted.exp();
+                     NDArray zero = Scalars.of(expd, 0f);
+                     NDArray negExp = NDArrays.where(negMask, expd, zero)) {
+                    sums.add(negExp.sum(new int[] {1}));
+                    int q = p;
+                    while (q < pairRows.length && pairRows[q] < b) {
+                        q++;
+                    }
+                    if (q > p) {
+                        long[] local = new long[q - p];
+                        for (int i = 0; i < local.length; i++) {
+                            local[i] = flat[p + i] - (long) a * cols;
+                        }
+                        try (NDArray flatShifted = shifted.reshape(-1)) {
+                            pos.add(flatShifted.get(mgr.create(local)));
+                        }
+                    }
+                    p = q;
+                }
+            }
+        }
+        return new LogitSums(joined(sums), pos.isEmpty() ? null : joined(pos));
+    }
+
+    /** The arrays concatenated along the first axis (the parts closed), or the only one. */
+    private static NDArray joined(NDList parts) {
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        NDArray out = NDArrays.concat(parts, 0);
+        parts.close();
+        return out;
     }
 
     /** Σ over pairs of {@code w * CE}, {@code CE = -l_pos + log(exp(l_pos) + Σ_neg exp(l_neg))}, logits shifted by {@code c = 1/τ}. */

@@ -56,6 +56,9 @@ public final class DenseDetector implements AutoCloseable {
     public HeadOutputs head(NDArray images, boolean grad, boolean trainBackbone) {
         NDList feats = graph.call("backbone_forward", grad && trainBackbone, images);
         NDList pyramid = graph.call("neck_forward", grad, feats);
+        // the backbone's maps are not needed past the neck: freed now rather than when the step ends
+        // (what backward needs of them, autograd holds on its own)
+        feats.close();
         NDList head = graph.call("head_forward", grad, pyramid);
         int levels = spec.numLevels();
         if (head.size() != levels * groups) {

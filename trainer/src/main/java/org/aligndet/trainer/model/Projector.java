@@ -1,6 +1,8 @@
 package org.aligndet.trainer.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -147,7 +149,8 @@ public final class Projector {
             rows[i] = layout.featureRow(images[i], priors[i]);
             slots[i] = layout.anchorSlot(priors[i]);
         }
-        NDArray x = HeadOutputs.flatten(maps, channels).get(m.create(rows)); // [M, C]
+        // [M, C]: 1x1, read straight from the maps (no [N*H*W, C] copy of every level held to the step's end)
+        NDArray x = kernel == 1 ? rowsOf(maps, layout, images, priors, m) : HeadOutputs.flatten(maps, channels).get(m.create(rows));
         // views of the weights are made in the caller's manager: made from a weight they would belong to the
         // weight's long-lived manager, and each step would leave them there with their autograd history
         NDArray h = kernel == 1 ? x.matMul(transposed(w1, channels, channels, m)).add(params.get(B1)) : x;
@@ -177,6 +180,60 @@ public final class Projector {
         NDManager m = x.getManager();
         NDArray h = Activation.relu(x.matMul(transposed(params.get(W1), channels, channels, m)).add(params.get(B1)));
         return h.matMul(transposed(params.get(W2), dim, channels, m)).add(params.get(B2));
+    }
+
+    /**
+     * The feature vector {@code [C]} at each sampled prior's location, {@code [M, C]}: for each level,
+     * one {@code take} from the level's map {@code [N, C, H, W]} at the flat positions
+     * {@code (n C + c) H W + loc} (the sum of a location column and a channel row, formed by libtorch),
+     * then the rows put back in the samples' order.
+     */
+    private NDArray rowsOf(List<NDArray> maps, PriorLayout layout, int[] images, int[] priors, NDManager m) {
+        int levels = layout.levels();
+        int[] start = new int[levels + 1];
+        for (int p : priors) {
+            start[layout.levelOf(p) + 1]++;
+        }
+        for (int l = 0; l < levels; l++) {
+            start[l + 1] += start[l];
+        }
+        long[][] base = new long[levels][];
+        for (int l = 0; l < levels; l++) {
+            base[l] = new long[start[l + 1] - start[l]];
+        }
+        int[] filled = new int[levels];
+        long[] position = new long[priors.length]; // sample i's row among the rows grouped by level
+        boolean grouped = true;
+        for (int i = 0; i < priors.length; i++) {
+            int l = layout.levelOf(priors[i]);
+            long hw = (long) layout.height(l) * layout.width(l);
+            int k = filled[l]++;
+            position[i] = start[l] + k;
+            grouped &= position[i] == i;
+            base[l][k] = (long) images[i] * channels * hw + (priors[i] - layout.levelStart(l)) / anchors;
+        }
+        NDList parts = new NDList();
+        for (int l = 0; l < levels; l++) {
+            int count = base[l].length;
+            if (count == 0) {
+                continue;
+            }
+            long hw = (long) layout.height(l) * layout.width(l);
+            long[] channelStep = new long[channels];
+            for (int c = 0; c < channels; c++) {
+                channelStep[c] = c * hw;
+            }
+            try (NDArray loc = NdTensors.ownedIndex(m, base[l]).reshape(count, 1);
+                 NDArray step = NdTensors.ownedIndex(m, channelStep).reshape(1, channels);
+                 NDArray flat = maps.get(l).reshape(-1)) {
+                parts.add(flat.take(m, loc.add(step))); // [count, C]
+            }
+        }
+        NDArray byLevel = parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
+        if (parts.size() > 1) {
+            parts.close();
+        }
+        return grouped ? byLevel : byLevel.get(NdTensors.ownedIndex(m, position));
     }
 
     /** {@code w.reshape(rows, cols).transpose()}, both arrays attached to {@code m} (the step's manager). */
