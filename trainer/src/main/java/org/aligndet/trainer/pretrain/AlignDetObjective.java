@@ -52,9 +52,30 @@ public final class AlignDetObjective {
     public LossTerms compute(HeadOutputs online, ViewTargets t1, Projector onlineProjector,
                              HeadOutputs momentum, ViewTargets t2, Projector momentumProjector,
                              java.util.Map<String, Double> diagnostics) {
+        NDArray k = momentumKeys(momentum, t2, momentumProjector, diagnostics != null);
+        return compute(online, t1, onlineProjector, k, t2, diagnostics);
+    }
+
+    /**
+     * The momentum side's embeddings of its sampled priors, {@code [N, D]} without gradient, or null
+     * when no term needs them (no contrastive term, no diagnostics). Taken first, so that the caller
+     * can free the momentum detector's outputs before the loss and backward run.
+     */
+    public NDArray momentumKeys(HeadOutputs momentum, ViewTargets t2, Projector momentumProjector, boolean diagnose) {
+        if (!pretext.contrastive() && !diagnose) {
+            return null;
+        }
+        try (GradMode g = GradMode.off()) {
+            return momentumProjector.embed(momentum.clsFeats(), momentum.layout(), t2.images(), t2.priors());
+        }
+    }
+
+    /** The loss terms from the momentum keys of {@link #momentumKeys} ({@code k}; diagnostics need them too). */
+    public LossTerms compute(HeadOutputs online, ViewTargets t1, Projector onlineProjector, NDArray k, ViewTargets t2,
+                             java.util.Map<String, Double> diagnostics) {
         LossTerms terms = new LossTerms();
-        if (pretext.contrastive() || diagnostics != null) {
-            contrast(online, t1, onlineProjector, momentum, t2, momentumProjector, diagnostics, terms);
+        if (k != null) {
+            contrast(online, t1, onlineProjector, k, t2, diagnostics, terms);
         }
         if (pretext.regression()) {
             // normalised as the detector's own head normalises (RetinaNet: sum over images of max(positives, 1))
@@ -64,15 +85,10 @@ public final class AlignDetObjective {
         return terms;
     }
 
-    private void contrast(HeadOutputs online, ViewTargets t1, Projector onlineProjector, HeadOutputs momentum,
-                          ViewTargets t2, Projector momentumProjector, java.util.Map<String, Double> diagnostics,
-                          LossTerms terms) {
+    private void contrast(HeadOutputs online, ViewTargets t1, Projector onlineProjector, NDArray k, ViewTargets t2,
+                          java.util.Map<String, Double> diagnostics, LossTerms terms) {
         // q: [M, D] with gradient; k: [N, D] without (stop-gradient on the momentum side)
         NDArray q = onlineProjector.embed(online.clsFeats(), online.layout(), t1.images(), t1.priors());
-        NDArray k;
-        try (GradMode g = GradMode.off()) {
-            k = momentumProjector.embed(momentum.clsFeats(), momentum.layout(), t2.images(), t2.priors());
-        }
         if (pretext.contrastive()) {
             terms.put("loss_contrastive", contrastive.compute(q, t1.ids(), k, t2.ids()));
         }

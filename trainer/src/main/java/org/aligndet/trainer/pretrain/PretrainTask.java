@@ -192,13 +192,23 @@ final class PretrainTask implements TrainingTask, AutoCloseable {
             ViewTargets t1 = targets.build(out1.layout(), boxes1, pads1, rng);
             ViewTargets t2 = targets.build(out2.layout(), boxes2, pads2, rng);
             boolean diagnose = diagnose(iteration);
-            LossTerms terms = objective.compute(out1, t1, projector, out2, t2, momentumProjector, diagnose ? logged : null);
+            // the momentum side's keys first; its maps are then freed (a DJL array otherwise lives to the step's end)
+            NDArray k = objective.momentumKeys(out2, t2, momentumProjector, diagnose);
+            close(out2);
+            LossTerms terms = objective.compute(out1, t1, projector, k, t2, diagnose ? logged : null);
             logged.put("positives", (double) t1.positives());
             logged.put("background", (double) t1.background());
             if (diagnose) {
                 FeatureStats.log(logged, out1);
             }
             return terms;
+        }
+
+        private static void close(HeadOutputs h) {
+            h.clsFeats().forEach(NDArray::close);
+            h.boxOut().forEach(NDArray::close);
+            h.centerness().forEach(NDArray::close);
+            h.pyramid().forEach(NDArray::close);
         }
 
         @Override
