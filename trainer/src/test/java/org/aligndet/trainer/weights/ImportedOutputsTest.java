@@ -23,10 +23,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Each foreign checkpoint of {@code fixtures/import}, imported as {@code aligndet import} does and loaded into the
  * spec's TorchScript graph, reproduces the outputs the generator recorded for the same weights in eager PyTorch
  * ({@code NAME.outputs}: backbone, neck, classification and box outputs, as far as the file holds weights for them)
- * on the spec's fixture input, to 1e-4 relative.
+ * on the spec's fixture input, to 1e-4 relative, plus 1e-5 of the output's largest magnitude: a conv output's
+ * rounding error scales with its summands, not with its own value, so a small entry of a tensor that reaches
+ * large values carries more of it (torchvision's tiny RetinaNet box output reaches 288; one entry of 0.28 came
+ * out 6e-4 off on an AMD EPYC while matching elsewhere, 2e-6 of the tensor's scale).
  */
 class ImportedOutputsTest {
     static final double TOL = 1e-4;
+    static final double SCALE_TOL = 1e-5;
 
     @ParameterizedTest
     @ValueSource(strings = {"mmdet2_retinanet_tiny.pth", "mmdet3_retinanet_tiny.pth", "torchvision_retinanet_tiny.pth",
@@ -77,10 +81,14 @@ class ImportedOutputsTest {
             float[] ours = a.toFloatArray();
             float[] ref = w.toFloats();
             double spread = 0;
+            double scale = 0;
+            for (float r : ref) {
+                scale = Math.max(scale, Math.abs(r));
+            }
             for (int j = 0; j < ref.length; j++) {
                 double d = Math.abs(ours[j] - ref[j]);
-                assertTrue(d <= TOL * (1 + Math.abs(ref[j])), file + " " + prefix + "." + i + "[" + j + "]: " + ours[j] + " against "
-                        + ref[j]);
+                assertTrue(d <= TOL * (1 + Math.abs(ref[j])) + SCALE_TOL * scale, file + " " + prefix + "." + i + "[" + j + "]: "
+                        + ours[j] + " against " + ref[j] + " (largest magnitude " + scale + ")");
                 spread = Math.max(spread, Math.abs(ref[j] - ref[0]));
             }
             assertTrue(spread > 1e-3, file + " " + prefix + "." + i + ": the recorded output is (nearly) constant");
