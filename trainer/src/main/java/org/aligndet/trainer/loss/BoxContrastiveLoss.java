@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -151,36 +152,45 @@ public final class BoxContrastiveLoss {
         int r = rowIds.length;
         long cols = colIds.getShape().get(1);
         int block = blockRows > 0 ? blockRows : (int) Math.max(1, Math.min(r, BLOCK_ENTRIES / cols));
+        int blocks = (r + block - 1) / block;
+        // everything the blocks index by is made before the first block, so that the loop is libtorch
+        // calls only (Java work between them slowed every block's operations on two threads)
         long[] pairRows = pairs.rows();
         long[] flat = pairs.flat(cols, offset); // row r's entry j of the whole matrix
+        NDArray[] pairIndex = new NDArray[blocks];
+        for (int i = 0, p = 0; i < blocks; i++) {
+            int a = i * block, b = Math.min(r, a + block), q = p;
+            while (q < pairRows.length && pairRows[q] < b) {
+                q++;
+            }
+            if (q > p) {
+                long[] local = new long[q - p];
+                for (int j = 0; j < local.length; j++) {
+                    local[j] = flat[p + j] - (long) a * cols;
+                }
+                pairIndex[i] = mgr.create(local);
+            }
+            p = q;
+        }
+        NDArray ids = mgr.create(rowIds).reshape(r, 1);
         NDList sums = new NDList();
         NDList pos = new NDList();
-        int p = 0; // the first pair of the block
-        try (NDArray allT = all.transpose()) {
-            for (int a = 0; a < r; a += block) {
-                int b = Math.min(r, a + block);
-                NDArray ids = mgr.create(Arrays.copyOfRange(rowIds, a, b)).reshape(b - a, 1);
-                try (NDArray rowsBlock = block >= r ? null : qt.get(a + ":" + b);
+        try (NDArray allT = all.transpose(); NDArray zero = Scalars.of(qt, 0f)) {
+            for (int i = 0; i < blocks; i++) {
+                int a = i * block, b = Math.min(r, a + block);
+                NDIndex rowsOfBlock = new NDIndex().addSliceDim(a, b);
+                try (NDArray rowsBlock = blocks == 1 ? null : qt.get(rowsOfBlock);
+                     NDArray idsBlock = blocks == 1 ? null : ids.get(rowsOfBlock);
                      NDArray shifted = Scalars.sub((rowsBlock == null ? qt : rowsBlock).matMul(allT), 1f / temperature);
-                     NDArray negMask = ids.neq(colIds); // [b - a, M + N], bool
+                     NDArray negMask = (idsBlock == null ? ids : idsBlock).neq(colIds); // [b - a, M + N], bool
                      NDArray expd = shifted.exp();
-                     NDArray zero = Scalars.of(expd, 0f);
                      NDArray negExp = NDArrays.where(negMask, expd, zero)) {
                     sums.add(negExp.sum(new int[] {1}));
-                    int q = p;
-                    while (q < pairRows.length && pairRows[q] < b) {
-                        q++;
-                    }
-                    if (q > p) {
-                        long[] local = new long[q - p];
-                        for (int i = 0; i < local.length; i++) {
-                            local[i] = flat[p + i] - (long) a * cols;
-                        }
+                    if (pairIndex[i] != null) {
                         try (NDArray flatShifted = shifted.reshape(-1)) {
-                            pos.add(flatShifted.get(mgr.create(local)));
+                            pos.add(flatShifted.get(pairIndex[i]));
                         }
                     }
-                    p = q;
                 }
             }
         }
