@@ -62,15 +62,10 @@ public final class NdTensors {
         // through the thread's staging buffer, like floats(): no Java direct buffer per index left for the collector
         ByteBuffer view = staging(Math.multiplyExact(values.length, Long.BYTES));
         view.asLongBuffer().put(values);
-        if (manager.getDevice().isGpu()) {
-            return manager.create(view, new Shape(values.length), DataType.INT64);
-        }
-        try (NDArray alias = manager.create(view, new Shape(values.length), DataType.INT64)) {
-            return alias.duplicate();
-        }
+        return owned(manager, view, new Shape(values.length), DataType.INT64);
     }
 
-    /** Per thread, the direct buffer {@link #floats} stages values in; grown to the largest array asked for. */
+    /** Per thread, the direct buffer values are staged in on their way to libtorch; grown to the largest asked for. */
     private static final ThreadLocal<ByteBuffer> STAGING = new ThreadLocal<>();
 
     /** The first {@code bytes} of this thread's staging buffer (grown as needed), in native order. */
@@ -99,10 +94,18 @@ public final class NdTensors {
         }
         ByteBuffer view = staging(Math.multiplyExact(values.length, Float.BYTES));
         view.asFloatBuffer().put(values);
+        return owned(manager, view, shape, DataType.FLOAT32);
+    }
+
+    /**
+     * The staged values as an array in libtorch's own storage: on the CPU a clone of the array that
+     * wraps the staging buffer, on a GPU the transfer (which copies already).
+     */
+    private static NDArray owned(NDManager manager, ByteBuffer staged, Shape shape, DataType type) {
         if (manager.getDevice().isGpu()) {
-            return manager.create(view, shape, DataType.FLOAT32);
+            return manager.create(staged, shape, type);
         }
-        try (NDArray alias = manager.create(view, shape, DataType.FLOAT32)) {
+        try (NDArray alias = manager.create(staged, shape, type)) {
             return alias.duplicate();
         }
     }

@@ -28,6 +28,14 @@ public record HeadOutputs(List<NDArray> clsFeats, List<NDArray> boxOut, List<NDA
         this(clsFeats, boxOut, centerness, layout, List.of());
     }
 
+    /** Closes every array held here (outputs no longer needed before the step ends). */
+    public void close() {
+        clsFeats.forEach(NDArray::close);
+        boxOut.forEach(NDArray::close);
+        centerness.forEach(NDArray::close);
+        pyramid.forEach(NDArray::close);
+    }
+
     /** Root mean square of each map, level by level (a host sync per level: for logging). */
     public static double[] rms(List<NDArray> maps) {
         double[] out = new double[maps.size()];

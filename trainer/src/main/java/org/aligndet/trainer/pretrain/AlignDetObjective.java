@@ -39,23 +39,6 @@ public final class AlignDetObjective {
         this.pretext = pretext;
     }
 
-    public LossTerms compute(HeadOutputs online, ViewTargets t1, Projector onlineProjector,
-                             HeadOutputs momentum, ViewTargets t2, Projector momentumProjector) {
-        return compute(online, t1, onlineProjector, momentum, t2, momentumProjector, null);
-    }
-
-    /**
-     * As {@link #compute(HeadOutputs, ViewTargets, Projector, HeadOutputs, ViewTargets, Projector)}; when
-     * {@code diagnostics} is given, also the contrastive head's retrieval top-1 and mean positive and
-     * negative cosines ({@code contrast_top1}, {@code cos_pos}, {@code cos_neg}).
-     */
-    public LossTerms compute(HeadOutputs online, ViewTargets t1, Projector onlineProjector,
-                             HeadOutputs momentum, ViewTargets t2, Projector momentumProjector,
-                             java.util.Map<String, Double> diagnostics) {
-        NDArray k = momentumKeys(momentum, t2, momentumProjector, diagnostics != null);
-        return compute(online, t1, onlineProjector, k, t2, diagnostics);
-    }
-
     /**
      * The momentum side's embeddings of its sampled priors, {@code [N, D]} without gradient, or null
      * when no term needs them (no contrastive term, no diagnostics). Taken first, so that the caller
@@ -70,7 +53,11 @@ public final class AlignDetObjective {
         }
     }
 
-    /** The loss terms from the momentum keys of {@link #momentumKeys} ({@code k}; diagnostics need them too). */
+    /**
+     * The loss terms, from the momentum keys of {@link #momentumKeys} ({@code k}); when
+     * {@code diagnostics} is given, also the contrastive head's retrieval top-1 and mean positive and
+     * negative cosines ({@code contrast_top1}, {@code cos_pos}, {@code cos_neg}), which need the keys too.
+     */
     public LossTerms compute(HeadOutputs online, ViewTargets t1, Projector onlineProjector, NDArray k, ViewTargets t2,
                              java.util.Map<String, Double> diagnostics) {
         LossTerms terms = new LossTerms();

@@ -194,7 +194,7 @@ final class PretrainTask implements TrainingTask, AutoCloseable {
             boolean diagnose = diagnose(iteration);
             // the momentum side's keys first; its maps are then freed (a DJL array otherwise lives to the step's end)
             NDArray k = objective.momentumKeys(out2, t2, momentumProjector, diagnose);
-            close(out2);
+            out2.close();
             LossTerms terms = objective.compute(out1, t1, projector, k, t2, diagnose ? logged : null);
             logged.put("positives", (double) t1.positives());
             logged.put("background", (double) t1.background());
@@ -202,13 +202,6 @@ final class PretrainTask implements TrainingTask, AutoCloseable {
                 FeatureStats.log(logged, out1);
             }
             return terms;
-        }
-
-        private static void close(HeadOutputs h) {
-            h.clsFeats().forEach(NDArray::close);
-            h.boxOut().forEach(NDArray::close);
-            h.centerness().forEach(NDArray::close);
-            h.pyramid().forEach(NDArray::close);
         }
 
         @Override
