@@ -16,6 +16,11 @@ package org.aligndet.trainer.augment;
 public record View(ImageTensor image, int validHeight, int validWidth, float scaleW, float scaleH,
                    boolean flipped, PhotometricOp.Choice photometric, BoxList boxes) {
 
+    /** This view with its image's shape only (see {@link ImageTensor#withoutPixels()}). */
+    public View withoutPixels() {
+        return new View(image.withoutPixels(), validHeight, validWidth, scaleW, scaleH, flipped, photometric, boxes);
+    }
+
     /** Maps a box of this view back to the original image frame: {@code [x1, y1, x2, y2]}. */
     public float[] toOriginal(float x1, float y1, float x2, float y2) {
         if (flipped) {
