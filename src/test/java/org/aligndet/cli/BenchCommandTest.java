@@ -61,6 +61,17 @@ class BenchCommandTest {
                 shares += s;
             }
             assertEquals(1.0, shares, 1e-6, step + ": the phases make up the full step");
+            // the forward's named parts, in seconds per step: each timed, together within the forward
+            double forward = j.path("full_forward_s").asDouble(-1), parts = 0;
+            for (String p : List.of("graph", "targets", "losses")) {
+                double s = j.path("full_forward_" + p + "_s").asDouble(-1);
+                assertTrue(s > 0, step + ": forward part " + p + " in " + j);
+                parts += s;
+            }
+            assertTrue(forward > 0 && parts <= forward * (1 + 1e-9), step + ": parts " + parts + " s within the forward's " + forward + " s");
+            for (String p : List.of("full_backward_s", "full_optimiser_s", "full_after_step_s", "graph_only_forward_s", "graph_only_backward_s")) {
+                assertTrue(j.path(p).asDouble(-1) > 0, step + ": " + p + " in " + j);
+            }
             assertEquals(0.0, j.path("arrays_left_per_step").asDouble(-1), 0.0,
                     step + ": a step leaves no array in the task's long-lived manager (a run-long leak)");
             if (j.path("full_step").has("minor_faults_per_run")) { // where /proc is readable

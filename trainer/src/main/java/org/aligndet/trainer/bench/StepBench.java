@@ -12,6 +12,7 @@ import java.util.function.BiFunction;
 import org.aligndet.trainer.loader.Batch;
 import org.aligndet.trainer.optim.Sgd;
 import org.aligndet.trainer.run.Gradients;
+import org.aligndet.trainer.run.StepSections;
 import org.aligndet.trainer.run.TrainOptions;
 import org.aligndet.trainer.run.TrainingLoop;
 import org.aligndet.trainer.run.TrainingTask;
@@ -29,7 +30,10 @@ import org.aligndet.trainer.run.TrainingTask;
  * </ul>
  * {@code overhead = median(full_step) / median(graph_only) - 1} is what the Java-side orchestration
  * costs on top of libtorch's own work. The phases of the full step (forward with the Java-side
- * parts, backward, optimiser, after-step) are reported as shares of it.
+ * parts, backward, optimiser, after-step) are reported as shares of it, and in seconds per step beside
+ * the graph-only step's forward and backward ({@code full_forward_s}, {@code graph_only_forward_s},
+ * ...), with the forward's named parts where the task marks them ({@link StepSections}: {@code graph},
+ * {@code targets}, {@code losses}), so that the overhead can be attributed.
  */
 public final class StepBench {
     /** How many timed and untimed runs, in blocks of how many. */
@@ -60,6 +64,7 @@ public final class StepBench {
                     .map(b -> b.views().stream().map(v -> v.toNd(inputs)).toList()).toList();
             long[] step = {0};
             long[] javaAlloc = {0, 0}; // bytes over the timed runs: full step, graph only
+            double[] graphOnlyPhases = {0, 0, 0}; // seconds over the timed runs: forward, backward; runs
             SideBySide sbs = new SideBySide()
                     .add("full_step", run -> {
                         Batch b = batches.get(Math.floorMod(run, batches.size()));
@@ -71,8 +76,15 @@ public final class StepBench {
                         long a0 = ProcStats.javaAllocatedBytes();
                         try (NDManager scope = task.manager().newSubManager()) {
                             try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                                long t0 = System.nanoTime();
                                 NDArray loss = graphOnly.apply(resident.get(Math.floorMod(run, batches.size())), scope);
+                                long t1 = System.nanoTime();
                                 gc.backward(loss);
+                                if (run >= 0) {
+                                    graphOnlyPhases[0] += (t1 - t0) / 1e9;
+                                    graphOnlyPhases[1] += (System.nanoTime() - t1) / 1e9;
+                                    graphOnlyPhases[2]++;
+                                }
                             }
                             Gradients.release(Gradients.of(params), params.values());
                         }
@@ -94,6 +106,18 @@ public final class StepBench {
                 r.figure("phase_backward_share", phases.backward / sum);
                 r.figure("phase_optimiser_share", phases.optimiser / sum);
                 r.figure("phase_after_step_share", phases.afterStep / sum);
+            }
+            if (phases.steps > 0 && graphOnlyPhases[2] > 0) {
+                // seconds per step: the full step's phases and its forward's named parts, beside the graph-only
+                // step's forward and backward, so that the overhead can be attributed
+                int n = phases.steps;
+                r.figure("full_forward_s", phases.forward / n);
+                phases.forwardSections.forEach((part, sec) -> r.figure("full_forward_" + part + "_s", sec / n));
+                r.figure("full_backward_s", phases.backward / n);
+                r.figure("full_optimiser_s", phases.optimiser / n);
+                r.figure("full_after_step_s", phases.afterStep / n);
+                r.figure("graph_only_forward_s", graphOnlyPhases[0] / graphOnlyPhases[2]);
+                r.figure("graph_only_backward_s", graphOnlyPhases[1] / graphOnlyPhases[2]);
             }
             if (phases.steps > 0 && ProcStats.now().available()) {
                 // where the full step's faults fall (all timed steps, the first of each block included)

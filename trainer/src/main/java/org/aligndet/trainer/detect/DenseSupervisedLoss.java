@@ -11,6 +11,7 @@ import org.aligndet.trainer.family.PositiveTargets;
 import org.aligndet.trainer.family.RegressionLoss;
 import org.aligndet.trainer.family.Stage;
 import org.aligndet.trainer.loss.LossTerms;
+import org.aligndet.trainer.run.StepSections;
 import org.aligndet.trainer.loss.SigmoidFocalLoss;
 import org.aligndet.trainer.model.DenseMaps;
 import org.aligndet.trainer.model.HeadOutputs;
@@ -119,10 +120,13 @@ public final class DenseSupervisedLoss {
     public LossTerms compute(HeadOutputs head, List<NDArray> logits, List<GtBoxes> gts, List<int[]> padShapes) {
         PriorLayout layout = head.layout();
         NDArray cls = DenseMaps.flatten(logits, layout, numClasses, "logits"); // [R, K]
+        long mark = StepSections.mark();
         Targets t = targets(layout, gts, padShapes);
+        mark = StepSections.lap("targets", mark);
         // from the labels: a dense one-hot target and weight would cost [R, K] arrays on both passes
         LossTerms terms = new LossTerms().put(LOSS_CLS, focal.compute(cls, t.labels(), ignoredRows(t.labelWeights()), t.avgFactor()));
         regression.compute(head, t.positives(), t.avgFactor()).terms().forEach(terms::put);
+        StepSections.lap("losses", mark);
         return terms;
     }
 

@@ -36,6 +36,7 @@ import org.aligndet.trainer.model.DenseDetector;
 import org.aligndet.trainer.model.FeatureStats;
 import org.aligndet.trainer.model.HeadOutputs;
 import org.aligndet.trainer.run.CheckpointParts;
+import org.aligndet.trainer.run.StepSections;
 import org.aligndet.trainer.run.TrainingTask;
 import org.aligndet.trainer.weights.DetectorInit;
 import org.aligndet.trainer.weights.InitReport;
@@ -185,12 +186,14 @@ final class FinetuneTask implements TrainingTask, AutoCloseable {
                 gts.add(GtBoxes.trainable(v.boxes(), smp.record().instances()));
                 padShapes.add(new int[] {v.image().height(), v.image().width()});
             }
+            long mark = StepSections.mark();
             HeadOutputs out = detector.head(batch.views().get(0).toNd(scope), true, true);
             NDList logits = detector.classify(out.clsFeats(), true);
+            StepSections.lap("graph", mark);
             if (iteration == 0 || (iteration + 1) % o.logEvery == 0) {
                 FeatureStats.log(logged, out);
             }
-            return loss.compute(out, logits, gts, padShapes);
+            return loss.compute(out, logits, gts, padShapes); // its own sections: targets, losses
         }
 
         @Override

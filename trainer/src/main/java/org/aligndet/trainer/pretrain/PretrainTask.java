@@ -32,6 +32,7 @@ import org.aligndet.trainer.model.Projector;
 import org.aligndet.trainer.optim.Ema;
 import org.aligndet.trainer.optim.MomentumSchedule;
 import org.aligndet.trainer.run.CheckpointParts;
+import org.aligndet.trainer.run.StepSections;
 import org.aligndet.trainer.run.TrainingTask;
 import org.aligndet.trainer.weights.DetectorInit;
 
@@ -186,16 +187,20 @@ final class PretrainTask implements TrainingTask, AutoCloseable {
                 pads1.add(new int[] {v1.image().height(), v1.image().width()});
                 pads2.add(new int[] {v2.image().height(), v2.image().width()});
             }
+            long mark = StepSections.mark();
             HeadOutputs out1 = onlineDet.head(batch.views().get(0).toNd(scope), true, o.trainBackbone);
             HeadOutputs out2 = momentumDet.head(batch.views().get(1).toNd(scope), false, false);
+            mark = StepSections.lap("graph", mark);
             // anchors beyond an image's own padded extent are ignored, as the detector's head does
             ViewTargets t1 = targets.build(out1.layout(), boxes1, pads1, rng);
             ViewTargets t2 = targets.build(out2.layout(), boxes2, pads2, rng);
+            mark = StepSections.lap("targets", mark);
             boolean diagnose = diagnose(iteration);
             // the momentum side's keys first; its maps are then freed (a DJL array otherwise lives to the step's end)
             NDArray k = objective.momentumKeys(out2, t2, momentumProjector, diagnose);
             out2.close();
             LossTerms terms = objective.compute(out1, t1, projector, k, t2, diagnose ? logged : null);
+            StepSections.lap("losses", mark);
             logged.put("positives", (double) t1.positives());
             logged.put("background", (double) t1.background());
             if (diagnose) {

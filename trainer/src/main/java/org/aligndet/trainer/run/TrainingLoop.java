@@ -207,6 +207,8 @@ public final class TrainingLoop {
         public long afterStepFaults;
         /** How many steps were added. */
         public int steps;
+        /** Seconds of the forward's named parts ({@link StepSections}), summed over the steps, in the order first seen. */
+        public final Map<String, Double> forwardSections = new LinkedHashMap<>();
 
         private long faults() {
             return faultCounter.getAsLong();
@@ -232,7 +234,17 @@ public final class TrainingLoop {
         long t2;
         try (NDManager scope = task.manager().newSubManager()) {
             try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                LossTerms terms = task.forward(batch, scope, iteration, extras);
+                LossTerms terms;
+                if (phases == null) {
+                    terms = task.forward(batch, scope, iteration, extras);
+                } else {
+                    StepSections.open(phases.forwardSections);
+                    try {
+                        terms = task.forward(batch, scope, iteration, extras);
+                    } finally {
+                        StepSections.close();
+                    }
+                }
                 NDArray loss = terms.total();
                 values.putAll(terms.values());
                 values.put("loss", (double) loss.getFloat());
