@@ -35,6 +35,9 @@ public final class BenchResult {
         }
         settings.put("malloc", m.toString());
         settings.put("allocator", ProcStats.allocator());
+        if (System.getenv("TCMALLOC_RELEASE_RATE") != null) { // 0 (the launcher's): freed pages are kept
+            settings.put("tcmalloc_release_rate", System.getenv("TCMALLOC_RELEASE_RATE"));
+        }
     }
 
     public String bench() {
