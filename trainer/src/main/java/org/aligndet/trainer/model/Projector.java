@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
@@ -155,16 +156,57 @@ public final class Projector {
         // weight's long-lived manager, and each step would leave them there with their autograd history
         NDArray h = kernel == 1 ? x.matMul(transposed(w1, channels, channels, m)).add(params.get(B1)) : x;
         h = kernel == 1 ? Activation.relu(h) : h;
-        NDArray z = h.matMul(transposed(params.get(W2), (long) anchors * dim, channels, m)).add(params.get(B2)); // [M, A*D]
         if (anchors == 1) {
-            return z;
+            return h.matMul(transposed(params.get(W2), dim, channels, m)).add(params.get(B2)); // [M, D]
         }
-        // pick each row's own anchor slot: row i * A + slot of [M * A, D] (one index per row, not one per value)
-        long[] pick = new long[rows.length];
-        for (int i = 0; i < rows.length; i++) {
-            pick[i] = (long) i * anchors + slots[i];
+        return ownSlots(h, slots, m);
+    }
+
+    /**
+     * The second layer for each row's own anchor slot only, {@code [M, D]}: row {@code i} takes output
+     * channels {@code slot_i * D ... slot_i * D + D - 1}. The rows are grouped by slot and each group
+     * multiplied by its slot's {@code [D, C]} block of the weight: the same values as the full
+     * {@code [M, A*D]} layer followed by a pick, at {@code 1/A} of its products (RetinaNet: 9 anchors
+     * per location, 2.4 GFLOP per view at 4096 rows, forward, and twice that backward, otherwise).
+     */
+    private NDArray ownSlots(NDArray h, long[] slots, NDManager m) {
+        int n = slots.length;
+        int[] start = new int[anchors + 1];
+        for (long s : slots) {
+            start[(int) s + 1]++;
         }
-        return z.reshape((long) rows.length * anchors, dim).get(m.create(pick));
+        for (int s = 0; s < anchors; s++) {
+            start[s + 1] += start[s];
+        }
+        int[] filled = new int[anchors];
+        long[] order = new long[n]; // the rows by slot
+        long[] position = new long[n]; // row i's place among them
+        boolean grouped = true;
+        for (int i = 0; i < n; i++) {
+            int s = (int) slots[i];
+            int k = start[s] + filled[s]++;
+            order[k] = i;
+            position[i] = k;
+            grouped &= k == i;
+        }
+        NDArray w2 = params.get(W2).reshape((long) anchors * dim, channels);
+        w2.attach(m); // views of the weights belong to the step (see embed)
+        NDArray bySlot = grouped ? h : h.get(NdTensors.ownedIndex(m, order));
+        NDList parts = new NDList();
+        for (int s = 0; s < anchors; s++) {
+            if (start[s + 1] == start[s]) {
+                continue;
+            }
+            NDIndex outputs = new NDIndex().addSliceDim((long) s * dim, (long) (s + 1) * dim);
+            NDArray w = w2.get(outputs).transpose(); // [C, D]
+            NDArray b = params.get(B2).get(outputs); // [D]
+            w.attach(m);
+            b.attach(m);
+            NDArray rowsOfSlot = bySlot.get(new NDIndex().addSliceDim(start[s], start[s + 1]));
+            parts.add(rowsOfSlot.matMul(w).add(b));
+        }
+        NDArray z = parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
+        return grouped ? z : z.get(NdTensors.ownedIndex(m, position));
     }
 
     /**

@@ -13,7 +13,10 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.GradientCollector;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import org.aligndet.trainer.run.Gradients;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -111,6 +114,7 @@ class ProjectorTest {
             NDArray weights = m.randomNormal(new Shape(images.length, d));
             List<NDArray> base = List.of(m.randomNormal(new Shape(2, c, 4, 5)), m.randomNormal(new Shape(2, c, 2, 3)));
             float[][] grads = new float[2][];
+            List<Map<String, float[]>> paramGrads = List.of(new HashMap<>(), new HashMap<>());
             for (int way = 0; way < 2; way++) {
                 List<NDArray> feats = List.of(base.get(0).duplicate(), base.get(1).duplicate());
                 feats.forEach(f -> f.setRequiresGradient(true));
@@ -121,6 +125,25 @@ class ProjectorTest {
                 }
                 grads[way] = NDArrays.concat(new NDList(feats.get(0).getGradient().reshape(-1), feats.get(1).getGradient().reshape(-1)))
                         .toFloatArray();
+                Map<String, NDArray> g = Gradients.of(p.parameters());
+                for (String k : List.of(Projector.W1, Projector.B1, Projector.W2, Projector.B2)) {
+                    assertTrue(g.containsKey(k), k + " got no gradient (" + (way == 0 ? "embed" : "full maps") + ")");
+                    paramGrads.get(way).put(k, g.get(k).toFloatArray());
+                }
+                Gradients.release(g, p.parameters().values());
+            }
+            // the projector's own parameters get the full-map layers' gradients too (the second layer
+            // runs per anchor slot: each slot's block of the weight and bias)
+            for (String k : List.of(Projector.W1, Projector.B1, Projector.W2, Projector.B2)) {
+                float[] want = paramGrads.get(1).get(k), got = paramGrads.get(0).get(k);
+                float pScale = 0;
+                for (float v : want) {
+                    pScale = Math.max(pScale, Math.abs(v));
+                }
+                assertTrue(pScale > 0, k + ": the reference has no gradient");
+                for (int i = 0; i < want.length; i++) {
+                    assertEquals(want[i], got[i], 1e-4 * pScale, k + " gradient " + i);
+                }
             }
             float scale = 0;
             for (float g : grads[1]) {
