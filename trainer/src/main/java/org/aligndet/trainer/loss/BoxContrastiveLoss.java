@@ -67,13 +67,15 @@ public final class BoxContrastiveLoss {
      * <p>The one large array is the logit matrix {@code [R, M + N]} of the query rows that carry an id
      * against every embedding (a background query has no positive and adds nothing, so it is left
      * out: same values, same gradients): its exponentials summed over the negatives give each row's
-     * denominator, a block of rows at a time. The positive pairs (same id, a handful per row) are
-     * row-wise products of gathered rows, so the per-pair terms are small vectors, not further
-     * {@code [R, N]} matrices. {@code 1/τ} is folded into the query rows.
+     * denominator, and its entries at the momentum keys of the row's id are the positives. It is
+     * worked through a block of rows at a time outside autograd ({@link #matrixPart}), which forms
+     * the loss's gradient with respect to the query rows there; that gradient enters autograd as a
+     * linear term of value 0. Positives from the online view itself (an id without momentum keys) are
+     * row-wise products of gathered rows, under autograd. {@code 1/τ} is folded into the query rows.
      *
      * @param q     online embeddings {@code [M, D]}, with gradient
      * @param qIds  {@code M} ids: proposal ids {@code >= 0}, background {@code < 0}
-     * @param k     momentum embeddings {@code [N, D]} (normally without gradient)
+     * @param k     momentum embeddings {@code [N, D]}; no gradient reaches them (stop-gradient)
      * @param kIds  {@code N} ids, as {@code qIds}
      * @return a scalar
      */
@@ -117,100 +119,184 @@ public final class BoxContrastiveLoss {
         NDArray all = (kn == null ? qn : qn.concat(kn, 0)).stopGradient(); // [M + N, D], detached
         NDArray qr = rows.length == qIds.length ? qn : rows(qn, rows); // the query rows with an id: [R, D]
         NDArray qt = Scalars.div(qr, temperature); // logits come out divided by τ
-        // Σ_neg exp(l_neg - c) per row [R], and l_pos - c of each momentum pair: column M + j of row r
-        LogitSums sums = logitSums(qt, all, rowIds, rowOfIds(mgr, qIds, kIds), momentumPairs, qIds.length);
-        NDArray negSum = sums.negatives();
-        NDArray loss = sums.positives() == null ? null : pairLoss(sums.positives(), negSum, momentumPairs, mgr);
+        // own pairs' shifted logits l - c, values only (the matrix part needs them for its row weights)
+        float[] ownPos = new float[0];
+        NDArray ownRows = null, ownCols = null, ownWeights = null;
         if (ownPairs.size() > 0) {
-            // keys from the online view itself keep their gradient: a row-wise product of gathered rows
-            NDArray pos = Scalars.sub(qt.get(mgr.create(ownPairs.rows())).mul(qr.get(mgr.create(ownPairs.cols()))).sum(new int[] {1}),
-                    1f / temperature);
-            NDArray own = pairLoss(pos, negSum, ownPairs, mgr);
-            loss = loss == null ? own : loss.add(own);
+            ownRows = mgr.create(ownPairs.rows());
+            ownCols = mgr.create(ownPairs.cols());
+            ownWeights = mgr.create(ownPairs.values());
+            try (GradMode off = GradMode.off(); NDManager tmp = mgr.newSubManager()) {
+                NDArray pos = Scalars.sub(qt.get(ownRows).mul(qr.get(ownCols)).sum(new int[] {1}), 1f / temperature);
+                pos.attach(tmp);
+                ownPos = pos.toFloatArray();
+            }
+        }
+        MatrixPart part = matrixPart(qt, all, rowIds, qIds, kIds, momentumPairs, ownPairs, ownPos);
+        // the matrix part: its value, and its gradient V with respect to qt through a linear term of value 0
+        NDArray linear = qt.mul(part.gradient()).sum();
+        NDArray loss = linear.sub(linear.stopGradient()).add(part.value());
+        if (ownPairs.size() > 0) {
+            // keys from the online view itself keep their gradient on both sides: autograd, with each row's
+            // negative sum as a constant (its gradient is in the matrix part's row weights)
+            NDArray pos = Scalars.sub(qt.get(ownRows).mul(qr.get(ownCols)).sum(new int[] {1}), 1f / temperature);
+            NDArray negSum = mgr.create(part.negSums()).get(ownRows);
+            loss = loss.add(pos.exp().add(negSum).log().sub(pos).mul(ownWeights).sum());
         }
         return loss;
     }
 
-    /** {@link #logitSums}: per query row, the sum over other ids; per momentum pair, its shifted logit (null if none). */
-    private record LogitSums(NDArray negatives, NDArray positives) {
+    /**
+     * {@link #matrixPart}: the loss of the momentum pairs, the gradient of the whole loss with respect
+     * to {@code qt} through the logit matrix ({@code [R, D]}, no history), and each row's sum of
+     * {@code exp(l - c)} over the columns of other ids.
+     */
+    private record MatrixPart(NDArray value, NDArray gradient, float[] negSums) {
     }
 
     /**
-     * Each query row's sum of {@code exp(l - c)} over the columns of other ids, {@code [R]}, and the
-     * shifted logit {@code l - c} of every momentum pair (in the pairs' order), with
-     * {@code l = qt · all} and {@code c = 1/τ} (logits are at most {@code c} for unit rows, so nothing
-     * overflows). The logit matrix {@code [R, M + N]} (134 MB at R50: 4096 rows by 8192 columns) is
-     * worked through in blocks of rows, each block's matrices closed as soon as its sums and pair
-     * entries are taken: the step then holds only what autograd saved of them (the exponentials and
-     * the boolean mask), not three full matrices at once. Only arrays computed by libtorch are closed
-     * here: an index made by {@code create()} may wrap Java memory that autograd still reads.
+     * The logit matrix {@code l = qt · all} ({@code [R, M + N]}, 134 MB at R50: 4096 rows by 8192
+     * columns), worked through in blocks of rows without autograd, each block's matrices closed as
+     * soon as the block is done: nothing of it is kept for backward. With {@code c = 1/τ} (logits are
+     * at most {@code c} for unit rows, so nothing overflows), per row {@code r}:
+     * <ul>
+     *   <li>{@code S_r = Σ exp(l_rc - c)} over the columns {@code c} of other ids;</li>
+     *   <li>per pair {@code p = (r, j)} of weight {@code w}: {@code ℓ_p = w (log(e^{pos} + S_r) - pos)},
+     *       {@code pos = l - c};</li>
+     *   <li>the gradient: {@code ∂ℓ/∂l_rc = β_r exp(l_rc - c)} on a column of another id, with
+     *       {@code β_r = Σ_p w / (e^{pos} + S_r)} over the row's pairs (own pairs included), and
+     *       {@code w (σ_p - 1)}, {@code σ_p = e^{pos} / (e^{pos} + S_r)}, on a momentum pair's column;
+     *       {@code ∂/∂qt_r = Σ_c ∂ℓ/∂l_rc · all_c}, one {@code [b, M + N] x [M + N, D]} product per block.</li>
+     * </ul>
+     * Autograd would keep every block's exponentials and masks (170 MB at R50) until backward and
+     * run three more passes over them there; here the one product is made in the forward instead.
+     * The momentum pairs' loss values are summed in double precision on the host.
      *
-     * @param pairs momentum pairs {@code (row r, key j)}, rows ascending; column {@code offset + j}
+     * @param pairs  momentum pairs {@code (row r, key j)}, rows ascending; column {@code M + j}
+     * @param own    own-view pairs {@code (row r, query row j)}, rows ascending; their values and
+     *               gradients are autograd's (see {@link #compute}), only their share of {@code β} is here
+     * @param ownPos the own pairs' {@code l - c}
      */
-    private LogitSums logitSums(NDArray qt, NDArray all, long[] rowIds, NDArray colIds, SparseEntries pairs, int offset) {
+    private MatrixPart matrixPart(NDArray qt, NDArray all, long[] rowIds, long[] qIds, long[] kIds, SparseEntries pairs,
+                                  SparseEntries own, float[] ownPos) {
         NDManager mgr = qt.getManager();
         int r = rowIds.length;
-        long cols = colIds.getShape().get(1);
+        int offset = qIds.length;
+        long cols = (long) qIds.length + kIds.length;
         int block = blockRows > 0 ? blockRows : (int) Math.max(1, Math.min(r, BLOCK_ENTRIES / cols));
         int blocks = (r + block - 1) / block;
-        // everything the blocks index by is made before the first block, so that the loop is libtorch
-        // calls only (Java work between them slowed every block's operations on two threads)
-        long[] pairRows = pairs.rows();
-        long[] flat = pairs.flat(cols, offset); // row r's entry j of the whole matrix
-        NDArray[] pairIndex = new NDArray[blocks];
-        for (int i = 0, p = 0; i < blocks; i++) {
-            int a = i * block, b = Math.min(r, a + block), q = p;
-            while (q < pairRows.length && pairRows[q] < b) {
-                q++;
+        float c = 1f / temperature;
+        // every column of each id: the query columns, then the keys' at offset + j
+        Map<Long, List<Integer>> colsOfId = positions(qIds);
+        for (int j = 0; j < kIds.length; j++) {
+            if (kIds[j] >= 0) {
+                colsOfId.computeIfAbsent(kIds[j], x -> new ArrayList<>()).add(offset + j);
             }
-            if (q > p) {
-                long[] local = new long[q - p];
+        }
+        long[] pairRows = pairs.rows();
+        long[] pairCols = pairs.cols();
+        float[] pairW = pairs.values();
+        long[] ownRows = own.rows();
+        float[] ownW = own.values();
+        // everything the blocks index by is made before the first block, so that the loop is libtorch
+        // calls and short host loops (Java work between the calls slowed the blocks' operations on two threads)
+        NDArray[] pairIndex = new NDArray[blocks];
+        NDArray[] sameIndex = new NDArray[blocks];
+        int[] pairStart = new int[blocks + 1];
+        int[] ownStart = new int[blocks + 1];
+        for (int i = 0, p = 0, o = 0; i < blocks; i++) {
+            int a = i * block, b = Math.min(r, a + block);
+            pairStart[i] = p;
+            while (p < pairRows.length && pairRows[p] < b) {
+                p++;
+            }
+            pairStart[i + 1] = p;
+            ownStart[i] = o;
+            while (o < ownRows.length && ownRows[o] < b) {
+                o++;
+            }
+            ownStart[i + 1] = o;
+            if (p > pairStart[i]) {
+                long[] local = new long[p - pairStart[i]];
                 for (int j = 0; j < local.length; j++) {
-                    local[j] = flat[p + j] - (long) a * cols;
+                    local[j] = (pairRows[pairStart[i] + j] - a) * cols + offset + pairCols[pairStart[i] + j];
                 }
                 pairIndex[i] = mgr.create(local);
             }
-            p = q;
+            int n = 0;
+            for (int row = a; row < b; row++) {
+                n += colsOfId.get(rowIds[row]).size();
+            }
+            long[] same = new long[n]; // the block's entries of its rows' own ids (never negatives)
+            n = 0;
+            for (int row = a; row < b; row++) {
+                long base = (long) (row - a) * cols;
+                for (int col : colsOfId.get(rowIds[row])) {
+                    same[n++] = base + col;
+                }
+            }
+            sameIndex[i] = mgr.create(same);
         }
-        NDArray ids = mgr.create(rowIds).reshape(r, 1);
-        NDList sums = new NDList();
-        NDList pos = new NDList();
-        try (NDArray allT = all.transpose(); NDArray zero = Scalars.of(qt, 0f)) {
+        float[] negSums = new float[r];
+        double value = 0;
+        NDList grads = new NDList();
+        try (GradMode off = GradMode.off(); NDArray allT = all.transpose()) {
             for (int i = 0; i < blocks; i++) {
                 int a = i * block, b = Math.min(r, a + block);
-                NDIndex rowsOfBlock = new NDIndex().addSliceDim(a, b);
-                try (NDArray rowsBlock = blocks == 1 ? null : qt.get(rowsOfBlock);
-                     NDArray idsBlock = blocks == 1 ? null : ids.get(rowsOfBlock);
-                     NDArray shifted = Scalars.sub((rowsBlock == null ? qt : rowsBlock).matMul(allT), 1f / temperature);
-                     NDArray negMask = (idsBlock == null ? ids : idsBlock).neq(colIds); // [b - a, M + N], bool
-                     NDArray expd = shifted.exp();
-                     NDArray negExp = NDArrays.where(negMask, expd, zero)) {
-                    sums.add(negExp.sum(new int[] {1}));
+                float[] pos;
+                NDArray g;
+                try (NDArray rowsBlock = blocks == 1 ? null : qt.get(new NDIndex().addSliceDim(a, b));
+                     NDArray logits = (rowsBlock == null ? qt : rowsBlock).matMul(allT);
+                     NDArray flatLogits = logits.reshape(-1)) {
+                    pos = new float[0];
                     if (pairIndex[i] != null) {
-                        try (NDArray flatShifted = shifted.reshape(-1)) {
-                            pos.add(flatShifted.get(pairIndex[i]));
+                        try (NDArray gathered = flatLogits.get(pairIndex[i])) {
+                            pos = gathered.toFloatArray();
                         }
                     }
+                    g = Scalars.sub(logits, c).exp();
+                }
+                try (NDArray e = g; NDArray flat = e.reshape(-1)) {
+                    flat.set(new NDIndex("{}", sameIndex[i]), 0f); // only other ids' columns count
+                    float[] sums;
+                    try (NDArray rowSums = e.sum(new int[] {1})) {
+                        sums = rowSums.toFloatArray();
+                    }
+                    System.arraycopy(sums, 0, negSums, a, b - a);
+                    double[] beta = new double[b - a];
+                    float[] coef = new float[pos.length];
+                    for (int k = 0, p = pairStart[i]; p < pairStart[i + 1]; k++, p++) {
+                        int row = (int) pairRows[p] - a;
+                        double lp = pos[k] - c, ep = Math.exp(lp), d = ep + sums[row];
+                        value += pairW[p] * (Math.log(d) - lp);
+                        beta[row] += pairW[p] / d;
+                        coef[k] = (float) (pairW[p] * (ep / d - 1));
+                    }
+                    for (int o = ownStart[i]; o < ownStart[i + 1]; o++) {
+                        int row = (int) ownRows[o] - a;
+                        beta[row] += ownW[o] / (Math.exp(ownPos[o]) + sums[row]);
+                    }
+                    float[] betaF = new float[beta.length];
+                    for (int k = 0; k < beta.length; k++) {
+                        betaF[k] = (float) beta[k];
+                    }
+                    try (NDArray rowWeights = mgr.create(betaF).reshape(b - a, 1)) {
+                        e.muli(rowWeights); // ∂ℓ/∂l on other ids' columns; 0 on the row's own id
+                    }
+                    if (pairIndex[i] != null) {
+                        try (NDArray pairGrad = mgr.create(coef)) {
+                            flat.set(new NDIndex("{}", pairIndex[i]), pairGrad); // the momentum pairs' columns
+                        }
+                    }
+                    grads.add(e.matMul(all)); // [b - a, D]
                 }
             }
         }
-        return new LogitSums(joined(sums), pos.isEmpty() ? null : joined(pos));
-    }
-
-    /** The arrays concatenated along the first axis (the parts closed), or the only one. */
-    private static NDArray joined(NDList parts) {
-        if (parts.size() == 1) {
-            return parts.get(0);
+        NDArray gradient = grads.size() == 1 ? grads.get(0) : NDArrays.concat(grads, 0);
+        if (grads.size() > 1) {
+            grads.close();
         }
-        NDArray out = NDArrays.concat(parts, 0);
-        parts.close();
-        return out;
-    }
-
-    /** Σ over pairs of {@code w * CE}, {@code CE = -l_pos + log(exp(l_pos) + Σ_neg exp(l_neg))}, logits shifted by {@code c = 1/τ}. */
-    private static NDArray pairLoss(NDArray pos, NDArray negSum, SparseEntries pairs, NDManager mgr) {
-        NDArray ns = negSum.get(mgr.create(pairs.rows()));
-        return pos.exp().add(ns).log().sub(pos).mul(mgr.create(pairs.values())).sum();
+        return new MatrixPart(Scalars.of(qt, (float) value), gradient, negSums);
     }
 
     /** The positions of each id {@code >= 0}, ascending. */
@@ -310,12 +396,6 @@ public final class BoxContrastiveLoss {
             }
         }
         return c;
-    }
-
-    private static NDArray rowOfIds(NDManager mgr, long[] qIds, long[] kIds) {
-        long[] all = Arrays.copyOf(qIds, qIds.length + kIds.length);
-        System.arraycopy(kIds, 0, all, qIds.length, kIds.length);
-        return mgr.create(all).reshape(1, all.length);
     }
 
     /** Rows of the other ids (background included) from both sides, with the gradient stopped; null if none. */
