@@ -1,8 +1,10 @@
 package org.aligndet.trainer.loss;
 
+import org.aligndet.bridge.torch.GradMode;
 import org.aligndet.bridge.torch.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 
@@ -80,7 +82,7 @@ public final class SigmoidFocalLoss {
             }
         }
         NDManager m = logits.getManager();
-        NDArray negatives = f(logits).sum();
+        NDArray negatives = denseSum(logits);
         if (ignoredRows.length > 0) {
             long[] rows = java.util.Arrays.stream(ignoredRows).asLongStream().toArray();
             negatives = negatives.sub(f(logits.get(m.create(rows))).sum());
@@ -106,6 +108,34 @@ public final class SigmoidFocalLoss {
             n += labels[i] < c ? 1 : 0;
         }
         return n;
+    }
+
+    /**
+     * {@code Σ f(x)} over a dense {@code [N, C]}, its gradient formed outside autograd and entered as a
+     * linear term of value 0: with {@code s = sigmoid(x)}, {@code f'(x) = s^γ (γ (1 - s) softplus(x) + s)}.
+     * Autograd would keep {@code s}, {@code softplus(x)} and {@code s^γ} (three [N, C] arrays, 104 MB
+     * each at R50) until backward and make about eight passes over them there; here it keeps the one
+     * gradient array and backward is one product.
+     */
+    private NDArray denseSum(NDArray x) {
+        NDArray value;
+        NDArray grad;
+        try (GradMode off = GradMode.off(); NDScope scope = new NDScope()) {
+            NDArray s = Activation.sigmoid(x);
+            NDArray sp = Activation.softPlus(x);
+            NDArray sg = gamma == 2 ? s.square() : gamma == 0 ? null : Scalars.pow(s, (float) gamma);
+            value = sg == null ? sp.sum() : sg.mul(sp).sum();
+            if (sg == null) {
+                grad = s; // f = softplus: f' = s
+            } else {
+                // γ (1 - s) softplus + s, then times s^γ, in place on the temporaries
+                grad = Scalars.mul(s, (float) -gamma).addi(Scalars.of(s, (float) gamma)).muli(sp).addi(s).muli(sg);
+            }
+            NDScope.unregister(value, grad);
+        }
+        NDArray linear = x.mul(grad).sum();
+        grad.close(); // autograd keeps its own reference for backward
+        return linear.sub(linear.stopGradient()).add(value);
     }
 
     /** {@code sigmoid(x)^gamma * softplus(x)}: the focal loss of an entry whose target is 0, before alpha. */

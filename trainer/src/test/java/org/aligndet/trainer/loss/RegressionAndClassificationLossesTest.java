@@ -121,8 +121,21 @@ class RegressionAndClassificationLossesTest {
         }
         // another gamma goes through pow
         SigmoidFocalLoss g15 = new SigmoidFocalLoss(0.4, 1.5);
-        double d15 = Autograd.evaluate(m, logits, new Shape(n, k), x -> g15.compute(x, SigmoidFocalLoss.oneHot(m, labels, k), null, 1)).value();
-        assertEquals(d15, Autograd.evaluate(m, logits, new Shape(n, k), x -> g15.compute(x, labels, new int[0], 1)).value(), 1e-5 * d15);
+        Autograd.Result dense15 = Autograd.evaluate(m, logits, new Shape(n, k), x -> g15.compute(x, SigmoidFocalLoss.oneHot(m, labels, k), null, 1));
+        Autograd.Result sparse15 = Autograd.evaluate(m, logits, new Shape(n, k), x -> g15.compute(x, labels, new int[0], 1));
+        double d15 = dense15.value();
+        assertEquals(d15, sparse15.value(), 1e-5 * d15);
+        for (int i = 0; i < logits.length; i++) {
+            assertEquals(dense15.grad()[i], sparse15.grad()[i], 1e-6, "gamma 1.5: gradient at " + i);
+        }
+        // gamma 0: plain BCE weighted by alpha, through the softplus-only branch
+        SigmoidFocalLoss g0 = new SigmoidFocalLoss(0.25, 0.0);
+        Autograd.Result dense0 = Autograd.evaluate(m, logits, new Shape(n, k), x -> g0.compute(x, SigmoidFocalLoss.oneHot(m, labels, k), null, 1));
+        Autograd.Result sparse0 = Autograd.evaluate(m, logits, new Shape(n, k), x -> g0.compute(x, labels, new int[0], 1));
+        assertEquals(dense0.value(), sparse0.value(), 1e-5 * Math.abs(dense0.value()));
+        for (int i = 0; i < logits.length; i++) {
+            assertEquals(dense0.grad()[i], sparse0.grad()[i], 1e-6, "gamma 0: gradient at " + i);
+        }
         NDArray x = m.create(logits, new Shape(n, k));
         assertThrows(IllegalArgumentException.class, () -> focal.compute(x, new int[n - 1], new int[0], 1));
         assertThrows(IllegalArgumentException.class, () -> focal.compute(x, labels, new int[] {0}, 1)); // row 0 is a positive's
