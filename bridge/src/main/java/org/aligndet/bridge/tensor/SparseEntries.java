@@ -49,13 +49,4 @@ public final class SparseEntries {
     public float[] values() {
         return Arrays.copyOf(vals, size);
     }
-
-    /** {@code row * width + offset + col} per entry: the entries' positions in a row-major matrix {@code width} wide. */
-    public long[] flat(long width, long offset) {
-        long[] f = new long[size];
-        for (int i = 0; i < size; i++) {
-            f[i] = rows[i] * width + offset + cols[i];
-        }
-        return f;
-    }
 }

@@ -201,7 +201,8 @@ public final class BoxContrastiveLoss {
         // everything the blocks index by is made before the first block, so that the loop is libtorch
         // calls and short host loops (Java work between the calls slowed the blocks' operations on two threads)
         NDArray[] pairIndex = new NDArray[blocks];
-        NDArray[] sameIndex = new NDArray[blocks];
+        NDIndex[] pairEntries = new NDIndex[blocks];
+        NDIndex[] sameEntries = new NDIndex[blocks];
         int[] pairStart = new int[blocks + 1];
         int[] ownStart = new int[blocks + 1];
         for (int i = 0, p = 0, o = 0; i < blocks; i++) {
@@ -222,6 +223,7 @@ public final class BoxContrastiveLoss {
                     local[j] = (pairRows[pairStart[i] + j] - a) * cols + offset + pairCols[pairStart[i] + j];
                 }
                 pairIndex[i] = mgr.create(local);
+                pairEntries[i] = new NDIndex("{}", pairIndex[i]);
             }
             int n = 0;
             for (int row = a; row < b; row++) {
@@ -235,7 +237,7 @@ public final class BoxContrastiveLoss {
                     same[n++] = base + col;
                 }
             }
-            sameIndex[i] = mgr.create(same);
+            sameEntries[i] = new NDIndex("{}", mgr.create(same));
         }
         float[] negSums = new float[r];
         double value = 0;
@@ -257,7 +259,7 @@ public final class BoxContrastiveLoss {
                     g = Scalars.sub(logits, c).exp();
                 }
                 try (NDArray e = g; NDArray flat = e.reshape(-1)) {
-                    flat.set(new NDIndex("{}", sameIndex[i]), 0f); // only other ids' columns count
+                    flat.set(sameEntries[i], 0f); // only other ids' columns count
                     float[] sums;
                     try (NDArray rowSums = e.sum(new int[] {1})) {
                         sums = rowSums.toFloatArray();
@@ -285,7 +287,7 @@ public final class BoxContrastiveLoss {
                     }
                     if (pairIndex[i] != null) {
                         try (NDArray pairGrad = mgr.create(coef)) {
-                            flat.set(new NDIndex("{}", pairIndex[i]), pairGrad); // the momentum pairs' columns
+                            flat.set(pairEntries[i], pairGrad); // the momentum pairs' columns
                         }
                     }
                     grads.add(e.matMul(all)); // [b - a, D]
