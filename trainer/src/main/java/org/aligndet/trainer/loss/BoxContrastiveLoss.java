@@ -3,12 +3,14 @@ package org.aligndet.trainer.loss;
 import org.aligndet.bridge.tensor.SparseEntries;
 import org.aligndet.bridge.torch.Scalars;
 import org.aligndet.bridge.torch.GradMode;
+import org.aligndet.bridge.torch.NdTensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -123,9 +125,9 @@ public final class BoxContrastiveLoss {
         float[] ownPos = new float[0];
         NDArray ownRows = null, ownCols = null, ownWeights = null;
         if (ownPairs.size() > 0) {
-            ownRows = mgr.create(ownPairs.rows());
-            ownCols = mgr.create(ownPairs.cols());
-            ownWeights = mgr.create(ownPairs.values());
+            ownRows = NdTensors.ownedIndex(mgr, ownPairs.rows());
+            ownCols = NdTensors.ownedIndex(mgr, ownPairs.cols());
+            ownWeights = NdTensors.floats(mgr, ownPairs.values(), new Shape(ownPairs.size()));
             try (GradMode off = GradMode.off(); NDManager tmp = mgr.newSubManager()) {
                 NDArray pos = Scalars.sub(qt.get(ownRows).mul(qr.get(ownCols)).sum(new int[] {1}), 1f / temperature);
                 pos.attach(tmp);
@@ -140,7 +142,7 @@ public final class BoxContrastiveLoss {
             // keys from the online view itself keep their gradient on both sides: autograd, with each row's
             // negative sum as a constant (its gradient is in the matrix part's row weights)
             NDArray pos = Scalars.sub(qt.get(ownRows).mul(qr.get(ownCols)).sum(new int[] {1}), 1f / temperature);
-            NDArray negSum = mgr.create(part.negSums()).get(ownRows);
+            NDArray negSum = NdTensors.floats(mgr, part.negSums(), new Shape(part.negSums().length)).get(ownRows);
             loss = loss.add(pos.exp().add(negSum).log().sub(pos).mul(ownWeights).sum());
         }
         return loss;
@@ -222,7 +224,7 @@ public final class BoxContrastiveLoss {
                 for (int j = 0; j < local.length; j++) {
                     local[j] = (pairRows[pairStart[i] + j] - a) * cols + offset + pairCols[pairStart[i] + j];
                 }
-                pairIndex[i] = mgr.create(local);
+                pairIndex[i] = NdTensors.ownedIndex(mgr, local);
                 pairEntries[i] = new NDIndex("{}", pairIndex[i]);
             }
             int n = 0;
@@ -237,7 +239,7 @@ public final class BoxContrastiveLoss {
                     same[n++] = base + col;
                 }
             }
-            sameEntries[i] = new NDIndex("{}", mgr.create(same));
+            sameEntries[i] = new NDIndex("{}", NdTensors.ownedIndex(mgr, same));
         }
         float[] negSums = new float[r];
         double value = 0;
@@ -282,11 +284,11 @@ public final class BoxContrastiveLoss {
                     for (int k = 0; k < beta.length; k++) {
                         betaF[k] = (float) beta[k];
                     }
-                    try (NDArray rowWeights = mgr.create(betaF).reshape(b - a, 1)) {
+                    try (NDArray rowWeights = NdTensors.floats(mgr, betaF, new Shape(b - a, 1))) {
                         e.muli(rowWeights); // ∂ℓ/∂l on other ids' columns; 0 on the row's own id
                     }
                     if (pairIndex[i] != null) {
-                        try (NDArray pairGrad = mgr.create(coef)) {
+                        try (NDArray pairGrad = NdTensors.floats(mgr, coef, new Shape(coef.length))) {
                             flat.set(pairEntries[i], pairGrad); // the momentum pairs' columns
                         }
                     }
