@@ -145,7 +145,7 @@ public final class Projector {
                     .toList();
         }
         long[] rows = new long[images.length];
-        long[] slots = new long[images.length];
+        int[] slots = new int[images.length];
         for (int i = 0; i < rows.length; i++) {
             rows[i] = layout.featureRow(images[i], priors[i]);
             slots[i] = layout.anchorSlot(priors[i]);
@@ -169,32 +169,14 @@ public final class Projector {
      * {@code [M, A*D]} layer followed by a pick, at {@code 1/A} of its products (RetinaNet: 9 anchors
      * per location, 2.4 GFLOP per view at 4096 rows, forward, and twice that backward, otherwise).
      */
-    private NDArray ownSlots(NDArray h, long[] slots, NDManager m) {
-        int n = slots.length;
-        int[] start = new int[anchors + 1];
-        for (long s : slots) {
-            start[(int) s + 1]++;
-        }
-        for (int s = 0; s < anchors; s++) {
-            start[s + 1] += start[s];
-        }
-        int[] filled = new int[anchors];
-        long[] order = new long[n]; // the rows by slot
-        long[] position = new long[n]; // row i's place among them
-        boolean grouped = true;
-        for (int i = 0; i < n; i++) {
-            int s = (int) slots[i];
-            int k = start[s] + filled[s]++;
-            order[k] = i;
-            position[i] = k;
-            grouped &= k == i;
-        }
+    private NDArray ownSlots(NDArray h, int[] slots, NDManager m) {
+        Groups g = Groups.of(slots, anchors);
         NDArray w2 = params.get(W2).reshape((long) anchors * dim, channels);
         w2.attach(m); // views of the weights belong to the step (see embed)
-        NDArray bySlot = grouped ? h : h.get(NdTensors.ownedIndex(m, order));
+        NDArray bySlot = g.inOrder() ? h : h.get(NdTensors.ownedIndex(m, g.order()));
         NDList parts = new NDList();
         for (int s = 0; s < anchors; s++) {
-            if (start[s + 1] == start[s]) {
+            if (g.size(s) == 0) {
                 continue;
             }
             NDIndex outputs = new NDIndex().addSliceDim((long) s * dim, (long) (s + 1) * dim);
@@ -202,11 +184,11 @@ public final class Projector {
             NDArray b = params.get(B2).get(outputs); // [D]
             w.attach(m);
             b.attach(m);
-            NDArray rowsOfSlot = bySlot.get(new NDIndex().addSliceDim(start[s], start[s + 1]));
+            NDArray rowsOfSlot = bySlot.get(new NDIndex().addSliceDim(g.start()[s], g.start()[s + 1]));
             parts.add(rowsOfSlot.matMul(w).add(b));
         }
         NDArray z = parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
-        return grouped ? z : z.get(NdTensors.ownedIndex(m, position));
+        return g.inOrder() ? z : z.get(NdTensors.ownedIndex(m, g.position()));
     }
 
     /**
@@ -232,27 +214,19 @@ public final class Projector {
      */
     private NDArray rowsOf(List<NDArray> maps, PriorLayout layout, int[] images, int[] priors, NDManager m) {
         int levels = layout.levels();
-        int[] start = new int[levels + 1];
-        for (int p : priors) {
-            start[layout.levelOf(p) + 1]++;
+        int[] level = new int[priors.length];
+        for (int i = 0; i < priors.length; i++) {
+            level[i] = layout.levelOf(priors[i]);
         }
-        for (int l = 0; l < levels; l++) {
-            start[l + 1] += start[l];
-        }
+        Groups g = Groups.of(level, levels);
         long[][] base = new long[levels][];
         for (int l = 0; l < levels; l++) {
-            base[l] = new long[start[l + 1] - start[l]];
-        }
-        int[] filled = new int[levels];
-        long[] position = new long[priors.length]; // sample i's row among the rows grouped by level
-        boolean grouped = true;
-        for (int i = 0; i < priors.length; i++) {
-            int l = layout.levelOf(priors[i]);
             long hw = (long) layout.height(l) * layout.width(l);
-            int k = filled[l]++;
-            position[i] = start[l] + k;
-            grouped &= position[i] == i;
-            base[l][k] = (long) images[i] * channels * hw + (priors[i] - layout.levelStart(l)) / anchors;
+            base[l] = new long[g.size(l)];
+            for (int k = 0; k < base[l].length; k++) {
+                int i = (int) g.order()[g.start()[l] + k];
+                base[l][k] = (long) images[i] * channels * hw + (priors[i] - layout.levelStart(l)) / anchors;
+            }
         }
         NDList parts = new NDList();
         for (int l = 0; l < levels; l++) {
@@ -275,7 +249,40 @@ public final class Projector {
         if (parts.size() > 1) {
             parts.close();
         }
-        return grouped ? byLevel : byLevel.get(NdTensors.ownedIndex(m, position));
+        return g.inOrder() ? byLevel : byLevel.get(NdTensors.ownedIndex(m, g.position()));
+    }
+
+    /**
+     * Rows grouped by a key in {@code [0, groups)}, stable (a counting sort): group {@code g} is
+     * {@code order[start[g] .. start[g + 1])}, row {@code i} sits at {@code position[i]}, and
+     * {@code inOrder} says the rows were already grouped (no reordering needed either way).
+     */
+    private record Groups(int[] start, long[] order, long[] position, boolean inOrder) {
+        static Groups of(int[] key, int groups) {
+            int n = key.length;
+            int[] start = new int[groups + 1];
+            for (int k : key) {
+                start[k + 1]++;
+            }
+            for (int g = 0; g < groups; g++) {
+                start[g + 1] += start[g];
+            }
+            int[] filled = new int[groups];
+            long[] order = new long[n];
+            long[] position = new long[n];
+            boolean inOrder = true;
+            for (int i = 0; i < n; i++) {
+                int k = start[key[i]] + filled[key[i]]++;
+                order[k] = i;
+                position[i] = k;
+                inOrder &= k == i;
+            }
+            return new Groups(start, order, position, inOrder);
+        }
+
+        int size(int g) {
+            return start[g + 1] - start[g];
+        }
     }
 
     /** {@code w.reshape(rows, cols).transpose()}, both arrays attached to {@code m} (the step's manager). */
