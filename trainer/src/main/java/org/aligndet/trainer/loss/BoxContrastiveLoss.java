@@ -71,8 +71,7 @@ public final class BoxContrastiveLoss {
      * out: same values, same gradients): its exponentials summed over the negatives give each row's
      * denominator, and its entries at the momentum keys of the row's id are the positives. It is
      * worked through a block of rows at a time outside autograd ({@link #matrixPart}), which forms
-     * the loss's gradient with respect to the query rows there; that gradient enters autograd as a
-     * linear term of value 0. Positives from the online view itself (an id without momentum keys) are
+     * the loss's gradient with respect to the query rows there ({@link KnownGradient}). Positives from the online view itself (an id without momentum keys) are
      * row-wise products of gathered rows, under autograd. {@code 1/τ} is folded into the query rows.
      *
      * @param q     online embeddings {@code [M, D]}, with gradient
@@ -121,29 +120,23 @@ public final class BoxContrastiveLoss {
         NDArray all = (kn == null ? qn : qn.concat(kn, 0)).stopGradient(); // [M + N, D], detached
         NDArray qr = rows.length == qIds.length ? qn : rows(qn, rows); // the query rows with an id: [R, D]
         NDArray qt = Scalars.div(qr, temperature); // logits come out divided by τ
-        // own pairs' shifted logits l - c, values only (the matrix part needs them for its row weights)
-        float[] ownPos = new float[0];
-        NDArray ownRows = null, ownCols = null, ownWeights = null;
+        // own-view pairs (an id without momentum keys): their shifted logits l - c keep their gradient on both
+        // sides (autograd); the matrix part needs their values for its row weights
+        NDArray ownRows = null, ownPos = null;
+        float[] ownPosValues = new float[0];
         if (ownPairs.size() > 0) {
             ownRows = NdTensors.ownedIndex(mgr, ownPairs.rows());
-            ownCols = NdTensors.ownedIndex(mgr, ownPairs.cols());
-            ownWeights = NdTensors.floats(mgr, ownPairs.values(), new Shape(ownPairs.size()));
-            try (GradMode off = GradMode.off(); NDManager tmp = mgr.newSubManager()) {
-                NDArray pos = Scalars.sub(qt.get(ownRows).mul(qr.get(ownCols)).sum(new int[] {1}), 1f / temperature);
-                pos.attach(tmp);
-                ownPos = pos.toFloatArray();
-            }
+            NDArray ownCols = NdTensors.ownedIndex(mgr, ownPairs.cols());
+            ownPos = Scalars.sub(qt.get(ownRows).mul(qr.get(ownCols)).sum(new int[] {1}), 1f / temperature);
+            ownPosValues = ownPos.toFloatArray();
         }
-        MatrixPart part = matrixPart(qt, all, rowIds, qIds, kIds, momentumPairs, ownPairs, ownPos);
-        // the matrix part: its value, and its gradient V with respect to qt through a linear term of value 0
-        NDArray linear = qt.mul(part.gradient()).sum();
-        NDArray loss = linear.sub(linear.stopGradient()).add(part.value());
-        if (ownPairs.size() > 0) {
-            // keys from the online view itself keep their gradient on both sides: autograd, with each row's
-            // negative sum as a constant (its gradient is in the matrix part's row weights)
-            NDArray pos = Scalars.sub(qt.get(ownRows).mul(qr.get(ownCols)).sum(new int[] {1}), 1f / temperature);
+        MatrixPart part = matrixPart(qt, all, rowIds, qIds, kIds, momentumPairs, ownPairs, ownPosValues);
+        NDArray loss = KnownGradient.term(qt, part.value(), part.gradient());
+        if (ownPos != null) {
+            // each row's negative sum enters as a constant: its gradient is in the matrix part's row weights
             NDArray negSum = NdTensors.floats(mgr, part.negSums(), new Shape(part.negSums().length)).get(ownRows);
-            loss = loss.add(pos.exp().add(negSum).log().sub(pos).mul(ownWeights).sum());
+            NDArray weights = NdTensors.floats(mgr, ownPairs.values(), new Shape(ownPairs.size()));
+            loss = loss.add(ownPos.exp().add(negSum).log().sub(ownPos).mul(weights).sum());
         }
         return loss;
     }

@@ -111,8 +111,7 @@ public final class SigmoidFocalLoss {
     }
 
     /**
-     * {@code Σ f(x)} over a dense {@code [N, C]}, its gradient formed outside autograd and entered as a
-     * linear term of value 0: with {@code s = sigmoid(x)}, {@code f'(x) = s^γ (γ (1 - s) softplus(x) + s)}.
+     * {@code Σ f(x)} over a dense {@code [N, C]}, its gradient formed outside autograd ({@link KnownGradient}): with {@code s = sigmoid(x)}, {@code f'(x) = s^γ (γ (1 - s) softplus(x) + s)}.
      * Autograd would keep {@code s}, {@code softplus(x)} and {@code s^γ} (three [N, C] arrays, 104 MB
      * each at R50) until backward and make about eight passes over them there; here it keeps the one
      * gradient array and backward is one product.
@@ -133,9 +132,9 @@ public final class SigmoidFocalLoss {
             }
             NDScope.unregister(value, grad);
         }
-        NDArray linear = x.mul(grad).sum();
+        NDArray term = KnownGradient.term(x, value, grad);
         grad.close(); // autograd keeps its own reference for backward
-        return linear.sub(linear.stopGradient()).add(value);
+        return term;
     }
 
     /** {@code sigmoid(x)^gamma * softplus(x)}: the focal loss of an entry whose target is 0, before alpha. */
