@@ -39,6 +39,7 @@ public final class StepSections {
         return now;
     }
 
+    /** Opens {@code record} on this thread; null opens none. */
     static void open(Map<String, Double> record) {
         OPEN.set(record);
     }

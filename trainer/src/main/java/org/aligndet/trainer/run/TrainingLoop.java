@@ -235,15 +235,11 @@ public final class TrainingLoop {
         try (NDManager scope = task.manager().newSubManager()) {
             try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
                 LossTerms terms;
-                if (phases == null) {
+                StepSections.open(phases == null ? null : phases.forwardSections); // null: nothing timed
+                try {
                     terms = task.forward(batch, scope, iteration, extras);
-                } else {
-                    StepSections.open(phases.forwardSections);
-                    try {
-                        terms = task.forward(batch, scope, iteration, extras);
-                    } finally {
-                        StepSections.close();
-                    }
+                } finally {
+                    StepSections.close();
                 }
                 NDArray loss = terms.total();
                 values.putAll(terms.values());
