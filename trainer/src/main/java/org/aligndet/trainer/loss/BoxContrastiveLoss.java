@@ -4,6 +4,7 @@ import org.aligndet.bridge.tensor.SparseEntries;
 import org.aligndet.bridge.torch.Scalars;
 import org.aligndet.bridge.torch.GradMode;
 import org.aligndet.bridge.torch.NdTensors;
+import org.aligndet.bridge.torch.Products;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -163,6 +164,8 @@ public final class BoxContrastiveLoss {
      *       {@code w (σ_p - 1)}, {@code σ_p = e^{pos} / (e^{pos} + S_r)}, on a momentum pair's column;
      *       {@code ∂/∂qt_r = Σ_c ∂ℓ/∂l_rc · all_c}, one {@code [b, M + N] x [M + N, D]} product per block.</li>
      * </ul>
+     * Both products are {@link Products}' (oneDNN's convolution on the CPU, 1.3–1.8× MKL's matmul on
+     * these shapes), the first with {@code -c} added as it is formed.
      * Autograd would keep every block's exponentials and masks (170 MB at R50) until backward and
      * run three more passes over them there; here the one product is made in the forward instead.
      * The momentum pairs' loss values are summed in double precision on the host.
@@ -237,21 +240,22 @@ public final class BoxContrastiveLoss {
         float[] negSums = new float[r];
         double value = 0;
         NDList grads = new NDList();
-        try (GradMode off = GradMode.off(); NDArray allT = all.transpose()) {
+        try (GradMode off = GradMode.off(); NDArray allT = all.transpose();
+             Products.Right byColumns = Products.right(allT); Products.Right byRows = Products.right(all)) {
             for (int i = 0; i < blocks; i++) {
                 int a = i * block, b = Math.min(r, a + block);
-                float[] pos;
+                float[] pos; // the pairs' l - c
                 NDArray g;
                 try (NDArray rowsBlock = blocks == 1 ? null : qt.get(new NDIndex().addSliceDim(a, b));
-                     NDArray logits = (rowsBlock == null ? qt : rowsBlock).matMul(allT);
-                     NDArray flatLogits = logits.reshape(-1)) {
+                     NDArray shifted = Products.times(rowsBlock == null ? qt : rowsBlock, byColumns, -c); // l - c
+                     NDArray flatShifted = shifted.reshape(-1)) {
                     pos = new float[0];
                     if (pairIndex[i] != null) {
-                        try (NDArray gathered = flatLogits.get(pairIndex[i])) {
+                        try (NDArray gathered = flatShifted.get(pairIndex[i])) {
                             pos = gathered.toFloatArray();
                         }
                     }
-                    g = Scalars.sub(logits, c).exp();
+                    g = shifted.exp();
                 }
                 try (NDArray e = g; NDArray flat = e.reshape(-1)) {
                     flat.set(sameEntries[i], 0f); // only other ids' columns count
@@ -264,7 +268,7 @@ public final class BoxContrastiveLoss {
                     float[] coef = new float[pos.length];
                     for (int k = 0, p = pairStart[i]; p < pairStart[i + 1]; k++, p++) {
                         int row = (int) pairRows[p] - a;
-                        double lp = pos[k] - c, ep = Math.exp(lp), d = ep + sums[row];
+                        double lp = pos[k], ep = Math.exp(lp), d = ep + sums[row];
                         value += pairW[p] * (Math.log(d) - lp);
                         beta[row] += pairW[p] / d;
                         coef[k] = (float) (pairW[p] * (ep / d - 1));
@@ -285,7 +289,7 @@ public final class BoxContrastiveLoss {
                             flat.set(pairEntries[i], pairGrad); // the momentum pairs' columns
                         }
                     }
-                    grads.add(e.matMul(all)); // [b - a, D]
+                    grads.add(Products.times(e, byRows, 0f)); // [b - a, D]
                 }
             }
         }
