@@ -92,13 +92,20 @@ class BenchCommandTest {
 
     @Test
     void inferenceComparesTheTwoRuntimes() throws Exception {
-        JsonNode j = bench("inference", "--iters", "1", "--warmup", "0", "--size", "120x160", "--scale", "128", "--threads", "1");
+        JsonNode j = bench("inference", "--iters", "1", "--warmup", "0", "--size", "120x160", "--scale", "128", "--threads", "1",
+                "--ort-profile", dir.resolve("ort").toString());
         timing(j, "onnxruntime", 1);
         timing(j, "torchscript", 1);
         assertEquals(j.path("onnxruntime").path("median_s").asDouble() / j.path("torchscript").path("median_s").asDouble(),
                 j.path("ort_over_torchscript").asDouble(), 1e-9);
         assertTrue(j.has("onnxruntime_detections") && j.has("torchscript_detections"), j.toString());
         assertEquals(1, j.path("settings").path("threads").asInt(), "--threads reaches both runtimes");
+        assertTrue(j.path("ort_time_by_op").path("Conv").asDouble() > 0, j.toString());
+        double gmac = j.path("conv_gmac_per_image").asDouble(-1);
+        assertTrue(gmac > 0, "the profile's convolutions are counted: " + j);
+        assertEquals(gmac / j.path("onnxruntime").path("median_s").asDouble(), j.path("onnxruntime_gmac_per_s").asDouble(), 1e-9);
+        assertEquals(gmac / j.path("torchscript").path("median_s").asDouble(), j.path("torchscript_gmac_per_s").asDouble(), 1e-9);
+        assertTrue(j.path("ort_conv_kernel_gmac_per_s").asDouble(-1) > 0, j.toString());
     }
 
     @Test

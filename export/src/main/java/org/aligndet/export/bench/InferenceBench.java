@@ -104,6 +104,14 @@ public final class InferenceBench {
                 OrtSessions.profileTo(null);
                 r.figure("ort_profile", profile.toString());
                 r.figure("ort_time_by_op", timeByOp(profile));
+                ConvWork w = convWork(profile);
+                if (w.macsPerRun() > 0) {
+                    // the convolutions' arithmetic against the time: how near the cores' own rate the runtime runs
+                    r.figure("conv_gmac_per_image", w.macsPerRun() / 1e9);
+                    r.figure("ort_conv_kernel_gmac_per_s", w.kernelRate() / 1e9);
+                    r.figure("onnxruntime_gmac_per_s", w.macsPerRun() / t.get("onnxruntime").median() / 1e9);
+                    r.figure("torchscript_gmac_per_s", w.macsPerRun() / t.get("torchscript").median() / 1e9);
+                }
             }
             if (s.eagerPython() != null) {
                 eager(s, side, longMax, name, r, log);
@@ -133,6 +141,51 @@ public final class InferenceBench {
         us.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(12)
                 .forEach(e -> out.put(e.getKey(), Math.round(1e4 * e.getValue() / t) / 1e4));
         return out;
+    }
+
+    /**
+     * The convolutions of an ONNX Runtime profile: multiply-accumulates per run (each {@code Conv} node
+     * once: output positions {@code N H W} times the weight's {@code O x I/g x kh x kw}, from the shapes
+     * the profile records) and the rate of the {@code Conv} kernels over all profiled runs.
+     *
+     * @param macsPerRun  0 if the profile holds no convolution with its shapes
+     * @param kernelRate  multiply-accumulates per second of {@code Conv} kernel time
+     */
+    record ConvWork(double macsPerRun, double kernelRate) {
+    }
+
+    static ConvWork convWork(Path profile) throws IOException {
+        JsonNode events = new ObjectMapper().readTree(profile.toFile());
+        Map<String, Double> macsOf = new java.util.HashMap<>();
+        double macsRun = 0, kernelUs = 0;
+        for (JsonNode e : events) {
+            JsonNode args = e.path("args");
+            if (!"Node".equals(e.path("cat").asText()) || !e.path("name").asText().endsWith("_kernel_time")
+                    || !"Conv".equals(args.path("op_name").asText())) {
+                continue;
+            }
+            Double macs = macsOf.get(e.path("name").asText());
+            if (macs == null) {
+                JsonNode out = shape(args.path("output_type_shape"), 0);
+                JsonNode w = shape(args.path("input_type_shape"), 1);
+                if (out == null || w == null || out.size() != 4 || w.size() != 4) {
+                    continue; // shapes not recorded: nothing to count
+                }
+                macs = out.get(0).asDouble() * out.get(2).asDouble() * out.get(3).asDouble()
+                        * w.get(0).asDouble() * w.get(1).asDouble() * w.get(2).asDouble() * w.get(3).asDouble();
+                macsOf.put(e.path("name").asText(), macs);
+            }
+            macsRun += macs;
+            kernelUs += e.path("dur").asDouble();
+        }
+        double perRun = macsOf.values().stream().mapToDouble(Double::doubleValue).sum();
+        return new ConvWork(perRun, kernelUs > 0 ? macsRun / (kernelUs / 1e6) : 0);
+    }
+
+    /** The dims of a profile's {@code i}-th typed shape ({@code [{"float": [1, 3, 8, 8]}, ...]}), or null. */
+    private static JsonNode shape(JsonNode typed, int i) {
+        JsonNode t = typed.path(i);
+        return t.isObject() && t.size() == 1 ? t.elements().next() : null;
     }
 
     /** torchvision eager on the same image size, timed by the Python script in this same run. */
