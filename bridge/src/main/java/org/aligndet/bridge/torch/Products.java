@@ -9,9 +9,9 @@ import ai.djl.nn.convolutional.Conv2d;
  * instead of {@code matmul}.
  *
  * <p>libtorch's CPU {@code matmul} calls MKL's SGEMM, which on this project's AMD machines reached
- * 53–66 GMAC/s on the contrastive loss's shapes ({@code [512, 256] x [256, 8192]} and
+ * 53–80 GMAC/s on the contrastive loss's shapes ({@code [512, 256] x [256, 8192]} and
  * {@code [512, 8192] x [8192, 256]}, two threads), while libtorch's convolutions, which go to
- * oneDNN and pick their kernels by instruction set rather than by vendor, reached 70–145 GMAC/s
+ * oneDNN and pick their kernels by instruction set rather than by vendor, reached 68–145 GMAC/s
  * on the same products written as a 1x1 convolution: {@code b [k, n]} as one image of {@code k}
  * channels and width {@code n}, {@code a [m, k]} as {@code m} filters of {@code k} channels. The
  * output {@code [1, m, 1, n]} is {@code a · b} in row-major order, and a per-row constant added

@@ -164,7 +164,7 @@ public final class BoxContrastiveLoss {
      *       {@code w (σ_p - 1)}, {@code σ_p = e^{pos} / (e^{pos} + S_r)}, on a momentum pair's column;
      *       {@code ∂/∂qt_r = Σ_c ∂ℓ/∂l_rc · all_c}, one {@code [b, M + N] x [M + N, D]} product per block.</li>
      * </ul>
-     * Both products are {@link Products}' (oneDNN's convolution on the CPU, 1.3–1.8× MKL's matmul on
+     * Both products are {@link Products}' (oneDNN's convolution on the CPU, 1.3–2.2× MKL's matmul on
      * these shapes), the first with {@code -c} added as it is formed.
      * Autograd would keep every block's exponentials and masks (170 MB at R50) until backward and
      * run three more passes over them there; here the one product is made in the forward instead.
