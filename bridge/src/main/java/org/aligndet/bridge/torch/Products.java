@@ -74,8 +74,8 @@ public final class Products {
             if (shift == 0f) {
                 return p;
             }
-            try (NDArray t = p; NDArray c = Scalars.of(p, shift)) {
-                return t.add(c);
+            try (p) {
+                return Scalars.add(p, shift);
             }
         }
         long m = s.get(0);

@@ -103,8 +103,9 @@ public final class InferenceBench {
                 Path profile = ort.endProfiling();
                 OrtSessions.profileTo(null);
                 r.figure("ort_profile", profile.toString());
-                r.figure("ort_time_by_op", timeByOp(profile));
-                ConvWork w = convWork(profile);
+                List<JsonNode> kernels = kernelEvents(profile); // read once for both figures
+                r.figure("ort_time_by_op", timeByOp(kernels));
+                ConvWork w = convWork(kernels);
                 if (w.macsPerRun() > 0) {
                     // the convolutions' arithmetic against the time: how near the cores' own rate the runtime runs
                     r.figure("conv_gmac_per_image", w.macsPerRun() / 1e9);
@@ -121,20 +122,28 @@ public final class InferenceBench {
     }
 
     /**
-     * Share of the nodes' kernel time per operator type in an ONNX Runtime profile (Chrome trace
-     * events of category {@code Node} named {@code *_kernel_time}), largest first: {@code "Conv": 0.81}.
+     * The nodes' kernel runs in an ONNX Runtime profile (Chrome trace events of category {@code Node}
+     * named {@code *_kernel_time}), in the profile's order.
      */
-    static Map<String, Double> timeByOp(Path profile) throws IOException {
-        JsonNode events = new ObjectMapper().readTree(profile.toFile());
+    static List<JsonNode> kernelEvents(Path profile) throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode e : new ObjectMapper().readTree(profile.toFile())) {
+            if ("Node".equals(e.path("cat").asText()) && e.path("name").asText().endsWith("_kernel_time")) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    /** Share of the kernel time per operator type ({@link #kernelEvents}), largest first: {@code "Conv": 0.81}. */
+    static Map<String, Double> timeByOp(List<JsonNode> kernels) {
         Map<String, Double> us = new java.util.HashMap<>();
         double total = 0;
-        for (JsonNode e : events) {
-            if ("Node".equals(e.path("cat").asText()) && e.path("name").asText().endsWith("_kernel_time")) {
-                String op = e.path("args").path("op_name").asText("?");
-                double d = e.path("dur").asDouble();
-                us.merge(op, d, Double::sum);
-                total += d;
-            }
+        for (JsonNode e : kernels) {
+            String op = e.path("args").path("op_name").asText("?");
+            double d = e.path("dur").asDouble();
+            us.merge(op, d, Double::sum);
+            total += d;
         }
         Map<String, Double> out = new java.util.LinkedHashMap<>();
         double t = total;
@@ -144,7 +153,7 @@ public final class InferenceBench {
     }
 
     /**
-     * The convolutions of an ONNX Runtime profile: multiply-accumulates per run (each {@code Conv} node
+     * The convolutions among a profile's kernel runs ({@link #kernelEvents}): multiply-accumulates per run (each {@code Conv} node
      * once: output positions {@code N H W} times the weight's {@code O x I/g x kh x kw}, from the shapes
      * the profile records) and the rate of the {@code Conv} kernels over all profiled runs.
      *
@@ -154,14 +163,12 @@ public final class InferenceBench {
     record ConvWork(double macsPerRun, double kernelRate) {
     }
 
-    static ConvWork convWork(Path profile) throws IOException {
-        JsonNode events = new ObjectMapper().readTree(profile.toFile());
+    static ConvWork convWork(List<JsonNode> kernels) {
         Map<String, Double> macsOf = new java.util.HashMap<>();
         double macsRun = 0, kernelUs = 0;
-        for (JsonNode e : events) {
+        for (JsonNode e : kernels) {
             JsonNode args = e.path("args");
-            if (!"Node".equals(e.path("cat").asText()) || !e.path("name").asText().endsWith("_kernel_time")
-                    || !"Conv".equals(args.path("op_name").asText())) {
+            if (!"Conv".equals(args.path("op_name").asText())) {
                 continue;
             }
             Double macs = macsOf.get(e.path("name").asText());

@@ -27,7 +27,7 @@ class InferenceBenchTest {
         String session = "{\"cat\": \"Session\", \"name\": \"model_run\", \"dur\": 999, \"args\": {}}";
         Path profile = dir.resolve("profile.json");
         Files.writeString(profile, "[" + String.join(", ", session, a, b, relu, bare, a, b, session) + "]");
-        InferenceBench.ConvWork w = InferenceBench.convWork(profile);
+        InferenceBench.ConvWork w = InferenceBench.convWork(InferenceBench.kernelEvents(profile));
         double perRun = 1 * 8 * 10 * 16 * 3 * 3 * 3 + 2 * 4 * 5 * 32 * 1 * 3 * 3; // 34560 + 11520
         assertEquals(46080, perRun);
         assertEquals(perRun, w.macsPerRun(), 1e-9);
@@ -38,7 +38,7 @@ class InferenceBenchTest {
     void aProfileWithoutConvolutionsCountsNothing() throws Exception {
         Path profile = dir.resolve("empty.json");
         Files.writeString(profile, "[" + node("r", "Relu", "[1, 1, 2, 2]", "[{\"float\": [1, 1, 2, 2]}]", 5) + "]");
-        InferenceBench.ConvWork w = InferenceBench.convWork(profile);
+        InferenceBench.ConvWork w = InferenceBench.convWork(InferenceBench.kernelEvents(profile));
         assertEquals(0, w.macsPerRun());
         assertEquals(0, w.kernelRate());
     }
