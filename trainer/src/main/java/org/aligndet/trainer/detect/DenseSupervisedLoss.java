@@ -38,6 +38,7 @@ public final class DenseSupervisedLoss {
     private final SigmoidFocalLoss focal;
     private final RegressionLoss regression;
     private final int numClasses;
+    private final ThreadLocal<int[]> labels = ThreadLocal.withInitial(() -> new int[0]);
 
     /** @param numClasses K, the classifier's outputs per prior (no background class) */
     public DenseSupervisedLoss(DenseFamily family, SigmoidFocalLoss focal, int numClasses) {
@@ -58,27 +59,29 @@ public final class DenseSupervisedLoss {
     /**
      * The targets of a batch, rows in the level-major order of {@link HeadOutputs#flatten}.
      *
-     * @param labels       per row {@code R = N * priorsPerImage}: class in {@code [0, K)}, or K (background)
-     * @param labelWeights per row 1, or 0 for ignored priors; {@code null} when no prior is ignored
-     * @param positives    the positives, image by image, ascending priors
-     * @param numPos       positives per image
-     * @param avgFactor    the family's normaliser
+     * @param labels      per row {@code R = N * priorsPerImage}: class in {@code [0, K)}, or K (background)
+     * @param ignoredRows the rows of ignored priors (no loss), ascending within each image, image by image
+     * @param positives   the positives, image by image, ascending priors
+     * @param numPos      positives per image
+     * @param avgFactor   the family's normaliser
      */
-    public record Targets(int[] labels, float[] labelWeights, PositiveTargets positives, int[] numPos, double avgFactor) {
+    public record Targets(int[] labels, int[] ignoredRows, PositiveTargets positives, int[] numPos, double avgFactor) {
     }
 
     /** @param padShapes per image {@code {height, width}} of its own padded input, or {@code null}: every prior valid */
     public Targets targets(PriorLayout layout, List<GtBoxes> gts, List<int[]> padShapes) {
+        return targets(layout, gts, padShapes, new int[layout.batch() * layout.priorsPerImage()]);
+    }
+
+    /** @param labels {@code R} entries, overwritten: {@link Targets#labels()} */
+    private Targets targets(PriorLayout layout, List<GtBoxes> gts, List<int[]> padShapes, int[] labels) {
         int n = layout.batch();
         if (gts.size() != n || (padShapes != null && padShapes.size() != n)) {
             throw new IllegalArgumentException("batch of " + n + " images but " + gts.size() + " gt lists"
                     + (padShapes == null ? "" : " and " + padShapes.size() + " pad shapes"));
         }
         int p = layout.priorsPerImage();
-        int[] labels = new int[n * p];
         Arrays.fill(labels, numClasses);
-        float[] weights = new float[n * p];
-        boolean anyIgnored = false;
         int[] numPos = new int[n];
         List<int[]> images = new ArrayList<>();
         List<int[]> priors = new ArrayList<>();
@@ -87,16 +90,24 @@ public final class DenseSupervisedLoss {
         ImageTargets[] assigned = java.util.stream.IntStream.range(0, n).parallel()
                 .mapToObj(b -> family.assign(layout, gts.get(b).xyxy(), padShapes == null ? null : padShapes.get(b)))
                 .toArray(ImageTargets[]::new);
+        int numIgnored = 0;
+        for (ImageTargets t : assigned) {
+            for (int gi : t.gtIndex()) {
+                numIgnored += gi == Assignment.IGNORED ? 1 : 0;
+            }
+        }
+        int[] ignored = new int[numIgnored];
+        numIgnored = 0;
         for (int b = 0; b < n; b++) {
             GtBoxes g = gts.get(b);
             ImageTargets t = assigned[b];
             for (int i = 0; i < p; i++) {
                 int row = (int) layout.boxRow(b, i);
                 int gi = t.gtIndex()[i];
-                weights[row] = gi == Assignment.IGNORED ? 0f : 1f;
-                anyIgnored |= gi == Assignment.IGNORED;
                 if (gi >= 0) {
                     labels[row] = g.label(gi);
+                } else if (gi == Assignment.IGNORED) {
+                    ignored[numIgnored++] = row;
                 }
             }
             int[] img = new int[t.positives().length];
@@ -107,7 +118,7 @@ public final class DenseSupervisedLoss {
             numPos[b] = t.positives().length;
         }
         PositiveTargets pos = family.positives(layout, concat(images), concat(priors), concatFloats(targets));
-        return new Targets(labels, anyIgnored ? weights : null, pos, numPos, family.avgFactor(numPos));
+        return new Targets(labels, ignored, pos, numPos, family.avgFactor(numPos));
     }
 
     /**
@@ -121,20 +132,27 @@ public final class DenseSupervisedLoss {
         PriorLayout layout = head.layout();
         NDArray cls = DenseMaps.flatten(logits, layout, numClasses, "logits"); // [R, K]
         long mark = StepSections.mark();
-        Targets t = targets(layout, gts, padShapes);
+        Targets t = targets(layout, gts, padShapes, labelsOfThisThread(layout.batch() * layout.priorsPerImage()));
         mark = StepSections.lap("targets", mark);
         // from the labels: a dense one-hot target and weight would cost [R, K] arrays on both passes
-        LossTerms terms = new LossTerms().put(LOSS_CLS, focal.compute(cls, t.labels(), ignoredRows(t.labelWeights()), t.avgFactor()));
+        LossTerms terms = new LossTerms().put(LOSS_CLS, focal.compute(cls, t.labels(), t.ignoredRows(), t.avgFactor()));
         regression.compute(head, t.positives(), t.avgFactor()).terms().forEach(terms::put);
         StepSections.lap("losses", mark);
         return terms;
     }
 
-    private static int[] ignoredRows(float[] labelWeights) {
-        if (labelWeights == null) {
-            return new int[0];
+    /**
+     * The labels array {@link #compute} fills, kept per thread for the next step of the same shape: at
+     * R50 it is 2 x 163k rows, 1.3 MB of Java heap a step otherwise (the focal loss reads it before
+     * {@code compute} returns, and nothing keeps it after).
+     */
+    private int[] labelsOfThisThread(int rows) {
+        int[] l = labels.get();
+        if (l.length != rows) {
+            l = new int[rows];
+            labels.set(l);
         }
-        return java.util.stream.IntStream.range(0, labelWeights.length).filter(i -> labelWeights[i] == 0f).toArray();
+        return l;
     }
 
     private static int[] concat(List<int[]> parts) {

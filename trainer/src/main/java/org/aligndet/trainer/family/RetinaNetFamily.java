@@ -111,8 +111,7 @@ public final class RetinaNetFamily implements DenseFamily {
         checkLayout(layout);
         AssignablePriors ap = assignable(layout, padShape);
         Boxes.Columns c = ap.columns();
-        Assignment a = ap.grid() == null ? assigner.assign(c, gtXyxy) : assigner.assign(c, gtXyxy, ap.grid());
-        int[] local = a.gtIndex();
+        int[] local = ap.grid() == null ? assigner.assign(c, gtXyxy).gtIndex() : assigner.assignIndices(c, gtXyxy, ap.grid());
         int[] gtIndex;
         if (ap.valid() == null) {
             gtIndex = local;

@@ -43,6 +43,7 @@ class AnchorGridTest {
             }
             AnchorGrid grid = AnchorGrid.of(priors, rows, cols, 9, strides);
             assertNotNull(grid, "the tiny RetinaNet's anchors form a grid");
+            org.aligndet.trainer.box.Boxes.Columns columns = org.aligndet.trainer.box.Boxes.Columns.of(priors);
             for (int trial = 0; trial < 6; trial++) {
                 float[] gts = boxes(rng, 1 + rng.nextInt(40), hw);
                 for (MaxIoUAssigner a : ASSIGNERS) {
@@ -51,6 +52,8 @@ class AnchorGridTest {
                     String what = hw[0] + "x" + hw[1] + " trial " + trial;
                     assertArrayEquals(full.gtIndex(), pruned.gtIndex(), what + " gtIndex");
                     assertArrayEquals(full.maxOverlap(), pruned.maxOverlap(), what + " maxOverlap");
+                    // the overlaps in the thread's working arrays, left there by the calls before
+                    assertArrayEquals(full.gtIndex(), a.assignIndices(columns, gts, grid), what + " gtIndex alone");
                 }
             }
         }

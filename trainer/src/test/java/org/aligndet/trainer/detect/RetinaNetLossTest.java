@@ -2,6 +2,7 @@ package org.aligndet.trainer.detect;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -95,7 +96,7 @@ class RetinaNetLossTest {
         for (int p = 0; p < layout.priorsPerImage(); p++) {
             int row = (int) layout.boxRow(1, p);
             assertEquals(K, t.labels()[row], "prior " + p);
-            assertEquals(1f, t.labelWeights() == null ? 1f : t.labelWeights()[row], "prior " + p);
+            assertFalse(ignored(t, row), "prior " + p);
         }
         // its box outputs get no gradient; its logits do
         LevelMaps.backward(() -> loss().compute(head(), cls, LevelMaps.gts(REF), padShapes()));
@@ -115,9 +116,13 @@ class RetinaNetLossTest {
         int w0 = layout.width(0);
         for (int x = 0; x < w0; x++) {
             int row = (int) layout.boxRow(0, x * A);
-            assertEquals(x < 4 ? 1f : 0f, withPads.labelWeights()[row], "x " + x);
-            assertEquals(1f, allValid.labelWeights() == null ? 1f : allValid.labelWeights()[(int) layout.boxRow(1, x * A)]);
+            assertEquals(x >= 4, ignored(withPads, row), "x " + x);
+            assertFalse(ignored(allValid, (int) layout.boxRow(1, x * A)), "x " + x);
         }
+    }
+
+    private static boolean ignored(DenseSupervisedLoss.Targets t, int row) {
+        return java.util.Arrays.stream(t.ignoredRows()).anyMatch(r -> r == row);
     }
 
     @Test
