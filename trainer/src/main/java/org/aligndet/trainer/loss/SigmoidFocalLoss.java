@@ -1,10 +1,12 @@
 package org.aligndet.trainer.loss;
 
 import org.aligndet.bridge.torch.GradMode;
+import org.aligndet.bridge.torch.NdTensors;
 import org.aligndet.bridge.torch.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 
@@ -55,6 +57,11 @@ public final class SigmoidFocalLoss {
      * of the few positive entries and ignored rows. At R50 scale {@code [N, C]} is 2 x 163k priors x 80
      * classes, 104 MB per temporary.
      *
+     * <p>The gradient is formed whole outside autograd ({@link KnownGradient}): {@code (1 - alpha) f'(x)}
+     * everywhere, then 0 on the ignored rows and {@code -alpha f'(-x)} on the positive entries, written in
+     * place. Through autograd, each of the two gathers would give backward a zero-filled {@code [N, C]}
+     * gradient to scatter into and add to the dense one.
+     *
      * @param logits      {@code [N, C]}, contiguous
      * @param labels      per row, a class in {@code [0, C)} or {@code C} (background: all targets 0)
      * @param ignoredRows rows that carry no loss (never a positive's row), or an empty array
@@ -82,20 +89,37 @@ public final class SigmoidFocalLoss {
             }
         }
         NDManager m = logits.getManager();
-        NDArray negatives = denseSum(logits);
-        if (ignoredRows.length > 0) {
-            long[] rows = java.util.Arrays.stream(ignoredRows).asLongStream().toArray();
-            negatives = negatives.sub(f(logits.get(m.create(rows))).sum());
+        float negScale = (float) ((1 - alpha) / avgFactor);
+        NDArray value;
+        NDArray grad;
+        try (GradMode off = GradMode.off(); NDScope scope = new NDScope()) {
+            NDArray[] dense = sumAndDerivative(logits); // every entry as a negative
+            value = Scalars.mul(dense[0], negScale);
+            grad = dense[1].muli(Scalars.of(logits, negScale));
+            if (ignoredRows.length > 0) {
+                long[] rows = new long[ignoredRows.length];
+                for (int i = 0; i < rows.length; i++) {
+                    rows[i] = ignoredRows[i];
+                }
+                NDArray index = NdTensors.ownedIndex(m, rows);
+                value = value.sub(Scalars.mul(f(logits.get(index)).sum(), negScale));
+                grad.set(new NDIndex("{}", index), 0f);
+            }
+            if (positives > 0) {
+                NDArray index = NdTensors.ownedIndex(m, flat);
+                NDArray x = logits.reshape(-1).get(index);
+                NDArray[] asPositive = sumAndDerivative(x.neg()); // f(-x) and f'(-x)
+                float posScale = (float) (alpha / avgFactor);
+                value = value.sub(Scalars.mul(f(x).sum(), negScale)).add(Scalars.mul(asPositive[0], posScale));
+                try (NDArray flatGrad = grad.reshape(-1)) {
+                    flatGrad.set(new NDIndex("{}", index), Scalars.mul(asPositive[1], -posScale)); // d/dx alpha f(-x)
+                }
+            }
+            NDScope.unregister(value, grad);
         }
-        NDArray loss;
-        if (positives > 0) {
-            NDArray x = logits.reshape(-1).get(m.create(flat));
-            negatives = negatives.sub(f(x).sum());
-            loss = Scalars.mul(negatives, (float) (1 - alpha)).add(Scalars.mul(f(x.neg()).sum(), (float) alpha));
-        } else {
-            loss = Scalars.mul(negatives, (float) (1 - alpha));
-        }
-        return Scalars.div(loss, (float) avgFactor);
+        NDArray term = KnownGradient.term(logits, value, grad);
+        grad.close(); // autograd keeps its own reference for backward
+        return term;
     }
 
     /** How many labels name a class (not background {@code c}); every label must lie in {@code [0, c]}. */
@@ -111,30 +135,23 @@ public final class SigmoidFocalLoss {
     }
 
     /**
-     * {@code Σ f(x)} over a dense {@code [N, C]}, its gradient formed outside autograd ({@link KnownGradient}): with {@code s = sigmoid(x)}, {@code f'(x) = s^γ (γ (1 - s) softplus(x) + s)}.
-     * Autograd would keep {@code s}, {@code softplus(x)} and {@code s^γ} (three [N, C] arrays, 104 MB
-     * each at R50) until backward and make about eight passes over them there; here it keeps the one
-     * gradient array and backward is one product.
+     * {@code Σ f(x)} and {@code f'(x)} element-wise, outside autograd (call under {@link GradMode#off}): with
+     * {@code s = sigmoid(x)}, {@code f'(x) = s^γ (γ (1 - s) softplus(x) + s)}. Over the dense {@code [N, C]}
+     * autograd would keep {@code s}, {@code softplus(x)} and {@code s^γ} (three arrays, 104 MB each at
+     * R50) until backward and make about eight passes over them there; here the gradient is formed in
+     * place on the temporaries.
      */
-    private NDArray denseSum(NDArray x) {
-        NDArray value;
-        NDArray grad;
-        try (GradMode off = GradMode.off(); NDScope scope = new NDScope()) {
-            NDArray s = Activation.sigmoid(x);
-            NDArray sp = Activation.softPlus(x);
-            NDArray sg = gamma == 2 ? s.square() : gamma == 0 ? null : Scalars.pow(s, (float) gamma);
-            value = sg == null ? sp.sum() : sg.mul(sp).sum();
-            if (sg == null) {
-                grad = s; // f = softplus: f' = s
-            } else {
-                // γ (1 - s) softplus + s, then times s^γ, in place on the temporaries
-                grad = Scalars.mul(s, (float) -gamma).addi(Scalars.of(s, (float) gamma)).muli(sp).addi(s).muli(sg);
-            }
-            NDScope.unregister(value, grad);
+    private NDArray[] sumAndDerivative(NDArray x) {
+        NDArray s = Activation.sigmoid(x);
+        NDArray sp = Activation.softPlus(x);
+        NDArray sg = gamma == 2 ? s.square() : gamma == 0 ? null : Scalars.pow(s, (float) gamma);
+        if (sg == null) {
+            return new NDArray[] {sp.sum(), s}; // f = softplus: f' = s
         }
-        NDArray term = KnownGradient.term(x, value, grad);
-        grad.close(); // autograd keeps its own reference for backward
-        return term;
+        NDArray sum = sg.mul(sp).sum();
+        // γ (1 - s) softplus + s, then times s^γ, in place on the temporaries
+        NDArray derivative = Scalars.mul(s, (float) -gamma).addi(Scalars.of(s, (float) gamma)).muli(sp).addi(s).muli(sg);
+        return new NDArray[] {sum, derivative};
     }
 
     /** {@code sigmoid(x)^gamma * softplus(x)}: the focal loss of an entry whose target is 0, before alpha. */
