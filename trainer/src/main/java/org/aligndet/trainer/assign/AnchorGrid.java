@@ -19,6 +19,8 @@ public final class AnchorGrid implements MaxIoUAssigner.Candidates {
     private final float[] cy0;
     private final float[] halfW;
     private final float[] halfH;
+    private final double[] minArea;
+    private final double[] maxArea;
 
     private AnchorGrid(int levels, int anchors) {
         this.start = new int[levels];
@@ -30,6 +32,8 @@ public final class AnchorGrid implements MaxIoUAssigner.Candidates {
         this.cy0 = new float[levels];
         this.halfW = new float[levels];
         this.halfH = new float[levels];
+        this.minArea = new double[levels];
+        this.maxArea = new double[levels];
     }
 
     /**
@@ -55,6 +59,7 @@ public final class AnchorGrid implements MaxIoUAssigner.Candidates {
             g.cx0[l] = (priors[4 * at] + priors[4 * at + 2]) / 2;
             g.cy0[l] = (priors[4 * at + 1] + priors[4 * at + 3]) / 2;
             float tol = 0.01f * strides[l];
+            g.minArea[l] = Double.POSITIVE_INFINITY;
             for (int k = 0; k < n; k++) {
                 int p = 4 * (at + k);
                 int loc = k / anchors;
@@ -65,6 +70,9 @@ public final class AnchorGrid implements MaxIoUAssigner.Candidates {
                 }
                 g.halfW[l] = Math.max(g.halfW[l], (priors[p + 2] - priors[p]) / 2);
                 g.halfH[l] = Math.max(g.halfH[l], (priors[p + 3] - priors[p + 1]) / 2);
+                double area = (double) (priors[p + 2] - priors[p]) * (priors[p + 3] - priors[p + 1]);
+                g.minArea[l] = Math.min(g.minArea[l], area);
+                g.maxArea[l] = Math.max(g.maxArea[l], area);
             }
             at += n;
         }
@@ -74,20 +82,43 @@ public final class AnchorGrid implements MaxIoUAssigner.Candidates {
     @Override
     public void ranges(float x1, float y1, float x2, float y2, MaxIoUAssigner.RangeSink sink) {
         for (int l = 0; l < start.length; l++) {
-            if (rows[l] == 0 || cols[l] == 0) {
-                continue;
-            }
-            int xa = Math.max(0, (int) Math.floor((x1 - halfW[l] - cx0[l]) / stride[l]) - 1);
-            int xb = Math.min(cols[l] - 1, (int) Math.ceil((x2 + halfW[l] - cx0[l]) / stride[l]) + 1);
-            int ya = Math.max(0, (int) Math.floor((y1 - halfH[l] - cy0[l]) / stride[l]) - 1);
-            int yb = Math.min(rows[l] - 1, (int) Math.ceil((y2 + halfH[l] - cy0[l]) / stride[l]) + 1);
-            if (xa > xb || ya > yb) {
-                continue;
-            }
-            for (int y = ya; y <= yb; y++) {
-                int row = start[l] + y * cols[l] * anchors;
-                sink.range(row + xa * anchors, row + (xb + 1) * anchors);
-            }
+            ranges(l, x1, y1, x2, y2, sink);
         }
+    }
+
+    /** The levels. */
+    @Override
+    public int groups() {
+        return start.length;
+    }
+
+    @Override
+    public void ranges(int l, float x1, float y1, float x2, float y2, MaxIoUAssigner.RangeSink sink) {
+        if (rows[l] == 0 || cols[l] == 0) {
+            return;
+        }
+        int xa = Math.max(0, (int) Math.floor((x1 - halfW[l] - cx0[l]) / stride[l]) - 1);
+        int xb = Math.min(cols[l] - 1, (int) Math.ceil((x2 + halfW[l] - cx0[l]) / stride[l]) + 1);
+        int ya = Math.max(0, (int) Math.floor((y1 - halfH[l] - cy0[l]) / stride[l]) - 1);
+        int yb = Math.min(rows[l] - 1, (int) Math.ceil((y2 + halfH[l] - cy0[l]) / stride[l]) + 1);
+        if (xa > xb || ya > yb) {
+            return;
+        }
+        for (int y = ya; y <= yb; y++) {
+            int row = start[l] + y * cols[l] * anchors;
+            sink.range(row + xa * anchors, row + (xb + 1) * anchors);
+        }
+    }
+
+    /** From the level's smallest and largest anchor areas: 1 when the box's area lies between them. */
+    @Override
+    public double iouBound(int l, double boxArea) {
+        if (rows[l] == 0 || cols[l] == 0 || minArea[l] <= 0) {
+            return 1;
+        }
+        if (boxArea < minArea[l]) {
+            return boxArea / minArea[l];
+        }
+        return boxArea > maxArea[l] ? maxArea[l] / boxArea : 1;
     }
 }

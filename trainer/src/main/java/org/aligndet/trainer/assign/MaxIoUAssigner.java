@@ -49,6 +49,27 @@ public final class MaxIoUAssigner {
     public interface Candidates {
         /** Calls {@code sink.range(from, to)} for each range, in ascending order. */
         void ranges(float x1, float y1, float x2, float y2, RangeSink sink);
+
+        /**
+         * How many groups the priors form (an anchor grid's levels): consecutive blocks of prior indices,
+         * group after group. One by default.
+         */
+        default int groups() {
+            return 1;
+        }
+
+        /** As {@link #ranges(float, float, float, float, RangeSink)}, within group {@code group} only. */
+        default void ranges(int group, float x1, float y1, float x2, float y2, RangeSink sink) {
+            ranges(x1, y1, x2, y2, sink);
+        }
+
+        /**
+         * An upper bound of the IoU of a box of area {@code boxArea} with any prior of group {@code group}
+         * (1 by default: no bound). From areas alone: {@code IoU(a, b) <= min(|a|, |b|) / max(|a|, |b|)}.
+         */
+        default double iouBound(int group, double boxArea) {
+            return 1;
+        }
     }
 
     /** Receives index ranges. */
@@ -78,13 +99,18 @@ public final class MaxIoUAssigner {
             return Assignment.allBackground(n);
         }
         float[] maxOverlap = new float[n];
-        return new Assignment(assignInto(cols, gts, candidates, maxOverlap), maxOverlap);
+        return new Assignment(assignInto(cols, gts, candidates, maxOverlap, false), maxOverlap);
     }
 
     /**
      * {@link Assignment#gtIndex()} of {@link #assign(Boxes.Columns, float[], Candidates)} alone, for
      * callers that do not read the overlaps: those stay in this thread's working arrays, one array of
-     * the priors' size less per call (at R50, 0.65 MB per image and step).
+     * the priors' size less per call (at R50, 0.65 MB per image and step). Without the overlaps to
+     * return, a gt's IoUs with a group of priors ({@link Candidates#iouBound}) are not computed when no
+     * prior of the group can reach {@code negIou} nor the gt's best IoU among the groups computed
+     * before it (groups in descending order of their bound): such IoUs change no prior's label and no
+     * low-quality match. At R50 most of a large box's candidates are the small anchors of the finest
+     * levels, which this skips.
      */
     public int[] assignIndices(Boxes.Columns cols, float[] gts, Candidates candidates) {
         int n = cols.size();
@@ -93,11 +119,15 @@ public final class MaxIoUAssigner {
         }
         float[] maxOverlap = Scratch.of(n).maxOverlap;
         java.util.Arrays.fill(maxOverlap, 0, n, 0f);
-        return assignInto(cols, gts, candidates, maxOverlap);
+        return assignInto(cols, gts, candidates, maxOverlap, true);
     }
 
-    /** @param maxOverlap at least {@code n} zeros, filled with each prior's best IoU; @return the gt indices */
-    private int[] assignInto(Boxes.Columns cols, float[] gts, Candidates candidates, float[] maxOverlap) {
+    /**
+     * @param maxOverlap at least {@code n} zeros, filled with each prior's best IoU (below {@code negIou}
+     *                   where {@code prune} skipped a group, no higher than the full scan's)
+     * @return the gt indices
+     */
+    private int[] assignInto(Boxes.Columns cols, float[] gts, Candidates candidates, float[] maxOverlap, boolean prune) {
         int n = cols.size();
         int g = gts.length / 4;
         Scratch scratch = Scratch.of(n);
@@ -107,50 +137,74 @@ public final class MaxIoUAssigner {
         float[] gtMax = new float[g];
         int[][] gtArgmax = new int[g][];
         float[] iou = scratch.iou; // read only inside the current gt's ranges, after they are written
+        int groups = candidates.groups();
+        double[] bound = new double[groups];
+        Integer[] order = new Integer[groups];
+        int[] segment = new int[2 * groups]; // per group, its [first, end) in ranges; -1: not computed
         int[][] ranges = {new int[16]};
         int[] nr = new int[1];
+        RangeSink collect = (from, to) -> {
+            if (nr[0] + 2 > ranges[0].length) {
+                ranges[0] = java.util.Arrays.copyOf(ranges[0], 2 * ranges[0].length);
+            }
+            ranges[0][nr[0]++] = from;
+            ranges[0][nr[0]++] = to;
+        };
         for (int i = 0; i < g; i++) {
+            float x1 = gts[4 * i], y1 = gts[4 * i + 1], x2 = gts[4 * i + 2], y2 = gts[4 * i + 3];
+            double area = (double) (x2 - x1) * (y2 - y1);
+            for (int k = 0; k < groups; k++) {
+                // a margin over the float rounding of the IoUs computed below
+                bound[k] = area > 0 ? candidates.iouBound(k, area) * (1 + 1e-4) + 1e-6 : Double.POSITIVE_INFINITY;
+                order[k] = k;
+            }
+            java.util.Arrays.sort(order, (a, b) -> Double.compare(bound[b], bound[a]));
+            java.util.Arrays.fill(segment, -1);
             nr[0] = 0;
-            candidates.ranges(gts[4 * i], gts[4 * i + 1], gts[4 * i + 2], gts[4 * i + 3], (from, to) -> {
-                if (nr[0] + 2 > ranges[0].length) {
-                    ranges[0] = java.util.Arrays.copyOf(ranges[0], 2 * ranges[0].length);
-                }
-                ranges[0][nr[0]++] = from;
-                ranges[0][nr[0]++] = to;
-            });
             float rowMax = 0;
-            for (int r = 0; r < nr[0]; r += 2) {
-                int from = ranges[0][r], to = ranges[0][r + 1];
-                Boxes.iouRange(gts, i, cols, from, to, iou);
-                for (int j = from; j < to; j++) {
-                    float v = iou[j];
-                    if (v > maxOverlap[j]) { // strict: the first gt keeps ties
-                        maxOverlap[j] = v;
-                        best[j] = i;
+            for (int k : order) {
+                if (prune && bound[k] < negIou && bound[k] < rowMax) {
+                    break; // and every group after it, whose bounds are no higher
+                }
+                segment[2 * k] = nr[0];
+                candidates.ranges(k, x1, y1, x2, y2, collect);
+                segment[2 * k + 1] = nr[0];
+                for (int r = segment[2 * k]; r < nr[0]; r += 2) {
+                    int from = ranges[0][r], to = ranges[0][r + 1];
+                    Boxes.iouRange(gts, i, cols, from, to, iou);
+                    for (int j = from; j < to; j++) {
+                        float v = iou[j];
+                        if (v > maxOverlap[j]) { // strict: the first gt keeps ties
+                            maxOverlap[j] = v;
+                            best[j] = i;
+                        }
+                        rowMax = Math.max(rowMax, v);
                     }
-                    rowMax = Math.max(rowMax, v);
                 }
             }
             gtMax[i] = rowMax;
             if (rowMax > 0) {
                 int t = 0;
                 int[] ties = new int[8];
-                for (int r = 0; r < nr[0] && (gtMaxAssignAll || t == 0); r += 2) {
-                    for (int j = ranges[0][r]; j < ranges[0][r + 1]; j++) {
-                        if (iou[j] == rowMax) {
-                            if (t == ties.length) {
-                                ties = java.util.Arrays.copyOf(ties, 2 * t);
-                            }
-                            ties[t++] = j;
-                            if (!gtMaxAssignAll) {
-                                break;
+                // the groups in index order, so that the priors reaching the best IoU come ascending
+                for (int k = 0; k < groups && (gtMaxAssignAll || t == 0); k++) {
+                    for (int r = segment[2 * k]; r >= 0 && r < segment[2 * k + 1] && (gtMaxAssignAll || t == 0); r += 2) {
+                        for (int j = ranges[0][r]; j < ranges[0][r + 1]; j++) {
+                            if (iou[j] == rowMax) {
+                                if (t == ties.length) {
+                                    ties = java.util.Arrays.copyOf(ties, 2 * t);
+                                }
+                                ties[t++] = j;
+                                if (!gtMaxAssignAll) {
+                                    break;
+                                }
                             }
                         }
                     }
                 }
                 gtArgmax[i] = java.util.Arrays.copyOf(ties, t);
             } else {
-                // no overlap anywhere: every prior reaches the gt's best IoU, 0
+                // no overlap anywhere (every group computed): every prior reaches the gt's best IoU, 0
                 int[] all = new int[gtMaxAssignAll ? n : 1];
                 java.util.Arrays.setAll(all, j -> j);
                 gtArgmax[i] = all;

@@ -1,8 +1,11 @@
 package org.aligndet.trainer.assign;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 import org.aligndet.trainer.family.DetectorFamily;
@@ -30,17 +33,7 @@ class AnchorGridTest {
                 cols[l] = (hw[1] + strides[l] - 1) / strides[l];
             }
             PriorLayout layout = new PriorLayout(1, 9, rows, cols);
-            float[][] per = family.priors(layout);
-            int n = 0;
-            for (float[] a : per) {
-                n += a.length;
-            }
-            float[] priors = new float[n];
-            int o = 0;
-            for (float[] a : per) {
-                System.arraycopy(a, 0, priors, o, a.length);
-                o += a.length;
-            }
+            float[] priors = concat(family.priors(layout));
             AnchorGrid grid = AnchorGrid.of(priors, rows, cols, 9, strides);
             assertNotNull(grid, "the tiny RetinaNet's anchors form a grid");
             org.aligndet.trainer.box.Boxes.Columns columns = org.aligndet.trainer.box.Boxes.Columns.of(priors);
@@ -57,6 +50,72 @@ class AnchorGridTest {
                 }
             }
         }
+    }
+
+    @Test
+    void indicesAloneSkipTheLevelsThatCannotMatter() {
+        RetinaNetFamily family = (RetinaNetFamily) DetectorFamily.dense(ModelSpecs.locate().load("retinanet_tiny"));
+        int levels = 5;
+        int[] rows = new int[levels], cols = new int[levels], strides = new int[levels];
+        for (int l = 0; l < levels; l++) {
+            strides[l] = 8 << l;
+            rows[l] = (512 + strides[l] - 1) / strides[l];
+            cols[l] = rows[l];
+        }
+        float[] priors = concat(family.priors(new PriorLayout(1, 9, rows, cols)));
+        AnchorGrid grid = AnchorGrid.of(priors, rows, cols, 9, strides);
+        assertNotNull(grid);
+        // the finest level's anchors are 32-51 px wide: a 400 px box reaches an IoU of at most 0.02 with them
+        assertTrue(grid.iouBound(0, 400.0 * 400) < 0.02, "bound " + grid.iouBound(0, 400.0 * 400));
+        assertEquals(1.0, grid.iouBound(0, 40.0 * 40));
+        java.util.Set<Integer> asked = new java.util.TreeSet<>();
+        MaxIoUAssigner.Candidates recording = new MaxIoUAssigner.Candidates() {
+            @Override
+            public void ranges(float x1, float y1, float x2, float y2, MaxIoUAssigner.RangeSink sink) {
+                grid.ranges(x1, y1, x2, y2, sink);
+            }
+
+            @Override
+            public int groups() {
+                return grid.groups();
+            }
+
+            @Override
+            public void ranges(int group, float x1, float y1, float x2, float y2, MaxIoUAssigner.RangeSink sink) {
+                asked.add(group);
+                grid.ranges(group, x1, y1, x2, y2, sink);
+            }
+
+            @Override
+            public double iouBound(int group, double boxArea) {
+                return grid.iouBound(group, boxArea);
+            }
+        };
+        float[] big = {50, 60, 450, 460};
+        org.aligndet.trainer.box.Boxes.Columns columns = org.aligndet.trainer.box.Boxes.Columns.of(priors);
+        for (MaxIoUAssigner a : ASSIGNERS) {
+            asked.clear();
+            assertArrayEquals(a.assign(priors, big).gtIndex(), a.assignIndices(columns, big, recording));
+            assertFalse(asked.contains(0), "levels computed " + asked);
+            assertTrue(asked.contains(4), "levels computed " + asked);
+            asked.clear();
+            a.assign(columns, big, recording); // with the overlaps returned, every level is computed
+            assertEquals(java.util.Set.of(0, 1, 2, 3, 4), asked);
+        }
+    }
+
+    private static float[] concat(float[][] per) {
+        int n = 0;
+        for (float[] a : per) {
+            n += a.length;
+        }
+        float[] out = new float[n];
+        int o = 0;
+        for (float[] a : per) {
+            System.arraycopy(a, 0, out, o, a.length);
+            o += a.length;
+        }
+        return out;
     }
 
     @Test
