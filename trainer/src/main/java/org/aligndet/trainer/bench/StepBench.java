@@ -74,10 +74,14 @@ public final class StepBench {
                     })
                     .add("graph_only", run -> {
                         long a0 = ProcStats.javaAllocatedBytes();
+                        List<NDArray> views = resident.get(Math.floorMod(run, batches.size()));
                         try (NDManager scope = task.manager().newSubManager()) {
+                            // the graph's outputs attach to their inputs' manager: with the views in the run's
+                            // scope for its length they are freed with it, and the views go back to `inputs`
+                            views.forEach(v -> v.tempAttach(scope));
                             try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
                                 long t0 = System.nanoTime();
-                                NDArray loss = graphOnly.apply(resident.get(Math.floorMod(run, batches.size())), scope);
+                                NDArray loss = graphOnly.apply(views, scope);
                                 long t1 = System.nanoTime();
                                 gc.backward(loss);
                                 if (run >= 0) {
@@ -92,12 +96,13 @@ public final class StepBench {
                     });
             log.printf(Locale.ROOT, "%s: %d warm-up and %d timed runs of each variant, in alternating blocks of %d%n", name,
                     s.warmup(), s.iters(), s.block());
-            int before = arraysIn(task.manager());
+            int before = arraysIn(task.manager(), inputs);
             Map<String, Timing> t = sbs.measure(s.warmup(), s.iters(), s.block());
-            int after = arraysIn(task.manager());
+            int after = arraysIn(task.manager(), inputs);
             BenchResult r = new BenchResult(name).variants(t);
             r.ratio("overhead", t.get("full_step").median() / t.get("graph_only").median() - 1);
-            // arrays a step leaves in the task's long-lived manager: each keeps its memory (and autograd history) for the whole run
+            // arrays a step leaves in the task's long-lived manager or beside the resident batches: each keeps its
+            // memory (and autograd history) for the whole run
             r.figure("arrays_left_per_step", before < 0 || after < 0 ? -1.0 : (double) (after - before) / (s.warmup() + s.iters()));
             Timing full = t.get("full_step");
             double sum = phases.forward + phases.backward + phases.optimiser + phases.afterStep;
@@ -146,11 +151,15 @@ public final class StepBench {
      * The arrays attached to {@code m} itself (DJL keeps them in {@code BaseNDManager.resources}; read
      * by reflection, -1 where that fails): a step that leaves arrays there leaks memory run-long.
      */
-    static int arraysIn(NDManager m) {
+    static int arraysIn(NDManager... managers) {
         try {
             java.lang.reflect.Field f = ai.djl.ndarray.BaseNDManager.class.getDeclaredField("resources");
             f.setAccessible(true);
-            return (int) ((Map<?, ?>) f.get(m)).values().stream().filter(v -> v instanceof NDArray).count();
+            int n = 0;
+            for (NDManager m : managers) {
+                n += (int) ((Map<?, ?>) f.get(m)).values().stream().filter(v -> v instanceof NDArray).count();
+            }
+            return n;
         } catch (ReflectiveOperationException | RuntimeException e) {
             return -1;
         }
