@@ -48,7 +48,7 @@ public final class TargetBuilder {
         for (int b = 0; b < boxes.size(); b++) {
             BoxList gt = boxes.get(b);
             ImageTargets t = assigned[b];
-            Sample s = sampler.sample(t.assignment(), rng);
+            Sample s = sampler.sample(t.gtIndex(), rng);
             positivesPerImage[b] = s.positives().length;
             for (int p : s.positives()) {
                 posImages.add(b);

@@ -51,13 +51,72 @@ public final class PositiveFirstSampler {
     }
 
     public Sample sample(Assignment a, SplittableRandom rng) {
-        int[] pos = choose(a.positives(), (int) (num * posFraction), rng);
+        return sample(a.gtIndex(), rng);
+    }
+
+    /**
+     * {@link #sample(Assignment, SplittableRandom)} from the gt indices alone ({@link Assignment#gtIndex()}):
+     * the same sample for the same generator state.
+     */
+    public Sample sample(int[] gtIndex, SplittableRandom rng) {
+        int[] pos = choose(positives(gtIndex), (int) (num * posFraction), rng);
         int negs = num - pos.length;
         if (negPosUb >= 0) {
             negs = Math.min(negs, (int) (negPosUb * Math.max(1, pos.length)));
         }
-        int[] neg = choose(a.negatives(), negs, rng);
-        return new Sample(pos, neg);
+        return new Sample(pos, chooseNegatives(gtIndex, negs, rng));
+    }
+
+    private static int[] positives(int[] gtIndex) {
+        int n = 0;
+        for (int g : gtIndex) {
+            n += g >= 0 ? 1 : 0;
+        }
+        int[] out = new int[n];
+        for (int i = 0, k = 0; k < n; i++) {
+            if (gtIndex[i] >= 0) {
+                out[k++] = i;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@link #choose} over the background priors without listing them: at R50 they are about 160k
+     * per image, and pre-training samples four image-views a step. The partial Fisher–Yates runs on
+     * their ranks, keeping only the positions its swaps moved; the {@code k} ranks drawn, sorted, are
+     * then found in one scan. Same draws from {@code rng}, same result as {@code choose(negatives, k, rng)}.
+     */
+    static int[] chooseNegatives(int[] gtIndex, int k, SplittableRandom rng) {
+        int m = 0;
+        for (int g : gtIndex) {
+            m += g == Assignment.BACKGROUND ? 1 : 0;
+        }
+        int[] ranks;
+        if (m <= k) {
+            ranks = null; // all of them
+            k = m;
+        } else {
+            ranks = new int[k];
+            java.util.Map<Integer, Integer> moved = new java.util.HashMap<>(2 * k);
+            for (int i = 0; i < k; i++) {
+                int j = i + rng.nextInt(m - i);
+                int atI = moved.getOrDefault(i, i);
+                ranks[i] = moved.getOrDefault(j, j);
+                moved.put(j, atI); // position i is never read again: later draws start above it
+            }
+            Arrays.sort(ranks);
+        }
+        int[] out = new int[k];
+        for (int p = 0, seen = 0, r = 0; r < k; p++) {
+            if (gtIndex[p] == Assignment.BACKGROUND) {
+                if (ranks == null || ranks[r] == seen) {
+                    out[r++] = p;
+                }
+                seen++;
+            }
+        }
+        return out;
     }
 
     /** {@code k} distinct members of {@code gallery} (partial Fisher–Yates), ascending; all when it has at most k. */

@@ -66,6 +66,26 @@ class PositiveFirstSamplerTest {
     }
 
     @Test
+    void negativesDrawnWithoutListingThemEqualTheListedDraw() {
+        SplittableRandom data = new SplittableRandom(9);
+        for (int trial = 0; trial < 40; trial++) {
+            int n = 1 + data.nextInt(3000);
+            int[] g = new int[n];
+            for (int i = 0; i < n; i++) {
+                int r = data.nextInt(10);
+                g[i] = r < 1 ? r : r < 3 ? Assignment.IGNORED : Assignment.BACKGROUND;
+            }
+            int[] listed = new Assignment(g, new float[n]).negatives();
+            int k = data.nextInt(listed.length + 50);
+            long seed = data.nextLong();
+            SplittableRandom r1 = new SplittableRandom(seed), r2 = new SplittableRandom(seed);
+            assertArrayEquals(PositiveFirstSampler.choose(listed, k, r1), PositiveFirstSampler.chooseNegatives(g, k, r2),
+                    "trial " + trial + ": " + k + " of " + listed.length);
+            assertEquals(r1.nextLong(), r2.nextLong(), "trial " + trial + ": the same draws from the generator");
+        }
+    }
+
+    @Test
     void emptyAssignment() {
         Sample s = new PositiveFirstSampler(16, 0.5).sample(Assignment.allBackground(0), new SplittableRandom(0));
         assertEquals(0, s.size());
