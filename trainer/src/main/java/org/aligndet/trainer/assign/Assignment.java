@@ -36,15 +36,20 @@ public record Assignment(int[] gtIndex, float[] maxOverlap) {
 
     /** Indices of priors assigned to a gt, ascending. */
     public int[] positives() {
-        return where(g -> g >= 0);
+        return positives(gtIndex);
+    }
+
+    /** {@link #positives()} of gt indices alone. */
+    public static int[] positives(int[] gtIndex) {
+        return where(gtIndex, g -> g >= 0);
     }
 
     /** Indices of background priors, ascending. */
     public int[] negatives() {
-        return where(g -> g == BACKGROUND);
+        return where(gtIndex, g -> g == BACKGROUND);
     }
 
-    private int[] where(IntPredicate test) {
+    private static int[] where(int[] gtIndex, IntPredicate test) {
         int n = 0;
         for (int g : gtIndex) {
             n += test.test(g) ? 1 : 0;

@@ -221,6 +221,21 @@ public final class Boxes {
     }
 
     /** The number of boxes in {@code boxes}, which must hold whole rows of four; the error names the argument. */
+    /** The arrays one after the other (boxes of several levels or images, in order). */
+    public static float[] concat(java.util.List<float[]> parts) {
+        int n = 0;
+        for (float[] a : parts) {
+            n += a.length;
+        }
+        float[] out = new float[n];
+        int o = 0;
+        for (float[] a : parts) {
+            System.arraycopy(a, 0, out, o, a.length);
+            o += a.length;
+        }
+        return out;
+    }
+
     public static int count(float[] boxes, String name) {
         if (boxes == null || boxes.length % 4 != 0) {
             throw new IllegalArgumentException(name + ": expected N*4 floats, got "

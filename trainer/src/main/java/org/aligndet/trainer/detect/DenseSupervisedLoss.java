@@ -117,7 +117,7 @@ public final class DenseSupervisedLoss {
             targets.add(t.targets());
             numPos[b] = t.positives().length;
         }
-        PositiveTargets pos = family.positives(layout, concat(images), concat(priors), concatFloats(targets));
+        PositiveTargets pos = family.positives(layout, concat(images), concat(priors), org.aligndet.trainer.box.Boxes.concat(targets));
         return new Targets(labels, ignored, pos, numPos, family.avgFactor(numPos));
     }
 
@@ -157,16 +157,5 @@ public final class DenseSupervisedLoss {
 
     private static int[] concat(List<int[]> parts) {
         return parts.stream().flatMapToInt(Arrays::stream).toArray();
-    }
-
-    private static float[] concatFloats(List<float[]> parts) {
-        int n = parts.stream().mapToInt(a -> a.length).sum();
-        float[] out = new float[n];
-        int o = 0;
-        for (float[] a : parts) {
-            System.arraycopy(a, 0, out, o, a.length);
-            o += a.length;
-        }
-        return out;
     }
 }

@@ -36,17 +36,6 @@ final class PriorCache {
 
     /** All levels concatenated in prior order, {@code [P*k]}. */
     float[] concatenated(PriorLayout layout) {
-        float[][] lv = perLevel(layout);
-        int n = 0;
-        for (float[] a : lv) {
-            n += a.length;
-        }
-        float[] out = new float[n];
-        int o = 0;
-        for (float[] a : lv) {
-            System.arraycopy(a, 0, out, o, a.length);
-            o += a.length;
-        }
-        return out;
+        return org.aligndet.trainer.box.Boxes.concat(java.util.List.of(perLevel(layout)));
     }
 }

@@ -59,26 +59,12 @@ public final class PositiveFirstSampler {
      * the same sample for the same generator state.
      */
     public Sample sample(int[] gtIndex, SplittableRandom rng) {
-        int[] pos = choose(positives(gtIndex), (int) (num * posFraction), rng);
+        int[] pos = choose(Assignment.positives(gtIndex), (int) (num * posFraction), rng);
         int negs = num - pos.length;
         if (negPosUb >= 0) {
             negs = Math.min(negs, (int) (negPosUb * Math.max(1, pos.length)));
         }
         return new Sample(pos, chooseNegatives(gtIndex, negs, rng));
-    }
-
-    private static int[] positives(int[] gtIndex) {
-        int n = 0;
-        for (int g : gtIndex) {
-            n += g >= 0 ? 1 : 0;
-        }
-        int[] out = new int[n];
-        for (int i = 0, k = 0; k < n; i++) {
-            if (gtIndex[i] >= 0) {
-                out[k++] = i;
-            }
-        }
-        return out;
     }
 
     /**

@@ -105,17 +105,7 @@ class AnchorGridTest {
     }
 
     private static float[] concat(float[][] per) {
-        int n = 0;
-        for (float[] a : per) {
-            n += a.length;
-        }
-        float[] out = new float[n];
-        int o = 0;
-        for (float[] a : per) {
-            System.arraycopy(a, 0, out, o, a.length);
-            o += a.length;
-        }
-        return out;
+        return org.aligndet.trainer.box.Boxes.concat(java.util.List.of(per));
     }
 
     @Test
