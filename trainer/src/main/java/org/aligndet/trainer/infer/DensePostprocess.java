@@ -3,6 +3,7 @@ package org.aligndet.trainer.infer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.aligndet.trainer.box.Boxes;
 import org.aligndet.trainer.coder.DeltaXYWHCoder;
 import org.aligndet.trainer.prior.AnchorGenerator;
 import org.aligndet.trainer.prior.PointGenerator;
@@ -117,8 +118,8 @@ public final class DensePostprocess {
             levelScores.add(scores);
             m += sel.length;
         }
-        float[] boxes = concat(levelBoxes, 4 * m);
-        float[] scores = concat(levelScores, m * k);
+        float[] boxes = Boxes.concat(levelBoxes);
+        float[] scores = Boxes.concat(levelScores);
         return nms.apply(boxes, scores, m, k);
     }
 
@@ -213,14 +214,5 @@ public final class DensePostprocess {
         return Math.min(Math.max(v, 0f), max);
     }
 
-    private static float[] concat(List<float[]> parts, int total) {
-        float[] out = new float[total];
-        int o = 0;
-        for (float[] p : parts) {
-            System.arraycopy(p, 0, out, o, p.length);
-            o += p.length;
-        }
-        return out;
-    }
 
 }

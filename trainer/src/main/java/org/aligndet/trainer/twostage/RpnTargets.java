@@ -4,6 +4,7 @@ import java.util.SplittableRandom;
 import org.aligndet.trainer.assign.AnchorGrid;
 import org.aligndet.trainer.assign.Assignment;
 import org.aligndet.trainer.assign.MaxIoUAssigner;
+import org.aligndet.trainer.box.Boxes;
 import org.aligndet.trainer.coder.DeltaXYWHCoder;
 import org.aligndet.trainer.prior.AnchorGenerator;
 import org.aligndet.trainer.sample.PositiveFirstSampler;
@@ -55,18 +56,10 @@ public final class RpnTargets {
             throw new IllegalArgumentException(levelSizes.length + " level sizes for " + anchors.numLevels() + " levels");
         }
         float[][] per = new float[levelSizes.length][];
-        int total = 0;
         for (int l = 0; l < per.length; l++) {
             per[l] = anchors.anchors(l, levelSizes[l][0], levelSizes[l][1]);
-            total += per[l].length;
         }
-        float[] out = new float[total];
-        int at = 0;
-        for (float[] p : per) {
-            System.arraycopy(p, 0, out, at, p.length);
-            at += p.length;
-        }
-        return out;
+        return Boxes.concat(java.util.List.of(per));
     }
 
     /**
