@@ -13,6 +13,7 @@ public final class SparseEntries {
     private float[] vals;
     private int size;
 
+    /** @param capacity entries held before the arrays grow (doubling); the exact count, when known, saves every copy */
     public SparseEntries(int capacity) {
         int c = Math.max(1, capacity);
         rows = new long[c];
@@ -35,18 +36,21 @@ public final class SparseEntries {
         return size;
     }
 
-    /** The entries' rows, a copy of exactly {@link #size()} values. */
+    /**
+     * The entries' rows, exactly {@link #size()} values: a copy, or the list's own array when the list
+     * is exactly full (a capacity counted beforehand saves the copy). Read it; do not modify it.
+     */
     public long[] rows() {
-        return Arrays.copyOf(rows, size);
+        return size == rows.length ? rows : Arrays.copyOf(rows, size);
     }
 
-    /** The entries' columns, a copy. */
+    /** The entries' columns, as {@link #rows()}. */
     public long[] cols() {
-        return Arrays.copyOf(cols, size);
+        return size == cols.length ? cols : Arrays.copyOf(cols, size);
     }
 
-    /** The entries' values, a copy. */
+    /** The entries' values, as {@link #rows()}. */
     public float[] values() {
-        return Arrays.copyOf(vals, size);
+        return size == vals.length ? vals : Arrays.copyOf(vals, size);
     }
 }

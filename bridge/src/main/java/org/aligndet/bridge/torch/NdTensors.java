@@ -54,15 +54,23 @@ public final class NdTensors {
      * storage: use this for any array that may outlive its Java handle.
      */
     public static NDArray ownedIndex(NDManager manager, long[] values) {
-        if (values.length == 0) {
-            try (NDArray blob = manager.create(values)) {
+        return ownedIndex(manager, values, values.length);
+    }
+
+    /** {@link #ownedIndex(NDManager, long[])} of the first {@code length} values (a buffer reused by the caller). */
+    public static NDArray ownedIndex(NDManager manager, long[] values, int length) {
+        if (length < 0 || length > values.length) {
+            throw new IllegalArgumentException("length " + length + " outside [0, " + values.length + "]");
+        }
+        if (length == 0) {
+            try (NDArray blob = manager.create(new long[0])) {
                 return blob.duplicate();
             }
         }
         // through the thread's staging buffer, like floats(): no Java direct buffer per index left for the collector
-        ByteBuffer view = staging(Math.multiplyExact(values.length, Long.BYTES));
-        view.asLongBuffer().put(values);
-        return owned(manager, view, new Shape(values.length), DataType.INT64);
+        ByteBuffer view = staging(Math.multiplyExact(length, Long.BYTES));
+        view.asLongBuffer().put(values, 0, length);
+        return owned(manager, view, new Shape(length), DataType.INT64);
     }
 
     /** Per thread, the direct buffer values are staged in on their way to libtorch; grown to the largest asked for. */

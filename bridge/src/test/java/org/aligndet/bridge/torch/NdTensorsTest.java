@@ -96,4 +96,15 @@ class NdTensorsTest {
             assertEquals(0, NdTensors.ownedIndex(m, new long[0]).size());
         }
     }
+
+    @Test
+    void ownedIndexOfAPrefixTakesOnlyThatPrefix() {
+        TorchRuntime.init();
+        try (NDManager m = NDManager.newBaseManager()) {
+            long[] buffer = {3, 1, 4, 1, 5};
+            assertArrayEquals(new long[] {3, 1, 4}, NdTensors.ownedIndex(m, buffer, 3).toLongArray());
+            assertEquals(0, NdTensors.ownedIndex(m, buffer, 0).size());
+            assertThrows(IllegalArgumentException.class, () -> NdTensors.ownedIndex(m, buffer, 6));
+        }
+    }
 }

@@ -12,11 +12,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.stream.IntStream;
 
 /**
@@ -84,8 +80,8 @@ public final class BoxContrastiveLoss {
     public NDArray compute(NDArray q, long[] qIds, NDArray k, long[] kIds) {
         check(q, qIds, "q");
         check(k, kIds, "k");
-        Map<Long, Integer> m = counts(qIds), n = counts(kIds);
-        int ids = m.size();
+        IdGroups m = IdGroups.of(qIds), n = IdGroups.of(kIds);
+        int ids = m.groups();
         if (ids == 0) {
             return Scalars.mul(q.sum(), 0f);
         }
@@ -96,22 +92,32 @@ public final class BoxContrastiveLoss {
         }
         // positive pairs: (row r, momentum key j) of the same id, weight 1 / (n m U); or, for an id the
         // momentum side lacks, (row r, query row j) of its own view, weight 1 / (m m U)
-        Map<Long, List<Integer>> keysOf = positions(kIds);
-        Map<Long, List<Integer>> rowsOf = positions(rowIds);
-        SparseEntries momentumPairs = new SparseEntries(256);
-        SparseEntries ownPairs = new SparseEntries(256);
+        IdGroups rowsOf = IdGroups.of(rowIds);
+        int[] keyPositions = n.positions(), rowPositions = rowsOf.positions();
+        int momentumCount = 0, ownCount = 0; // counted first: the pair lists are made at their size
+        for (long id : rowIds) {
+            int key = n.group(id);
+            if (key >= 0) {
+                momentumCount += n.end(key) - n.start(key);
+            } else {
+                ownCount += rowsOf.count(id);
+            }
+        }
+        SparseEntries momentumPairs = new SparseEntries(momentumCount);
+        SparseEntries ownPairs = new SparseEntries(ownCount);
         for (int r = 0; r < rows.length; r++) {
             long id = rowIds[r];
-            int mu = m.get(id), nu = n.getOrDefault(id, 0);
-            if (nu > 0) {
-                float w = 1f / ((float) nu * mu * ids);
-                for (int j : keysOf.get(id)) {
-                    momentumPairs.add(r, j, w);
+            int mu = m.count(id), key = n.group(id);
+            if (key >= 0) {
+                float w = 1f / ((float) (n.end(key) - n.start(key)) * mu * ids);
+                for (int e = n.start(key); e < n.end(key); e++) {
+                    momentumPairs.add(r, keyPositions[e], w);
                 }
             } else {
                 float w = 1f / ((float) mu * mu * ids);
-                for (int j : rowsOf.get(id)) {
-                    ownPairs.add(r, j, w);
+                int own = rowsOf.group(id);
+                for (int e = rowsOf.start(own); e < rowsOf.end(own); e++) {
+                    ownPairs.add(r, rowPositions[e], w);
                 }
             }
         }
@@ -131,7 +137,7 @@ public final class BoxContrastiveLoss {
             ownPos = Scalars.sub(qt.get(ownRows).mul(qr.get(ownCols)).sum(new int[] {1}), 1f / temperature);
             ownPosValues = ownPos.toFloatArray();
         }
-        MatrixPart part = matrixPart(qt, all, rowIds, qIds, kIds, momentumPairs, ownPairs, ownPosValues);
+        MatrixPart part = matrixPart(qt, all, rowIds, m, qIds.length, n, kIds.length, momentumPairs, ownPairs, ownPosValues);
         NDArray loss = KnownGradient.term(qt, part.value(), part.gradient());
         if (ownPos != null) {
             // each row's negative sum enters as a constant: its gradient is in the matrix part's row weights
@@ -175,21 +181,21 @@ public final class BoxContrastiveLoss {
      *               gradients are autograd's (see {@link #compute}), only their share of {@code β} is here
      * @param ownPos the own pairs' {@code l - c}
      */
-    private MatrixPart matrixPart(NDArray qt, NDArray all, long[] rowIds, long[] qIds, long[] kIds, SparseEntries pairs,
-                                  SparseEntries own, float[] ownPos) {
+    private MatrixPart matrixPart(NDArray qt, NDArray all, long[] rowIds, IdGroups qGroups, int queries, IdGroups kGroups,
+                                  int keys, SparseEntries pairs, SparseEntries own, float[] ownPos) {
         NDManager mgr = qt.getManager();
         int r = rowIds.length;
-        int offset = qIds.length;
-        long cols = (long) qIds.length + kIds.length;
+        int offset = queries;
+        long cols = (long) queries + keys;
         int block = blockRows > 0 ? blockRows : (int) Math.max(1, Math.min(r, BLOCK_ENTRIES / cols));
         int blocks = (r + block - 1) / block;
         float c = 1f / temperature;
-        // every column of each id: the query columns, then the keys' at offset + j
-        Map<Long, List<Integer>> colsOfId = positions(qIds);
-        for (int j = 0; j < kIds.length; j++) {
-            if (kIds[j] >= 0) {
-                colsOfId.computeIfAbsent(kIds[j], x -> new ArrayList<>()).add(offset + j);
-            }
+        // every column of a row's id: its query columns, then its keys' at offset + j
+        int[] qPositions = qGroups.positions(), kPositions = kGroups.positions();
+        int[] rowQ = new int[r], rowK = new int[r]; // per row: its id's group on each side (-1: none)
+        for (int row = 0; row < r; row++) {
+            rowQ[row] = qGroups.group(rowIds[row]);
+            rowK[row] = kGroups.group(rowIds[row]);
         }
         long[] pairRows = pairs.rows();
         long[] pairCols = pairs.cols();
@@ -203,6 +209,7 @@ public final class BoxContrastiveLoss {
         NDIndex[] sameEntries = new NDIndex[blocks];
         int[] pairStart = new int[blocks + 1];
         int[] ownStart = new int[blocks + 1];
+        long[] same = new long[0]; // one block's entries at a time, reused for its pairs, then its own-id entries
         for (int i = 0, p = 0, o = 0; i < blocks; i++) {
             int a = i * block, b = Math.min(r, a + block);
             pairStart[i] = p;
@@ -216,26 +223,37 @@ public final class BoxContrastiveLoss {
             }
             ownStart[i + 1] = o;
             if (p > pairStart[i]) {
-                long[] local = new long[p - pairStart[i]];
-                for (int j = 0; j < local.length; j++) {
-                    local[j] = (pairRows[pairStart[i] + j] - a) * cols + offset + pairCols[pairStart[i] + j];
+                int k = p - pairStart[i];
+                if (same.length < k) {
+                    same = new long[Math.max(k, 2 * same.length)];
                 }
-                pairIndex[i] = NdTensors.ownedIndex(mgr, local);
+                for (int j = 0; j < k; j++) {
+                    same[j] = (pairRows[pairStart[i] + j] - a) * cols + offset + pairCols[pairStart[i] + j];
+                }
+                pairIndex[i] = NdTensors.ownedIndex(mgr, same, k);
                 pairEntries[i] = new NDIndex("{}", pairIndex[i]);
             }
             int n = 0;
             for (int row = a; row < b; row++) {
-                n += colsOfId.get(rowIds[row]).size();
+                n += qGroups.end(rowQ[row]) - qGroups.start(rowQ[row]);
+                n += rowK[row] < 0 ? 0 : kGroups.end(rowK[row]) - kGroups.start(rowK[row]);
             }
-            long[] same = new long[n]; // the block's entries of its rows' own ids (never negatives)
-            n = 0;
+            if (same.length < n) {
+                same = new long[Math.max(n, 2 * same.length)];
+            }
+            n = 0; // the block's entries of its rows' own ids (never negatives)
             for (int row = a; row < b; row++) {
                 long base = (long) (row - a) * cols;
-                for (int col : colsOfId.get(rowIds[row])) {
-                    same[n++] = base + col;
+                for (int e = qGroups.start(rowQ[row]); e < qGroups.end(rowQ[row]); e++) {
+                    same[n++] = base + qPositions[e];
+                }
+                if (rowK[row] >= 0) {
+                    for (int e = kGroups.start(rowK[row]); e < kGroups.end(rowK[row]); e++) {
+                        same[n++] = base + offset + kPositions[e];
+                    }
                 }
             }
-            sameEntries[i] = new NDIndex("{}", NdTensors.ownedIndex(mgr, same));
+            sameEntries[i] = new NDIndex("{}", NdTensors.ownedIndex(mgr, same, n));
         }
         float[] negSums = new float[r];
         double value = 0;
@@ -298,17 +316,6 @@ public final class BoxContrastiveLoss {
             grads.close();
         }
         return new MatrixPart(Scalars.of(qt, (float) value), gradient, negSums);
-    }
-
-    /** The positions of each id {@code >= 0}, ascending. */
-    private static Map<Long, List<Integer>> positions(long[] ids) {
-        Map<Long, List<Integer>> out = new HashMap<>();
-        for (int i = 0; i < ids.length; i++) {
-            if (ids[i] >= 0) {
-                out.computeIfAbsent(ids[i], x -> new ArrayList<>()).add(i);
-            }
-        }
-        return out;
     }
 
     /**
@@ -387,16 +394,6 @@ public final class BoxContrastiveLoss {
             }
             return new Diagnostics(asked == 0 ? Double.NaN : (double) right / asked, pos, neg);
         }
-    }
-
-    private static Map<Long, Integer> counts(long[] ids) {
-        Map<Long, Integer> c = new HashMap<>();
-        for (long id : ids) {
-            if (id >= 0) {
-                c.merge(id, 1, Integer::sum);
-            }
-        }
-        return c;
     }
 
     /** Rows of the other ids (background included) from both sides, with the gradient stopped; null if none. */
