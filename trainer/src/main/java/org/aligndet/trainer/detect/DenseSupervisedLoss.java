@@ -39,6 +39,8 @@ public final class DenseSupervisedLoss {
     private final RegressionLoss regression;
     private final int numClasses;
     private final ThreadLocal<int[]> labels = ThreadLocal.withInitial(() -> new int[0]);
+    /** Per thread, per image of the batch: the gt indices array the next assignment may write into. */
+    private final ThreadLocal<int[][]> gtIndices = ThreadLocal.withInitial(() -> new int[0][]);
 
     /** @param numClasses K, the classifier's outputs per prior (no background class) */
     public DenseSupervisedLoss(DenseFamily family, SigmoidFocalLoss focal, int numClasses) {
@@ -70,11 +72,16 @@ public final class DenseSupervisedLoss {
 
     /** @param padShapes per image {@code {height, width}} of its own padded input, or {@code null}: every prior valid */
     public Targets targets(PriorLayout layout, List<GtBoxes> gts, List<int[]> padShapes) {
-        return targets(layout, gts, padShapes, new int[layout.batch() * layout.priorsPerImage()]);
+        return targets(layout, gts, padShapes, new int[layout.batch() * layout.priorsPerImage()], null);
     }
 
-    /** @param labels {@code R} entries, overwritten: {@link Targets#labels()} */
-    private Targets targets(PriorLayout layout, List<GtBoxes> gts, List<int[]> padShapes, int[] labels) {
+    /**
+     * @param labels {@code R} entries, overwritten: {@link Targets#labels()}
+     * @param reuse  per image, an array the assignment may write its gt indices into (see
+     *               {@link DenseFamily#assign(PriorLayout, float[], int[], int[])}), replaced by the
+     *               one it used; or {@code null}
+     */
+    private Targets targets(PriorLayout layout, List<GtBoxes> gts, List<int[]> padShapes, int[] labels, int[][] reuse) {
         int n = layout.batch();
         if (gts.size() != n || (padShapes != null && padShapes.size() != n)) {
             throw new IllegalArgumentException("batch of " + n + " images but " + gts.size() + " gt lists"
@@ -88,8 +95,14 @@ public final class DenseSupervisedLoss {
         List<float[]> targets = new ArrayList<>();
         // the images' assignments are independent and pure: computed in parallel (libtorch waits for them anyway)
         ImageTargets[] assigned = java.util.stream.IntStream.range(0, n).parallel()
-                .mapToObj(b -> family.assign(layout, gts.get(b).xyxy(), padShapes == null ? null : padShapes.get(b)))
+                .mapToObj(b -> family.assign(layout, gts.get(b).xyxy(), padShapes == null ? null : padShapes.get(b),
+                        reuse == null ? null : reuse[b]))
                 .toArray(ImageTargets[]::new);
+        if (reuse != null) {
+            for (int b = 0; b < n; b++) {
+                reuse[b] = assigned[b].gtIndex(); // read only below, in this call
+            }
+        }
         int numIgnored = 0;
         for (ImageTargets t : assigned) {
             for (int gi : t.gtIndex()) {
@@ -132,7 +145,8 @@ public final class DenseSupervisedLoss {
         PriorLayout layout = head.layout();
         NDArray cls = DenseMaps.flatten(logits, layout, numClasses, "logits"); // [R, K]
         long mark = StepSections.mark();
-        Targets t = targets(layout, gts, padShapes, labelsOfThisThread(layout.batch() * layout.priorsPerImage()));
+        Targets t = targets(layout, gts, padShapes, labelsOfThisThread(layout.batch() * layout.priorsPerImage()),
+                gtIndicesOfThisThread(layout.batch()));
         mark = StepSections.lap("targets", mark);
         // from the labels: a dense one-hot target and weight would cost [R, K] arrays on both passes
         LossTerms terms = new LossTerms().put(LOSS_CLS, focal.compute(cls, t.labels(), t.ignoredRows(), t.avgFactor()));
@@ -153,6 +167,16 @@ public final class DenseSupervisedLoss {
             labels.set(l);
         }
         return l;
+    }
+
+    /** This thread's per-image gt index arrays for {@link #compute}, one slot per image of the batch. */
+    private int[][] gtIndicesOfThisThread(int images) {
+        int[][] g = gtIndices.get();
+        if (g.length < images) {
+            g = java.util.Arrays.copyOf(g, images);
+            gtIndices.set(g);
+        }
+        return g;
     }
 
     private static int[] concat(List<int[]> parts) {

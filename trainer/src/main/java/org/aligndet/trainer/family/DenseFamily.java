@@ -53,6 +53,17 @@ public sealed interface DenseFamily extends DetectorFamily permits RetinaNetFami
     ImageTargets assign(PriorLayout layout, float[] gtXyxy, int[] padShape);
 
     /**
+     * {@link #assign(PriorLayout, float[], int[])}, free to write the gt indices into {@code reuse}
+     * when its length is the image's prior count: the {@link ImageTargets#gtIndex} of an earlier call
+     * that the caller no longer reads (the result then holds that array). A family that does not
+     * reuse it returns a new array, as does any family when {@code reuse} is {@code null} or of
+     * another length.
+     */
+    default ImageTargets assign(PriorLayout layout, float[] gtXyxy, int[] padShape, int[] reuse) {
+        return assign(layout, gtXyxy, padShape);
+    }
+
+    /**
      * Positives of a batch for a regression loss.
      *
      * @param images  per positive, its image in the batch

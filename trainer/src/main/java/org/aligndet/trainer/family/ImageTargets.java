@@ -25,12 +25,12 @@ public record ImageTargets(int[] gtIndex, int[] positives, float[] targets) {
         return new Assignment(gtIndex, new float[gtIndex.length]);
     }
 
-    /** The regression target of positive prior {@code prior}, {@code float[4]}. */
-    public float[] targetOf(int prior) {
+    /** Writes the regression target of positive prior {@code prior} into {@code dst[offset .. offset + 4)}. */
+    public void copyTargetOf(int prior, float[] dst, int offset) {
         int k = Arrays.binarySearch(positives, prior);
         if (k < 0) {
             throw new IllegalArgumentException("prior " + prior + " is not a positive");
         }
-        return Arrays.copyOfRange(targets, 4 * k, 4 * k + 4);
+        System.arraycopy(targets, 4 * k, dst, offset, 4);
     }
 }

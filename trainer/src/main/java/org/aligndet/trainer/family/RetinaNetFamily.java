@@ -108,29 +108,38 @@ public final class RetinaNetFamily implements DenseFamily {
 
     @Override
     public ImageTargets assign(PriorLayout layout, float[] gtXyxy, int[] padShape) {
+        return assign(layout, gtXyxy, padShape, null);
+    }
+
+    @Override
+    public ImageTargets assign(PriorLayout layout, float[] gtXyxy, int[] padShape, int[] reuse) {
         checkLayout(layout);
         AssignablePriors ap = assignable(layout, padShape);
         Boxes.Columns c = ap.columns();
-        int[] local = ap.grid() == null ? assigner.assign(c, gtXyxy).gtIndex() : assigner.assignIndices(c, gtXyxy, ap.grid());
-        int[] gtIndex;
-        if (ap.valid() == null) {
-            gtIndex = local;
+        int n = c.size();
+        int[] gtIndex = reuse != null && reuse.length == layout.priorsPerImage() ? reuse : new int[layout.priorsPerImage()];
+        // the valid priors' indices: the result itself when every prior is valid, else this thread's working array
+        int[] local = ap.valid() == null ? gtIndex : Local.of(n);
+        if (ap.grid() == null) {
+            System.arraycopy(assigner.assign(c, gtXyxy).gtIndex(), 0, local, 0, n);
         } else {
-            gtIndex = new int[layout.priorsPerImage()];
+            assigner.assignIndices(c, gtXyxy, ap.grid(), local);
+        }
+        if (ap.valid() != null) {
             Arrays.fill(gtIndex, Assignment.IGNORED);
-            for (int k = 0; k < local.length; k++) {
+            for (int k = 0; k < n; k++) {
                 gtIndex[ap.valid()[k]] = local[k];
             }
         }
         int count = 0;
-        for (int g : local) {
-            count += g >= 0 ? 1 : 0;
+        for (int k = 0; k < n; k++) {
+            count += local[k] >= 0 ? 1 : 0;
         }
         int[] pos = new int[count];
         float[] posAnchors = new float[4 * count];
         float[] posGts = new float[4 * count];
         int k = 0;
-        for (int j = 0; j < local.length; j++) { // ascending: valid is
+        for (int j = 0; j < n; j++) { // ascending: valid is
             if (local[j] < 0) {
                 continue;
             }
@@ -274,5 +283,19 @@ public final class RetinaNetFamily implements DenseFamily {
             }
         }
         return out;
+    }
+
+    /** Per thread, the valid priors' gt indices of an image with invalid priors, grown to the largest asked for. */
+    private static final class Local {
+        private static final ThreadLocal<int[]> PER_THREAD = ThreadLocal.withInitial(() -> new int[0]);
+
+        static int[] of(int n) {
+            int[] a = PER_THREAD.get();
+            if (a.length < n) {
+                a = new int[n];
+                PER_THREAD.set(a);
+            }
+            return a;
+        }
     }
 }

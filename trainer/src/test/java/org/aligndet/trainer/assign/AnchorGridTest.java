@@ -47,9 +47,53 @@ class AnchorGridTest {
                     assertArrayEquals(full.maxOverlap(), pruned.maxOverlap(), what + " maxOverlap");
                     // the overlaps in the thread's working arrays, left there by the calls before
                     assertArrayEquals(full.gtIndex(), a.assignIndices(columns, gts, grid), what + " gtIndex alone");
+                    // into a longer array left dirty by an earlier call: the first n entries, the rest untouched
+                    int[] into = new int[priors.length / 4 + 3];
+                    java.util.Arrays.fill(into, 77);
+                    a.assignIndices(columns, gts, grid, into);
+                    assertArrayEquals(full.gtIndex(), java.util.Arrays.copyOf(into, priors.length / 4), what + " gtIndex into");
+                    assertArrayEquals(new int[] {77, 77, 77}, java.util.Arrays.copyOfRange(into, priors.length / 4, into.length));
                 }
             }
+            int[] into = new int[priors.length / 4];
+            java.util.Arrays.fill(into, 5);
+            ASSIGNERS[0].assignIndices(columns, new float[0], grid, into);
+            assertTrue(java.util.Arrays.stream(into).allMatch(g -> g == Assignment.BACKGROUND), "no gt: all background");
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> ASSIGNERS[0].assignIndices(columns, new float[] {0, 0, 9, 9}, grid, new int[3]));
         }
+    }
+
+    @Test
+    void theFamilysAssignmentWritesIntoTheArrayItIsGivenWithTheSameResult() {
+        RetinaNetFamily family = (RetinaNetFamily) DetectorFamily.dense(ModelSpecs.locate().load("retinanet_tiny"));
+        SplittableRandom rng = new SplittableRandom(9);
+        int[] hw = {256, 320};
+        int[] rows = new int[5], cols = new int[5];
+        for (int l = 0; l < 5; l++) {
+            rows[l] = (hw[0] + (8 << l) - 1) / (8 << l);
+            cols[l] = (hw[1] + (8 << l) - 1) / (8 << l);
+        }
+        PriorLayout layout = new PriorLayout(1, 9, rows, cols);
+        int[] reuse = null;
+        // every prior valid, then an image padded to less than the batch (its own valid flags), in turns
+        int[][] pads = {null, {200, 250}, null, {256, 100}};
+        for (int trial = 0; trial < pads.length; trial++) {
+            float[] gts = boxes(rng, 1 + rng.nextInt(20), hw);
+            org.aligndet.trainer.family.ImageTargets fresh = family.assign(layout, gts, pads[trial]);
+            int[] given = reuse;
+            org.aligndet.trainer.family.ImageTargets t = family.assign(layout, gts, pads[trial], given);
+            assertArrayEquals(fresh.gtIndex(), t.gtIndex(), "trial " + trial);
+            assertArrayEquals(fresh.positives(), t.positives(), "trial " + trial);
+            assertArrayEquals(fresh.targets(), t.targets(), "trial " + trial);
+            if (given != null) {
+                assertTrue(t.gtIndex() == given, "the array given is the one written");
+            }
+            reuse = t.gtIndex();
+        }
+        // an array of another length is not written
+        int[] wrong = new int[7];
+        assertFalse(family.assign(layout, boxes(rng, 3, hw), null, wrong).gtIndex() == wrong);
     }
 
     @Test
