@@ -32,6 +32,7 @@ class BenchCommandTest {
         assertEquals(name, j.path("bench").asText());
         assertTrue(j.path("settings").path("malloc").asText().contains("MALLOC_MMAP_MAX_="), j.toString());
         assertTrue(!j.path("settings").path("allocator").asText().isBlank(), "the native allocator is named: " + j);
+        assertTrue(j.path("settings").path("java_heap_pages").asText().contains("kernel THP mode"), "the heap's pages are named: " + j);
         return j;
     }
 

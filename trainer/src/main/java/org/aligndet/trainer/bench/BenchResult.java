@@ -35,6 +35,7 @@ public final class BenchResult {
         }
         settings.put("malloc", m.toString());
         settings.put("allocator", ProcStats.allocator());
+        settings.put("java_heap_pages", ProcStats.javaHeapPages());
         if (System.getenv("TCMALLOC_RELEASE_RATE") != null) { // 0 (the launcher's): freed pages are kept
             settings.put("tcmalloc_release_rate", System.getenv("TCMALLOC_RELEASE_RATE"));
         }

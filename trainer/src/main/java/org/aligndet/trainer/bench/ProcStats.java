@@ -36,6 +36,34 @@ public record ProcStats(long minorFaults, long majorFaults, double userSeconds, 
         return preload == null || preload.isBlank() ? "glibc" : "preloaded (" + preload + ")";
     }
 
+    /**
+     * How the Java heap is paged: whether the JVM asks for transparent huge pages
+     * ({@code -XX:+UseTransparentHugePages}, which the launcher sets where the kernel's mode is
+     * {@code madvise}) and the kernel's mode; on base pages every fresh 4 KB of heap is a fault.
+     */
+    public static String javaHeapPages() {
+        String flag = "unknown";
+        try {
+            com.sun.management.HotSpotDiagnosticMXBean vm =
+                    java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+            if (vm != null) {
+                flag = Boolean.parseBoolean(vm.getVMOption("UseTransparentHugePages").getValue())
+                        ? "transparent huge pages asked" : "not asked";
+            }
+        } catch (RuntimeException e) { // not a HotSpot JVM
+            flag = "unknown (" + e.getClass().getSimpleName() + ")";
+        }
+        String mode = "unknown";
+        try {
+            String line = Files.readString(Path.of("/sys/kernel/mm/transparent_hugepage/enabled"));
+            int a = line.indexOf('['), b = line.indexOf(']');
+            mode = a >= 0 && b > a ? line.substring(a + 1, b) : line.trim();
+        } catch (java.io.IOException | RuntimeException e) {
+            // no THP on this kernel: base pages
+        }
+        return flag + ", kernel THP mode " + mode;
+    }
+
     public boolean available() {
         return minorFaults >= 0;
     }
