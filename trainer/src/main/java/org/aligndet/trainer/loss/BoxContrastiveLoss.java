@@ -209,7 +209,7 @@ public final class BoxContrastiveLoss {
         NDIndex[] sameEntries = new NDIndex[blocks];
         int[] pairStart = new int[blocks + 1];
         int[] ownStart = new int[blocks + 1];
-        long[] same = new long[0]; // one block's entries at a time, reused for its pairs, then its own-id entries
+        long[] cells = new long[0]; // flat positions of cells in one block's logit matrix: its pairs', then its own ids'; reused
         for (int i = 0, p = 0, o = 0; i < blocks; i++) {
             int a = i * block, b = Math.min(r, a + block);
             pairStart[i] = p;
@@ -224,13 +224,13 @@ public final class BoxContrastiveLoss {
             ownStart[i + 1] = o;
             if (p > pairStart[i]) {
                 int k = p - pairStart[i];
-                if (same.length < k) {
-                    same = new long[Math.max(k, 2 * same.length)];
+                if (cells.length < k) {
+                    cells = new long[Math.max(k, 2 * cells.length)];
                 }
                 for (int j = 0; j < k; j++) {
-                    same[j] = (pairRows[pairStart[i] + j] - a) * cols + offset + pairCols[pairStart[i] + j];
+                    cells[j] = (pairRows[pairStart[i] + j] - a) * cols + offset + pairCols[pairStart[i] + j];
                 }
-                pairIndex[i] = NdTensors.ownedIndex(mgr, same, k);
+                pairIndex[i] = NdTensors.ownedIndex(mgr, cells, k);
                 pairEntries[i] = new NDIndex("{}", pairIndex[i]);
             }
             int n = 0;
@@ -238,22 +238,22 @@ public final class BoxContrastiveLoss {
                 n += qGroups.end(rowQ[row]) - qGroups.start(rowQ[row]);
                 n += rowK[row] < 0 ? 0 : kGroups.end(rowK[row]) - kGroups.start(rowK[row]);
             }
-            if (same.length < n) {
-                same = new long[Math.max(n, 2 * same.length)];
+            if (cells.length < n) {
+                cells = new long[Math.max(n, 2 * cells.length)];
             }
             n = 0; // the block's entries of its rows' own ids (never negatives)
             for (int row = a; row < b; row++) {
                 long base = (long) (row - a) * cols;
                 for (int e = qGroups.start(rowQ[row]); e < qGroups.end(rowQ[row]); e++) {
-                    same[n++] = base + qPositions[e];
+                    cells[n++] = base + qPositions[e];
                 }
                 if (rowK[row] >= 0) {
                     for (int e = kGroups.start(rowK[row]); e < kGroups.end(rowK[row]); e++) {
-                        same[n++] = base + offset + kPositions[e];
+                        cells[n++] = base + offset + kPositions[e];
                     }
                 }
             }
-            sameEntries[i] = new NDIndex("{}", NdTensors.ownedIndex(mgr, same, n));
+            sameEntries[i] = new NDIndex("{}", NdTensors.ownedIndex(mgr, cells, n));
         }
         float[] negSums = new float[r];
         double value = 0;
