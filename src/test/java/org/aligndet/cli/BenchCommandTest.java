@@ -70,6 +70,15 @@ class BenchCommandTest {
                 parts += s;
             }
             assertTrue(forward > 0 && parts <= forward * (1 + 1e-9), step + ": parts " + parts + " s within the forward's " + forward + " s");
+            if (step.equals("pretrain-step")) { // the losses' own parts: AlignDet's keys, projector, contrastive and regression terms
+                double losses = j.path("full_forward_losses_s").asDouble(), lossParts = 0;
+                for (String p : List.of("keys", "projector", "contrastive", "regression")) {
+                    double s = j.path("full_forward_losses_" + p + "_s").asDouble(-1);
+                    assertTrue(s > 0, step + ": losses part " + p + " in " + j);
+                    lossParts += s;
+                }
+                assertTrue(lossParts <= losses * (1 + 1e-9), step + ": losses' parts " + lossParts + " s within " + losses + " s");
+            }
             for (String p : List.of("full_backward_s", "full_optimiser_s", "full_after_step_s", "graph_only_forward_s", "graph_only_backward_s")) {
                 assertTrue(j.path(p).asDouble(-1) > 0, step + ": " + p + " in " + j);
             }

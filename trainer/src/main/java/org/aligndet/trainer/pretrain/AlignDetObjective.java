@@ -10,6 +10,7 @@ import org.aligndet.trainer.loss.BoxContrastiveLoss;
 import org.aligndet.trainer.loss.LossTerms;
 import org.aligndet.trainer.model.HeadOutputs;
 import org.aligndet.trainer.model.Projector;
+import org.aligndet.trainer.run.StepSections;
 
 /**
  * AlignDet's box-domain objective for one batch: the box contrastive loss between the online
@@ -48,8 +49,11 @@ public final class AlignDetObjective {
         if (!pretext.contrastive() && !diagnose) {
             return null;
         }
+        long mark = StepSections.mark();
         try (GradMode g = GradMode.off()) {
             return momentumProjector.embed(momentum.clsFeats(), momentum.layout(), t2.images(), t2.priors());
+        } finally {
+            StepSections.lap("losses_keys", mark); // the parts of "losses", for the step bench
         }
     }
 
@@ -65,9 +69,11 @@ public final class AlignDetObjective {
             contrast(online, t1, onlineProjector, k, t2, diagnostics, terms);
         }
         if (pretext.regression()) {
+            long mark = StepSections.mark();
             // normalised as the detector's own head normalises (RetinaNet: sum over images of max(positives, 1))
             PositiveTargets pos = family.positives(online.layout(), t1.positiveImages(), t1.positivePriors(), t1.regression());
             regression.compute(online, pos, family.avgFactor(t1.positivesPerImage())).terms().forEach(terms::put);
+            StepSections.lap("losses_regression", mark);
         }
         return terms;
     }
@@ -75,9 +81,12 @@ public final class AlignDetObjective {
     private void contrast(HeadOutputs online, ViewTargets t1, Projector onlineProjector, NDArray k, ViewTargets t2,
                           java.util.Map<String, Double> diagnostics, LossTerms terms) {
         // q: [M, D] with gradient; k: [N, D] without (stop-gradient on the momentum side)
+        long mark = StepSections.mark();
         NDArray q = onlineProjector.embed(online.clsFeats(), online.layout(), t1.images(), t1.priors());
+        mark = StepSections.lap("losses_projector", mark);
         if (pretext.contrastive()) {
             terms.put("loss_contrastive", contrastive.compute(q, t1.ids(), k, t2.ids()));
+            StepSections.lap("losses_contrastive", mark);
         }
         if (diagnostics != null) {
             BoxContrastiveLoss.Diagnostics d = BoxContrastiveLoss.diagnose(q, t1.ids(), k, t2.ids());
